@@ -1,0 +1,1 @@
+"""Use cases: the only layer the faces (command line, GUI) call. Composes domain, store, engine, plugins."""

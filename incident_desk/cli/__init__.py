@@ -1,0 +1,1 @@
+"""The `incident-desk` command line, thin over app/."""

@@ -1,0 +1,43 @@
+"""The pure core: incident models, lifecycle, figures. No I/O, no Qt, no other project layer."""
+
+from .errors import DomainError, IllegalTransition
+from .incident import (
+    ActionItem,
+    Channel,
+    Clock,
+    CommunicationEntry,
+    CriterionResult,
+    Delivery,
+    DeliveryState,
+    EventKind,
+    Facts,
+    Impact,
+    ImpactKind,
+    ImpactWindow,
+    Incident,
+    Investigation,
+    Phase,
+    PostMortem,
+    Priority,
+    RemediationAction,
+    Role,
+    RoleAssignment,
+    RuleMatch,
+    Severity,
+    SeverityOverride,
+    TimelineEvent,
+    Why,
+    WorkStatus,
+    format_incident_id,
+    incident_number,
+    normalize_severity,
+)
+from .lifecycle import Status, allowed_transitions
+
+__all__ = [
+    "ActionItem", "Channel", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
+    "DomainError", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
+    "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RemediationAction", "Role",
+    "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",
+    "WorkStatus", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
+]

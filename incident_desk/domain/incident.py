@@ -1,0 +1,466 @@
+"""The incident and every part of it, as typed pydantic models.
+
+Each section of the seed's "Incident Response Analysis" report is data here, never free text that
+only looks structured. Models refuse impossible data (an empty title, a negative count, resolution
+before impact started) with a message naming the field. Instants are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .lifecycle import Status
+from .timeutil import as_utc
+
+INCIDENT_ID_PATTERN = re.compile(r"^INC-(\d{4})-(\d{3,})$")
+SEVERITY_PATTERN = re.compile(r"^SEV-(\d)$")
+
+
+def new_id() -> str:
+    """A short random id for parts of an incident (timeline events, log entries)."""
+    return uuid.uuid4().hex[:12]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def _non_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
+OptionalUTC = Annotated[datetime | None, AfterValidator(_utc)]
+NonBlank = Annotated[str, AfterValidator(_non_blank)]
+CleanList = Annotated[list[str], AfterValidator(_clean_list)]
+
+
+def normalize_severity(value: str) -> str:
+    """Accept `sev1`, `SEV1`, `Sev-1`, `1` and return the canonical `SEV-1`."""
+    text = str(value).strip().upper().replace("_", "-").replace(" ", "")
+    match = re.fullmatch(r"(?:SEV-?)?(\d)", text)
+    if not match:
+        raise ValueError(f"'{value}' is not a severity level such as SEV-1 or sev2")
+    return f"SEV-{match.group(1)}"
+
+
+SeverityLevel = Annotated[str, AfterValidator(normalize_severity)]
+
+
+class Model(BaseModel):
+    """Base for every domain model: unknown keys are refused, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+
+# --------------------------------------------------------------------------- facts and clock
+
+
+class Facts(Model):
+    """The measured facts that severity, SLA and regulatory rules read. `None` means unknown."""
+
+    customer_impact_pct: float | None = Field(None, ge=0, le=100, description="Share of customers affected, %")
+    customers_affected: int | None = Field(None, ge=0)
+    revenue_per_hour: float | None = Field(None, ge=0, description="Revenue at risk per hour of outage")
+    failed_transactions: int | None = Field(None, ge=0)
+    support_tickets: int | None = Field(None, ge=0)
+    sla_target_pct: float | None = Field(None, gt=0, le=100)
+    sla_actual_pct: float | None = Field(None, ge=0, le=100, description="Measured availability in the SLA period")
+    data_categories: CleanList = Field(default_factory=list, description="personal, payment, health, ...")
+    regions: CleanList = Field(default_factory=list)
+    records_exposed: int | None = Field(None, ge=0)
+    security_breach: bool | None = None
+
+
+class Clock(Model):
+    """The instants of an incident. All UTC; each may be unknown while the incident runs."""
+
+    started_at: OptionalUTC = Field(None, description="Impact start")
+    alerted_at: OptionalUTC = Field(None, description="First alert")
+    declared_at: OptionalUTC = None
+    acknowledged_at: OptionalUTC = None
+    mitigated_at: OptionalUTC = None
+    resolved_at: OptionalUTC = None
+    closed_at: OptionalUTC = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Clock:
+        problems = clock_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+_CLOCK_ORDER: tuple[tuple[str, str], ...] = (
+    ("started_at", "alerted_at"),
+    ("started_at", "declared_at"),
+    ("started_at", "acknowledged_at"),
+    ("started_at", "mitigated_at"),
+    ("started_at", "resolved_at"),
+    ("alerted_at", "acknowledged_at"),
+    ("mitigated_at", "resolved_at"),
+    ("resolved_at", "closed_at"),
+    ("declared_at", "closed_at"),
+)
+
+
+def clock_problems(clock: Clock) -> list[str]:
+    """Every pair of instants that is in an impossible order, written for a person."""
+    problems = []
+    for earlier, later in _CLOCK_ORDER:
+        a, b = getattr(clock, earlier), getattr(clock, later)
+        if a is not None and b is not None and b < a:
+            problems.append(
+                f"{later.removesuffix('_at')} ({b:%Y-%m-%dT%H:%M:%SZ}) is before "
+                f"{earlier.removesuffix('_at')} ({a:%Y-%m-%dT%H:%M:%SZ})"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------- severity
+
+
+class CriterionResult(Model):
+    """One leaf condition of a rule as it was evaluated: what was expected, what was found."""
+
+    field: str
+    op: str
+    expected: Any = None
+    actual: Any = None
+    matched: bool
+    missing: bool = False
+    text: str = Field("", description="Human sentence, e.g. 'Customer impact 100% >= 50%'")
+
+
+class RuleMatch(Model):
+    """A severity rule that matched, with every leaf that made it match."""
+
+    rule_id: str
+    level: SeverityLevel
+    description: str = ""
+    criteria: list[CriterionResult] = Field(default_factory=list)
+
+
+class SeverityOverride(Model):
+    level: SeverityLevel
+    reason: NonBlank
+    author: NonBlank
+    at: UTCDateTime
+
+
+class Severity(Model):
+    """The computed level with its explanation, and a manual override kept beside it."""
+
+    computed: SeverityLevel | None = None
+    explanation: list[RuleMatch] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    rules_digest: str | None = Field(None, description="Digest of the rule set that computed the level")
+    override: SeverityOverride | None = None
+
+    @property
+    def level(self) -> str | None:
+        """The level in force: the override when there is one, else the computed level."""
+        return self.override.level if self.override else self.computed
+
+
+# --------------------------------------------------------------------------- people and records
+
+
+class Role(StrEnum):
+    INCIDENT_COMMANDER = "incident_commander"
+    COMMUNICATIONS_LEAD = "communications_lead"
+    OPERATIONS_LEAD = "operations_lead"
+    SCRIBE = "scribe"
+    SUBJECT_EXPERT = "subject_expert"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class RoleAssignment(Model):
+    """A person holding a role from `assigned_at` until `relieved_at` (a handover ends it)."""
+
+    role: Role
+    person: NonBlank
+    assigned_at: UTCDateTime
+    relieved_at: OptionalUTC = None
+    note: str = ""
+
+
+class EventKind(StrEnum):
+    ALERT = "alert"
+    STATUS = "status"
+    ACTION = "action"
+    DECISION = "decision"
+    COMMUNICATION = "communication"
+    NOTE = "note"
+
+
+class TimelineEvent(Model):
+    id: str = Field(default_factory=new_id)
+    at: UTCDateTime
+    kind: EventKind = EventKind.NOTE
+    text: NonBlank
+    source: str = "manual"
+    author: str = ""
+
+
+class Channel(StrEnum):
+    INTERNAL = "internal"
+    STAKEHOLDER = "stakeholder"
+    STATUS_PAGE = "status_page"
+    CUSTOMER = "customer"
+    EXECUTIVE = "executive"
+    REGULATOR = "regulator"
+
+    @property
+    def label(self) -> str:
+        return {
+            "internal": "Internal alert",
+            "stakeholder": "Stakeholder notification",
+            "status_page": "Status page update",
+            "customer": "Customer notification",
+            "executive": "Executive update",
+            "regulator": "Regulator notification",
+        }[self.value]
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Delivery(Model):
+    """What one notifier did with one communication."""
+
+    notifier: NonBlank
+    target: str = ""
+    state: DeliveryState = DeliveryState.PENDING
+    attempts: int = Field(0, ge=0)
+    last_error: str = ""
+    at: OptionalUTC = None
+    message_key: str = ""
+
+
+class CommunicationEntry(Model):
+    id: str = Field(default_factory=new_id)
+    at: UTCDateTime
+    channel: Channel = Channel.INTERNAL
+    audience: str = ""
+    message: NonBlank
+    template: str | None = None
+    author: str = ""
+    deliveries: list[Delivery] = Field(default_factory=list)
+
+
+class Why(Model):
+    question: NonBlank
+    answer: NonBlank
+
+
+class Investigation(Model):
+    primary_cause: str = ""
+    contributing_factors: CleanList = Field(default_factory=list)
+    whys: list[Why] = Field(default_factory=list, max_length=10)
+    root_cause: str = ""
+
+
+class ImpactKind(StrEnum):
+    COMPLETE_OUTAGE = "complete_outage"
+    PARTIAL_DEGRADATION = "partial_degradation"
+
+
+class ImpactWindow(Model):
+    """A stretch of time with one kind of impact (complete outage or partial degradation)."""
+
+    kind: ImpactKind
+    start: UTCDateTime
+    end: UTCDateTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ImpactWindow:
+        if self.end < self.start:
+            raise ValueError(f"impact window ends ({self.end:%Y-%m-%dT%H:%M:%SZ}) before it starts "
+                             f"({self.start:%Y-%m-%dT%H:%M:%SZ})")
+        return self
+
+
+class Impact(Model):
+    """Impact beyond the facts: narrative lines per area and measured impact windows."""
+
+    summary: str = ""
+    customer_notes: CleanList = Field(default_factory=list)
+    business_notes: CleanList = Field(default_factory=list)
+    technical_notes: CleanList = Field(default_factory=list)
+    sla_credits: float | None = Field(None, ge=0, description="Credits owed; computed from sla.yaml when unset")
+    windows: list[ImpactWindow] = Field(default_factory=list)
+
+
+class Phase(StrEnum):
+    IMMEDIATE = "immediate"
+    SHORT_TERM = "short_term"
+    LONG_TERM = "long_term"
+
+    @property
+    def label(self) -> str:
+        return {
+            "immediate": "Immediate (During Incident)",
+            "short_term": "Short-term (24 hours)",
+            "long_term": "Long-term (30 days)",
+        }[self.value]
+
+
+class WorkStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"done": "Completed"}.get(self.value, self.value.replace("_", " ").title())
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (WorkStatus.DONE, WorkStatus.CANCELLED)
+
+
+class RemediationAction(Model):
+    id: str = Field(default_factory=new_id)
+    phase: Phase
+    text: NonBlank
+    status: WorkStatus = WorkStatus.NOT_STARTED
+    owner: str = ""
+
+
+class PostMortem(Model):
+    went_well: CleanList = Field(default_factory=list)
+    could_improve: CleanList = Field(default_factory=list)
+    lessons: CleanList = Field(default_factory=list)
+    process_improvements: CleanList = Field(default_factory=list)
+    recommendations: CleanList = Field(default_factory=list)
+    scheduled_at: OptionalUTC = None
+    held_at: OptionalUTC = None
+    facilitator: str = ""
+
+
+class Priority(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+
+class ActionItem(Model):
+    """A follow-up with an owner and a due date. Whether it is overdue is derived, never stored."""
+
+    id: str
+    title: NonBlank
+    priority: Priority = Priority.MEDIUM
+    owner: NonBlank
+    due: date | None = None
+    recurrence: Literal["weekly", "monthly", "quarterly", "yearly"] | None = None
+    status: WorkStatus = WorkStatus.NOT_STARTED
+    created_at: OptionalUTC = None
+    completed_at: OptionalUTC = None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status.is_open and self.due is not None and self.due < today
+
+
+# --------------------------------------------------------------------------- the incident
+
+
+class Incident(Model):
+    """One incident, from declaration to closed post-mortem."""
+
+    id: str
+    revision: int = Field(0, ge=0, description="Bumped by the store on every save; stale edits are refused")
+    title: NonBlank
+    summary: str = ""
+    type: NonBlank = "availability"
+    tags: CleanList = Field(default_factory=list)
+    affected_systems: CleanList = Field(default_factory=list)
+    services: CleanList = Field(default_factory=list)
+    status: Status = Status.DECLARED
+    facts: Facts = Field(default_factory=Facts)
+    clock: Clock = Field(default_factory=Clock)
+    severity: Severity = Field(default_factory=Severity)
+    roles: list[RoleAssignment] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    communications: list[CommunicationEntry] = Field(default_factory=list)
+    investigation: Investigation = Field(default_factory=Investigation)
+    impact: Impact = Field(default_factory=Impact)
+    resolution: str = ""
+    remediation: list[RemediationAction] = Field(default_factory=list)
+    postmortem: PostMortem = Field(default_factory=PostMortem)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    created_by: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not INCIDENT_ID_PATTERN.match(value):
+            raise ValueError(f"'{value}' is not an incident id such as INC-2025-001")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _type_slug(cls, value: str) -> str:
+        return value.strip().lower().replace(" ", "-").replace("_", "-")
+
+    @property
+    def severity_level(self) -> str | None:
+        return self.severity.level
+
+    def current_holders(self, role: Role) -> list[RoleAssignment]:
+        return [a for a in self.roles if a.role is role and a.relieved_at is None]
+
+    def sorted_timeline(self) -> list[TimelineEvent]:
+        return sorted(self.timeline, key=lambda e: e.at)
+
+
+def incident_number(incident_id: str) -> tuple[int, int]:
+    """(year, sequence) of an id such as INC-2025-001."""
+    match = INCIDENT_ID_PATTERN.match(incident_id)
+    if not match:
+        raise ValueError(f"'{incident_id}' is not an incident id such as INC-2025-001")
+    return int(match.group(1)), int(match.group(2))
+
+
+def format_incident_id(year: int, sequence: int) -> str:
+    return f"INC-{year:04d}-{sequence:03d}"
+
+

@@ -1,0 +1,202 @@
+"""Domain operations: the legal ways to change an incident.
+
+Each takes the incident and the instant `at` (the domain never reads the wall clock), checks the
+request, and changes the incident in place, adding a timeline event where a person reading the
+timeline would expect one. Refusals raise `DomainError` with a message for the person who asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import DomainError, IllegalTransition
+from .incident import (
+    ActionItem,
+    Clock,
+    CommunicationEntry,
+    EventKind,
+    Facts,
+    Incident,
+    Role,
+    RoleAssignment,
+    SeverityOverride,
+    TimelineEvent,
+    WorkStatus,
+)
+from .lifecycle import CLOCK_FOR_STATUS, Status, allowed_transitions
+from .timeutil import as_utc
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem: `facts.customers_affected: must be >= 0 (got -3)`."""
+    lines = []
+    for item in error.errors():
+        path = ".".join(str(p) for p in item["loc"]) or "value"
+        message = item["msg"].removeprefix("Value error, ")
+        got = item.get("input")
+        suffix = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
+        lines.append(f"{path}: {message}{suffix}")
+    return "; ".join(lines)
+
+
+def _apply(model: Any, changes: dict[str, Any], prefix: str) -> None:
+    """Validate `changes` as a whole against a copy, then assign: all or nothing."""
+    data = model.model_dump()
+    data.update(changes)
+    try:
+        checked = type(model).model_validate(data)
+    except ValidationError as error:
+        parts = describe_validation_error(error).split("; ")
+        raise DomainError("; ".join(f"{prefix}.{part}" for part in parts)) from None
+    for name in changes:
+        object.__setattr__(model, name, getattr(checked, name))
+
+
+def add_event(incident: Incident, at: datetime, text: str, kind: EventKind = EventKind.NOTE,
+              source: str = "manual", author: str = "") -> TimelineEvent:
+    try:
+        event = TimelineEvent(at=at, text=text, kind=kind, source=source, author=author)
+    except ValidationError as error:
+        raise DomainError(f"timeline event: {describe_validation_error(error)}") from None
+    incident.timeline.append(event)
+    return event
+
+
+def set_facts(incident: Incident, changes: dict[str, Any]) -> None:
+    """Change some facts at once; unknown names and bad values are refused together."""
+    unknown = sorted(set(changes) - set(Facts.model_fields))
+    if unknown:
+        raise DomainError(f"unknown fact {', '.join(unknown)}; known facts: {', '.join(Facts.model_fields)}")
+    _apply(incident.facts, changes, "facts")
+
+
+def set_clock(incident: Incident, changes: dict[str, datetime | None]) -> None:
+    unknown = sorted(set(changes) - set(Clock.model_fields))
+    if unknown:
+        raise DomainError(f"unknown clock field {', '.join(unknown)}; known: {', '.join(Clock.model_fields)}")
+    _apply(incident.clock, changes, "clock")
+
+
+def transition(incident: Incident, target: Status, at: datetime, author: str = "", note: str = "") -> None:
+    """Move the incident to `target`, stamping the clock the first time a milestone is reached."""
+    at = as_utc(at)
+    current = incident.status
+    if target == current:
+        raise IllegalTransition(f"{incident.id} is already {current.value}")
+    if target not in allowed_transitions(current):
+        allowed = ", ".join(sorted(s.value for s in allowed_transitions(current))) or "nothing (closed is final)"
+        raise IllegalTransition(f"{incident.id} cannot go from {current.value} to {target.value}; "
+                                f"from {current.value} it can go to {allowed}")
+    stamps: dict[str, datetime] = {}
+    for status, clock_field in CLOCK_FOR_STATUS.items():
+        reached = list(Status).index(target) >= list(Status).index(status)
+        if reached and getattr(incident.clock, clock_field) is None:
+            stamps[clock_field] = at
+    if target.is_active and current is Status.RESOLVED:  # reopened: the incident is no longer resolved
+        stamps["resolved_at"] = None  # type: ignore[assignment]
+    set_clock(incident, stamps)
+    incident.status = target
+    text = f"Status {current.value} -> {target.value}" + (f": {note}" if note else "")
+    add_event(incident, at, text, EventKind.STATUS, source="lifecycle", author=author)
+
+
+def acknowledge(incident: Incident, at: datetime, author: str = "") -> None:
+    """Acknowledge: stamp acknowledged_at and move a declared incident to investigating."""
+    if incident.clock.acknowledged_at is not None:
+        raise DomainError(f"{incident.id} was already acknowledged at "
+                          f"{incident.clock.acknowledged_at:%Y-%m-%dT%H:%M:%SZ}")
+    if incident.status is Status.DECLARED:
+        transition(incident, Status.INVESTIGATING, at, author, note="acknowledged")
+    else:
+        set_clock(incident, {"acknowledged_at": as_utc(at)})
+        add_event(incident, at, "Incident acknowledged", EventKind.STATUS, source="lifecycle", author=author)
+
+
+def assign_role(incident: Incident, role: Role, person: str, at: datetime, note: str = "",
+                additional: bool = False) -> RoleAssignment:
+    """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`."""
+    at = as_utc(at)
+    try:
+        assignment = RoleAssignment(role=role, person=person, assigned_at=at, note=note)
+    except ValidationError as error:
+        raise DomainError(f"role: {describe_validation_error(error)}") from None
+    holders = incident.current_holders(role)
+    if any(h.person == assignment.person for h in holders):
+        raise DomainError(f"{assignment.person} already holds {role.label.lower()} on {incident.id}")
+    handed_from = []
+    if not additional and role is not Role.SUBJECT_EXPERT:
+        for holder in holders:
+            if at < holder.assigned_at:
+                raise DomainError(f"handover at {at:%H:%M:%SZ} is before {holder.person} took the role")
+            holder.relieved_at = at
+            handed_from.append(holder.person)
+    incident.roles.append(assignment)
+    text = (f"{role.label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
+            else f"{role.label}: {assignment.person}")
+    add_event(incident, at, text, EventKind.DECISION, source="roles")
+    return assignment
+
+
+def override_severity(incident: Incident, level: str, reason: str, author: str, at: datetime) -> None:
+    try:
+        override = SeverityOverride(level=level, reason=reason, author=author, at=at)
+    except ValidationError as error:
+        raise DomainError(f"severity override: {describe_validation_error(error)}") from None
+    previous = incident.severity.level
+    incident.severity.override = override
+    add_event(incident, at, f"Severity overridden {previous or 'unclassified'} -> {override.level}: {override.reason}",
+              EventKind.DECISION, source="severity", author=override.author)
+
+
+def clear_override(incident: Incident, author: str, at: datetime) -> None:
+    if incident.severity.override is None:
+        raise DomainError(f"{incident.id} has no severity override to clear")
+    incident.severity.override = None
+    add_event(incident, at, f"Severity override cleared; computed level {incident.severity.computed or 'unclassified'} applies",
+              EventKind.DECISION, source="severity", author=author)
+
+
+def add_communication(incident: Incident, entry: CommunicationEntry) -> CommunicationEntry:
+    incident.communications.append(entry)
+    return entry
+
+
+def next_action_item_id(incident: Incident) -> str:
+    numbers = [int(a.id[1:]) for a in incident.action_items if a.id[1:].isdigit()]
+    return f"A{max(numbers, default=0) + 1}"
+
+
+def add_action_item(incident: Incident, at: datetime, **fields: Any) -> ActionItem:
+    try:
+        item = ActionItem(id=next_action_item_id(incident), created_at=at, **fields)
+    except ValidationError as error:
+        raise DomainError(f"action item: {describe_validation_error(error)}") from None
+    incident.action_items.append(item)
+    return item
+
+
+def find_action_item(incident: Incident, item_id: str) -> ActionItem:
+    for item in incident.action_items:
+        if item.id.lower() == item_id.lower():
+            return item
+    known = ", ".join(a.id for a in incident.action_items) or "none"
+    raise DomainError(f"{incident.id} has no action item {item_id}; it has {known}")
+
+
+def update_action_item(incident: Incident, item_id: str, at: datetime, changes: dict[str, Any]) -> ActionItem:
+    item = find_action_item(incident, item_id)
+    unknown = sorted(set(changes) - (set(ActionItem.model_fields) - {"id", "created_at"}))
+    if unknown:
+        raise DomainError(f"action item has no field {', '.join(unknown)}")
+    status = changes.get("status")
+    if status is not None and WorkStatus(status) is WorkStatus.DONE and item.completed_at is None:
+        changes = {**changes, "completed_at": as_utc(at)}
+    _apply(item, changes, f"action_items.{item.id}")
+    return item
+
+
+def overdue_items(incident: Incident, today: date) -> list[ActionItem]:
+    return [a for a in incident.action_items if a.is_overdue(today)]

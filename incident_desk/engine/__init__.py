@@ -1,0 +1,1 @@
+"""Rules engine: declarative rule files -> validated models -> compiled matchers (imports domain only)."""

@@ -1,0 +1,1 @@
+"""Renderers from domain data to text: the seed's report layout, Markdown."""

@@ -1,0 +1,1 @@
+"""Persistence on TinyDB: atomic storage, partitioned workspace, locking, revisions, audit chain, backups."""
