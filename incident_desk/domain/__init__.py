@@ -8,6 +8,7 @@ from .incident import (
     CommunicationEntry,
     CriterionResult,
     Delivery,
+    EscalationRecord,
     DeliveryState,
     EventKind,
     Facts,
@@ -33,11 +34,12 @@ from .incident import (
     normalize_severity,
 )
 from .lifecycle import Status, allowed_transitions
+from .summary import IncidentSummary, summarize
 
 __all__ = [
     "ActionItem", "Channel", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
-    "DomainError", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
+    "DomainError", "EscalationRecord", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
     "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RemediationAction", "Role",
     "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",
-    "WorkStatus", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
+    "WorkStatus", "IncidentSummary", "summarize", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
 ]

@@ -400,6 +400,17 @@ class ActionItem(Model):
         return self.status.is_open and self.due is not None and self.due < today
 
 
+class EscalationRecord(Model):
+    """One escalation step that fired. `key` is unique per rule, step and repeat, so a restart neither
+    sends it twice nor skips it."""
+
+    key: NonBlank
+    rule_id: NonBlank
+    fired_at: UTCDateTime
+    due_at: OptionalUTC = None
+    actions: list[str] = Field(default_factory=list, description="Human summary of each action taken")
+
+
 # --------------------------------------------------------------------------- the incident
 
 
@@ -427,6 +438,7 @@ class Incident(Model):
     remediation: list[RemediationAction] = Field(default_factory=list)
     postmortem: PostMortem = Field(default_factory=PostMortem)
     action_items: list[ActionItem] = Field(default_factory=list)
+    escalations: list[EscalationRecord] = Field(default_factory=list)
     created_by: str = ""
 
     @field_validator("id")

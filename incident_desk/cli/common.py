@@ -1,0 +1,87 @@
+"""Shared command-line plumbing: the context object, `--json` output, and errors as one clear line.
+
+Exit codes (documented in README and `incident-desk --help`):
+    0  success
+    1  a check failed (audit verify, rules check, backtest with changes when --fail-on-change)
+    2  usage error (bad option or argument)
+    3  not found (no such incident, action item, template, notifier)
+    4  refused (illegal transition, impossible data, stale revision, invalid rule file)
+    5  data problem (damaged file, locked or unreadable workspace)
+    6  delivery problem (a notifier or plugin failed)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_DATA, EXIT_DELIVERY = range(7)
+
+
+class CliError(click.ClickException):
+    """An error shown as one line `incident-desk: error: ...` with a specific exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_REFUSED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"incident-desk: error: {self.format_message()}", err=True)
+
+
+@dataclass
+class AppContext:
+    """What every command can reach: the workspace path and options of the top-level group."""
+
+    workspace_path: Path | None = None
+    actor: str = ""
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def cached(self, key: str, factory: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = factory()
+        return self._cache[key]
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, default=_default, indent=2, ensure_ascii=False))
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
+    """Print `data` as JSON when asked, else the human rendering."""
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(human(data) if callable(human) else human)
+
+
+def warn(message: str) -> None:
+    click.echo(f"incident-desk: warning: {message}", err=True)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
