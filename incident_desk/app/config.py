@@ -1,0 +1,40 @@
+"""Where the workspace lives and who is acting: command-line option, environment, platform default."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import platformdirs
+
+WORKSPACE_ENV = "INCIDENT_DESK_WORKSPACE"
+USER_ENV = "INCIDENT_DESK_USER"
+APP_NAME = "incident-desk"
+
+
+def default_workspace_path() -> Path:
+    """The platform's per-user data folder, e.g. ~/.local/share/incident-desk/workspace on Linux."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "workspace"
+
+
+def resolve_workspace_path(explicit: str | Path | None = None) -> Path:
+    """`--workspace` wins, then $INCIDENT_DESK_WORKSPACE, then the platform default."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    from_env = os.environ.get(WORKSPACE_ENV)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return default_workspace_path()
+
+
+def current_actor(explicit: str | None = None) -> str:
+    """Who is making changes, for the audit trail: `--user`, $INCIDENT_DESK_USER, or the login name."""
+    if explicit:
+        return explicit
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers; the audit trail still needs a name
+        return "unknown"

@@ -1,0 +1,425 @@
+"""The desk: every use case the faces call, composed from the domain, the store and the engine.
+
+A `Desk` wraps one open workspace. Each change is a read-modify-write under the store's lock through
+`Workspace.update`, applying one domain operation; the store bumps the revision, writes durably and
+appends to the audit trail. After a change that touches facts, the severity is classified again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..domain import (
+    ActionItem,
+    Channel,
+    Clock,
+    CommunicationEntry,
+    DomainError,
+    EventKind,
+    Facts,
+    ImpactKind,
+    ImpactWindow,
+    Incident,
+    IncidentSummary,
+    Phase,
+    RemediationAction,
+    Role,
+    Severity,
+    Status,
+    TimelineEvent,
+    WorkStatus,
+    Why,
+    operations,
+)
+from ..domain.incident import format_incident_id
+from ..domain.operations import describe_validation_error
+from ..store import Workspace
+from .config import current_actor, resolve_workspace_path
+
+Classifier = Callable[[Incident, datetime], Severity]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Desk:
+    """Use cases over one workspace. `clock` and `classifier` are injectable for tests and rules."""
+
+    def __init__(self, workspace: Workspace, *, actor: str | None = None,
+                 clock: Callable[[], datetime] = utcnow, classifier: Classifier | None = None) -> None:
+        self.workspace = workspace
+        self.actor = current_actor(actor)
+        self.clock = clock
+        self.classifier = classifier
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, create: bool = False, **kwargs: Any) -> Desk:
+        return cls(Workspace.open(resolve_workspace_path(path), create=create), **kwargs)
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reads
+
+    def summaries(self) -> list[IncidentSummary]:
+        return self.workspace.list_summaries()
+
+    def get(self, incident_id: str) -> Incident:
+        return self.workspace.get(normalize_id(incident_id))
+
+    def overdue_action_items(self, today: date | None = None) -> list[tuple[IncidentSummary, ActionItem]]:
+        today = today or self.clock().date()
+        return [(s, item) for s in self.summaries() for item in s.overdue_items(today)]
+
+    def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
+        return [(s, item) for s in self.summaries() for item in s.action_items]
+
+    # ------------------------------------------------------------------ declaring
+
+    def declare(self, *, title: str, type: str = "availability", severity: str | None = None,
+                summary: str = "", services: Iterable[str] = (), affected_systems: Iterable[str] = (),
+                tags: Iterable[str] = (), facts: dict[str, Any] | None = None,
+                started_at: datetime | None = None, alerted_at: datetime | None = None,
+                declared_at: datetime | None = None, commander: str | None = None) -> Incident:
+        """Declare a new incident. A severity given here is kept as an override with its author."""
+        now = declared_at or self.clock()
+        started = started_at or alerted_at or now
+        try:
+            incident = Incident(
+                id=format_incident_id(now.year, 1),  # placeholder until the store allocates the real id
+                title=title, type=type, summary=summary, services=list(services),
+                affected_systems=list(affected_systems), tags=list(tags), created_by=self.actor,
+                clock=Clock(started_at=started, alerted_at=alerted_at or started, declared_at=now),
+            )
+            if facts:
+                operations.set_facts(incident, coerce_facts(facts))
+        except DomainError:
+            raise
+        except ValueError as error:
+            raise DomainError(_pydantic_message(error)) from None
+        self._classify(incident)
+        if severity:
+            operations.override_severity(incident, severity, "set when declared", self.actor, now)
+        operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
+                             EventKind.STATUS, source="lifecycle", author=self.actor)
+        if commander:
+            operations.assign_role(incident, Role.INCIDENT_COMMANDER, commander, now)
+        incident.id = self.workspace.allocate_id(now.year)
+        return self.workspace.create(incident, actor=self.actor, action="declare")
+
+    # ------------------------------------------------------------------ changes
+
+    def change(self, incident_id: str, action: str, apply: Callable[[Incident], object], *,
+               expected_revision: int | None = None, reclassify: bool = False) -> Incident:
+        """Apply one domain operation under the store's lock; reclassify when facts changed."""
+
+        def run(incident: Incident) -> None:
+            apply(incident)
+            if reclassify:
+                self._classify(incident)
+
+        return self.workspace.update(normalize_id(incident_id), run, actor=self.actor, action=action,
+                                     expected_revision=expected_revision)
+
+    def set_facts(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
+        return self.change(incident_id, "set facts",
+                           lambda i: operations.set_facts(i, coerce_facts(changes)), reclassify=True, **kw)
+
+    def set_fields(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
+        """Change identity fields: title, summary, type, services, affected_systems, tags, resolution."""
+        allowed = {"title", "summary", "type", "services", "affected_systems", "tags", "resolution"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise DomainError(f"cannot set {', '.join(unknown)}; settable: {', '.join(sorted(allowed))}")
+
+        def apply(incident: Incident) -> None:
+            for name, value in changes.items():
+                setattr(incident, name, value)
+
+        return self.change(incident_id, "edit", _guard(apply), reclassify=True, **kw)
+
+    def set_clock(self, incident_id: str, changes: dict[str, datetime | None], **kw: Any) -> Incident:
+        return self.change(incident_id, "set clock", lambda i: operations.set_clock(i, changes),
+                           reclassify=True, **kw)
+
+    def transition(self, incident_id: str, target: Status | str, *, at: datetime | None = None,
+                   note: str = "", **kw: Any) -> Incident:
+        target = Status(target)
+        when = at or self.clock()
+        return self.change(incident_id, f"status {target.value}",
+                           lambda i: operations.transition(i, target, when, self.actor, note),
+                           reclassify=True, **kw)
+
+    def acknowledge(self, incident_id: str, *, at: datetime | None = None, **kw: Any) -> Incident:
+        when = at or self.clock()
+        return self.change(incident_id, "acknowledge", lambda i: operations.acknowledge(i, when, self.actor),
+                           reclassify=True, **kw)
+
+    def add_event(self, incident_id: str, text: str, *, kind: EventKind | str = EventKind.NOTE,
+                  at: datetime | None = None, source: str = "manual") -> TimelineEvent:
+        """Append a timeline event on the store's fast path (no full rewrite)."""
+        try:
+            event = TimelineEvent(at=at or self.clock(), text=text, kind=EventKind(kind), source=source,
+                                  author=self.actor)
+        except ValueError as error:
+            raise DomainError(f"timeline event: {_pydantic_message(error)}") from None
+        self.workspace.append_event(normalize_id(incident_id), event, actor=self.actor)
+        return event
+
+    def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
+                    note: str = "", additional: bool = False, **kw: Any) -> Incident:
+        role = parse_enum(Role, role, "role")
+        when = at or self.clock()
+        return self.change(incident_id, f"role {role.value}",
+                           lambda i: operations.assign_role(i, role, person, when, note, additional), **kw)
+
+    def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
+        role = parse_enum(Role, role, "role")
+        when = at or self.clock()
+
+        def apply(incident: Incident) -> None:
+            holders = [h for h in incident.current_holders(role) if h.person == person]
+            if not holders:
+                raise DomainError(f"{person} does not hold {role.label.lower()} on {incident.id}")
+            for holder in holders:
+                holder.relieved_at = when
+            operations.add_event(incident, when, f"{role.label}: {person} stood down", EventKind.DECISION,
+                                 source="roles", author=self.actor)
+
+        return self.change(incident_id, f"role {role.value}", apply)
+
+    def add_communication(self, incident_id: str, message: str, *, channel: Channel | str = Channel.INTERNAL,
+                          audience: str = "", at: datetime | None = None, template: str | None = None) -> Incident:
+        channel = parse_enum(Channel, channel, "channel")
+        entry = _build(CommunicationEntry, "communication", at=at or self.clock(), channel=channel,
+                       audience=audience, message=message, template=template, author=self.actor)
+        return self.change(incident_id, "communication", lambda i: operations.add_communication(i, entry))
+
+    def set_investigation(self, incident_id: str, *, primary_cause: str | None = None,
+                          root_cause: str | None = None, add_factors: Iterable[str] = (),
+                          add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False) -> Incident:
+        whys = [_build(Why, "5 whys", question=q, answer=a) for q, a in add_whys]
+        factors = list(add_factors)
+
+        def apply(incident: Incident) -> None:
+            inv = incident.investigation
+            if primary_cause is not None:
+                inv.primary_cause = primary_cause
+            if root_cause is not None:
+                inv.root_cause = root_cause
+            inv.contributing_factors = (factors if replace_factors else inv.contributing_factors + factors)
+            if len(inv.whys) + len(whys) > 10:
+                raise DomainError("an investigation keeps at most 10 whys")
+            inv.whys = inv.whys + whys
+
+        return self.change(incident_id, "investigation", _guard(apply))
+
+    def set_impact(self, incident_id: str, *, summary: str | None = None, customer_notes: Iterable[str] = (),
+                   business_notes: Iterable[str] = (), technical_notes: Iterable[str] = (),
+                   sla_credits: float | None = None,
+                   windows: Iterable[tuple[str, datetime, datetime]] = ()) -> Incident:
+        new_windows = [_build(ImpactWindow, "impact window", kind=parse_enum(ImpactKind, k, "impact kind"),
+                              start=s, end=e) for k, s, e in windows]
+
+        def apply(incident: Incident) -> None:
+            impact = incident.impact
+            if summary is not None:
+                impact.summary = summary
+            impact.customer_notes = impact.customer_notes + list(customer_notes)
+            impact.business_notes = impact.business_notes + list(business_notes)
+            impact.technical_notes = impact.technical_notes + list(technical_notes)
+            if sla_credits is not None:
+                impact.sla_credits = sla_credits
+            impact.windows = impact.windows + new_windows
+
+        return self.change(incident_id, "impact", _guard(apply))
+
+    def add_remediation(self, incident_id: str, text: str, *, phase: Phase | str,
+                        status: WorkStatus | str = WorkStatus.NOT_STARTED, owner: str = "") -> Incident:
+        action = _build(RemediationAction, "remediation", phase=parse_enum(Phase, phase, "phase"), text=text,
+                        status=parse_enum(WorkStatus, status, "status"), owner=owner)
+        return self.change(incident_id, "remediation", lambda i: i.remediation.append(action))
+
+    def update_remediation(self, incident_id: str, action_ref: str, *, status: WorkStatus | str) -> Incident:
+        new_status = parse_enum(WorkStatus, status, "status")
+
+        def apply(incident: Incident) -> None:
+            find_remediation(incident, action_ref).status = new_status
+
+        return self.change(incident_id, "remediation", apply)
+
+    def set_postmortem(self, incident_id: str, *, went_well: Iterable[str] = (), could_improve: Iterable[str] = (),
+                       lessons: Iterable[str] = (), process_improvements: Iterable[str] = (),
+                       recommendations: Iterable[str] = (), scheduled_at: datetime | None = None,
+                       held_at: datetime | None = None, facilitator: str | None = None) -> Incident:
+        def apply(incident: Incident) -> None:
+            pm = incident.postmortem
+            pm.went_well = pm.went_well + list(went_well)
+            pm.could_improve = pm.could_improve + list(could_improve)
+            pm.lessons = pm.lessons + list(lessons)
+            pm.process_improvements = pm.process_improvements + list(process_improvements)
+            pm.recommendations = pm.recommendations + list(recommendations)
+            if scheduled_at is not None:
+                pm.scheduled_at = scheduled_at
+            if held_at is not None:
+                if incident.clock.resolved_at and held_at < incident.clock.resolved_at:
+                    raise DomainError("the post-mortem cannot be held before the incident was resolved")
+                pm.held_at = held_at
+            if facilitator is not None:
+                pm.facilitator = facilitator
+
+        return self.change(incident_id, "post-mortem", _guard(apply))
+
+    def add_action_item(self, incident_id: str, **fields: Any) -> ActionItem:
+        created: list[ActionItem] = []
+        when = self.clock()
+        self.change(incident_id, "action item",
+                    lambda i: created.append(operations.add_action_item(i, when, **fields)))
+        return created[0]
+
+    def update_action_item(self, incident_id: str, item_id: str, changes: dict[str, Any]) -> ActionItem:
+        updated: list[ActionItem] = []
+        when = self.clock()
+        self.change(incident_id, "action item",
+                    lambda i: updated.append(operations.update_action_item(i, item_id, when, changes)))
+        return updated[0]
+
+    def override_severity(self, incident_id: str, level: str, reason: str) -> Incident:
+        when = self.clock()
+        return self.change(incident_id, "severity override",
+                           lambda i: operations.override_severity(i, level, reason, self.actor, when))
+
+    def clear_severity_override(self, incident_id: str) -> Incident:
+        when = self.clock()
+        return self.change(incident_id, "severity override",
+                           lambda i: operations.clear_override(i, self.actor, when))
+
+    def reclassify(self, incident_id: str) -> Incident:
+        return self.change(incident_id, "classify", lambda i: None, reclassify=True)
+
+    # ------------------------------------------------------------------ import / export
+
+    def export_incident(self, incident_id: str) -> dict[str, Any]:
+        incident = self.get(incident_id)
+        return {
+            "format": "incident-desk/incident",
+            "format_version": 1,
+            "audit_head": self.workspace.audit_head(incident.id),
+            "incident": incident.model_dump(mode="json"),
+        }
+
+    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input") -> Incident:
+        body = document.get("incident", document) if isinstance(document, dict) else None
+        if not isinstance(body, dict):
+            raise DomainError(f"{source}: expected a JSON object with an 'incident' key")
+        try:
+            incident = Incident.model_validate(body)
+        except ValueError as error:
+            raise DomainError(f"{source}: {_pydantic_message(error)}") from None
+        return self.workspace.import_incident(incident, actor=self.actor, replace=replace)
+
+    # ------------------------------------------------------------------ internals
+
+    def _classify(self, incident: Incident) -> None:
+        if self.classifier is None:
+            return
+        computed = self.classifier(incident, self.clock())
+        computed.override = incident.severity.override
+        previous = incident.severity.computed
+        incident.severity = computed
+        if previous and computed.computed != previous:
+            operations.add_event(incident, self.clock(),
+                                 f"Severity re-classified {previous} -> {computed.computed or 'unclassified'}",
+                                 EventKind.DECISION, source="rules")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def normalize_id(incident_id: str) -> str:
+    """Accept `inc-2025-1` as well as `INC-2025-001`."""
+    text = incident_id.strip().upper()
+    parts = text.split("-")
+    if len(parts) == 3 and parts[0] == "INC" and parts[1].isdigit() and parts[2].isdigit():
+        return format_incident_id(int(parts[1]), int(parts[2]))
+    raise DomainError(f"'{incident_id}' is not an incident id such as INC-2025-001")
+
+
+def parse_enum(enum: type, value: Any, what: str) -> Any:
+    if isinstance(value, enum):
+        return value
+    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    for member in enum:
+        if text in (member.value.replace("-", "_"), member.name.lower()):
+            return member
+    choices = ", ".join(m.value for m in enum)
+    raise DomainError(f"unknown {what} '{value}'; choose one of: {choices}")
+
+
+def find_remediation(incident: Incident, ref: str) -> RemediationAction:
+    """A remediation action by id, or by 1-based position in the list (`3`)."""
+    for action in incident.remediation:
+        if action.id == ref:
+            return action
+    if ref.isdigit() and 1 <= int(ref) <= len(incident.remediation):
+        return incident.remediation[int(ref) - 1]
+    raise DomainError(f"{incident.id} has no remediation action '{ref}' "
+                      f"(use its number 1-{len(incident.remediation)} or id)")
+
+
+_LIST_FACTS = {name for name, f in Facts.model_fields.items() if "list" in str(f.annotation)}
+
+
+def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
+    """Command-line facts arrive as text: split lists on commas, turn `unknown`/empty into None."""
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if isinstance(value, str):
+            stripped = value.strip()
+            if name in _LIST_FACTS:
+                value = [v.strip() for v in stripped.split(",") if v.strip()]
+            elif stripped.lower() in ("", "unknown", "none", "null"):
+                value = None
+            else:
+                value = stripped.rstrip("%").replace("_", "").replace("$", "")
+                if name not in ("security_breach",):
+                    value = value.replace(",", "")
+        out[name] = value
+    return out
+
+
+def _pydantic_message(error: Exception) -> str:
+    from pydantic import ValidationError
+
+    return describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
+
+
+def _build(model: type, what: str, **fields: Any) -> Any:
+    try:
+        return model(**fields)
+    except ValueError as error:
+        raise DomainError(f"{what}: {_pydantic_message(error)}") from None
+
+
+def _guard(apply: Callable[[Incident], None]) -> Callable[[Incident], None]:
+    """Turn pydantic assignment errors inside an operation into DomainError messages."""
+
+    def run(incident: Incident) -> None:
+        try:
+            apply(incident)
+        except DomainError:
+            raise
+        except ValueError as error:
+            raise DomainError(_pydantic_message(error)) from None
+
+    return run

@@ -1,0 +1,77 @@
+"""`incident-desk analyze`: the seed's `analyze-incident-response.sh` invocations, accepted as written.
+
+    analyze --severity sev1 --type availability --start
+    analyze --post-mortem --incident-id INC-2025-001 --output post-mortem.md
+    analyze --report --incident-id INC-2025-001 --format pdf
+    analyze --metrics --period monthly --output metrics.json
+    analyze --playbook --type security --output security-playbook.md
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import EXIT_USAGE, AppContext, CliError, pass_app
+from .context import open_desk
+from .data_cmds import write_output
+from .formatting import incident_block
+
+NOT_YET = {
+    "pdf": "signed PDF reports arrive with the export feature; use --format text, markdown or json for now",
+    "playbook": "playbook generation arrives with the playbooks feature; it is not available in this version",
+}
+
+
+@click.command()
+@click.option("--start", is_flag=True, help="Declare a new incident and start the response.")
+@click.option("--post-mortem", "post_mortem", is_flag=True, help="Write the blameless post-mortem (Markdown).")
+@click.option("--report", "report_", is_flag=True, help="Write the incident report.")
+@click.option("--metrics", is_flag=True, help="Compute incident metrics for a period.")
+@click.option("--playbook", is_flag=True, help="Generate a playbook for an incident type.")
+@click.option("--severity", help="With --start: the severity (sev1..sev4).")
+@click.option("--type", "type_", help="With --start or --playbook: the incident type.")
+@click.option("--title", help="With --start: the title.")
+@click.option("--incident-id", help="With --post-mortem or --report.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "pdf"]), default="text")
+@click.option("--period", type=click.Choice(["daily", "weekly", "monthly", "quarterly", "yearly"]), default="monthly")
+@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@pass_app
+def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
+            fmt, period, output):
+    """The seed's analyze-incident-response jobs: --start, --post-mortem, --report, --metrics, --playbook."""
+    chosen = [name for name, on in (("--start", start), ("--post-mortem", post_mortem), ("--report", report_),
+                                    ("--metrics", metrics), ("--playbook", playbook)) if on]
+    if len(chosen) != 1:
+        raise CliError("choose exactly one of --start, --post-mortem, --report, --metrics, --playbook"
+                       + (f" (got {' '.join(chosen)})" if chosen else ""), EXIT_USAGE)
+    if (post_mortem or report_) and not incident_id:
+        raise CliError(f"{chosen[0]} needs --incident-id INC-YYYY-NNN", EXIT_USAGE)
+    if playbook:
+        raise CliError(NOT_YET["playbook"], EXIT_USAGE)
+    if report_ and fmt == "pdf":
+        raise CliError(NOT_YET["pdf"], EXIT_USAGE)
+    from ..app import reporting
+
+    with open_desk(app) as desk:
+        if start:
+            type_ = type_ or "availability"
+            incident = desk.declare(title=title or f"{type_.replace('-', ' ').capitalize()} incident",
+                                    type=type_, severity=severity)
+            click.echo(f"Declared {incident.id} ({incident.severity.level or 'unclassified'}, {incident.type})")
+            click.echo(incident_block(incident))
+            return
+        if post_mortem:
+            write_output(reporting.postmortem_markdown(desk, incident_id), output, "post-mortem")
+        elif report_:
+            if fmt == "json":
+                text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)
+            elif fmt in ("markdown", "md"):
+                text = reporting.postmortem_markdown(desk, incident_id)
+            else:
+                text = reporting.text_report(desk, incident_id)
+            write_output(text, output, "report")
+        else:
+            document = reporting.metrics_document(desk, period)
+            write_output(json.dumps(document, indent=2, ensure_ascii=False), output, "metrics")

@@ -1,0 +1,179 @@
+"""Commands over whole records and the workspace: init, report, export/import, audit, backup, demo, open."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..app.config import resolve_workspace_path
+from .common import EXIT_CHECK_FAILED, AppContext, CliError, emit, emit_json, json_option, pass_app
+from .context import open_desk, translate_errors
+from .formatting import table, when
+
+
+def write_output(text: str, output: str | None, what: str) -> None:
+    """Print to stdout, or write a file and say where."""
+    if not output or output == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    path = Path(output)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror}", 5) from None
+    click.echo(f"Wrote {what} to {path}", err=True)
+
+
+@click.command()
+@pass_app
+def init(app: AppContext):
+    """Create an empty workspace (the folder comes from --workspace, $INCIDENT_DESK_WORKSPACE or the default)."""
+    with open_desk(app, create=True) as desk:
+        click.echo(f"Workspace ready at {desk.workspace.path}")
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@pass_app
+def report(app: AppContext, incident_id, fmt, output):
+    """The incident report: the seed's "Incident Response Analysis" layout (text), Markdown post-mortem or JSON."""
+    from ..app import reporting
+
+    with open_desk(app) as desk:
+        if fmt == "text":
+            text = reporting.text_report(desk, incident_id)
+        elif fmt == "markdown":
+            text = reporting.postmortem_markdown(desk, incident_id)
+        else:
+            text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)
+    write_output(text, output, f"{fmt} report")
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@pass_app
+def export(app: AppContext, incident_id, output):
+    """Export one whole incident as JSON (with the head hash of its audit trail)."""
+    with open_desk(app) as desk:
+        document = desk.export_incident(incident_id)
+    write_output(json.dumps(document, indent=2, ensure_ascii=False), output, "incident JSON")
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace an incident that already exists.")
+@json_option
+@pass_app
+def import_(app: AppContext, files, replace, as_json):
+    """Import incidents from JSON files written by `export`."""
+    imported = []
+    with open_desk(app) as desk:
+        for name in files:
+            path = Path(name)
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+            except OSError as error:
+                raise CliError(f"{path}: {error.strerror}", 3) from None
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise CliError(f"{path}: not valid JSON ({error})", 4) from None
+            incident = desk.import_incident(document, replace=replace, source=str(path))
+            imported.append(incident.id)
+    emit(imported, as_json, lambda ids: f"Imported {', '.join(ids)}")
+
+
+@click.group()
+def audit() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit.command(name="verify")
+@click.argument("incident_id", required=False)
+@json_option
+@pass_app
+def audit_verify(app: AppContext, incident_id, as_json):
+    """Check every audit chain (or one incident's); exit 1 when a record was changed."""
+    from ..app.desk import normalize_id
+
+    with open_desk(app) as desk:
+        with translate_errors():
+            reports = desk.workspace.verify_audit(normalize_id(incident_id) if incident_id else None)
+    bad = [r for r in reports if not r.ok]
+
+    def human(_: object) -> str:
+        lines = [f"{r.incident_id}: {'FAILED' if not r.ok else 'ok'} ({r.records} records, head {r.head_hash[:16]})"
+                 for r in (bad if len(reports) > 20 and not incident_id else reports)]
+        for r in bad:
+            lines += [f"  {problem}" for problem in r.problems]
+        lines.append(f"{len(reports) - len(bad)} of {len(reports)} audit chains intact")
+        return "\n".join(lines)
+
+    emit([r.model_dump(mode="json") if hasattr(r, "model_dump") else r.__dict__ for r in reports], as_json, human)
+    if bad:
+        raise SystemExit(EXIT_CHECK_FAILED)
+
+
+@audit.command(name="log")
+@click.argument("incident_id")
+@json_option
+@pass_app
+def audit_log(app: AppContext, incident_id, as_json):
+    """Who changed what, when."""
+    from ..app.desk import normalize_id
+
+    with open_desk(app) as desk:
+        records = desk.workspace.audit_trail(normalize_id(incident_id))
+    rows = [[r.seq, when(r.at), r.actor, r.action, r.revision, ", ".join(r.changed)] for r in records]
+    emit([r.model_dump(mode="json") if hasattr(r, "model_dump") else r.__dict__ for r in records], as_json,
+         lambda _: table(["#", "AT", "ACTOR", "ACTION", "REV", "CHANGED"], rows, 70))
+
+
+@click.command()
+@pass_app
+def backup(app: AppContext):
+    """Take a full snapshot of the workspace now (older snapshots rotate out)."""
+    with open_desk(app) as desk:
+        path = desk.workspace.backup()
+    click.echo(f"Snapshot written to {path}")
+
+
+@click.group()
+def demo() -> None:
+    """The demo workspace."""
+
+
+@demo.command(name="create")
+@click.option("--count", default=300, show_default=True, help="Generated incidents besides the seed's.")
+@pass_app
+def demo_create(app: AppContext, count):
+    """Fill the workspace with the seed's INC-2025-001 and generated history (deterministic)."""
+    from ..app.demo import create_demo_workspace
+
+    path = resolve_workspace_path(app.workspace_path)
+    with translate_errors():
+        written = create_demo_workspace(path, count=count, actor=app.actor or "demo")
+    click.echo(f"Demo workspace at {path}: {written} incidents written")
+
+
+@click.command(name="open")
+@pass_app
+def open_(app: AppContext):
+    """Open the workspace. Until the desktop window lands, prints the workspace overview and the seed report."""
+    from ..app import reporting
+
+    with open_desk(app) as desk:
+        summaries = desk.summaries()
+        active = [s for s in summaries if s.status.is_active]
+        overdue = desk.overdue_action_items()
+        click.echo(f"Incident Desk — workspace {desk.workspace.path}")
+        click.echo(f"{len(summaries)} incidents, {len(active)} active, {len(overdue)} overdue action items\n")
+        if any(s.id == "INC-2025-001" for s in summaries):
+            click.echo(reporting.text_report(desk, "INC-2025-001"))
+
+
+COMMANDS = [init, report, export, import_, audit, backup, demo, open_]

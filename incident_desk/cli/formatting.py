@@ -1,0 +1,79 @@
+"""Human-readable rendering of lists and records for the terminal (tables, key/value blocks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from ..domain import ActionItem, Incident, IncidentSummary
+from ..domain import figures
+from ..domain.levels import level_label
+from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: int = 60) -> str:
+    """A plain aligned table; long cells are cut with an ellipsis."""
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    grid = [[cell(h) for h in headers]] + [[cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in grid) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in grid]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def when(value: datetime | None) -> str:
+    return isoformat_z(value) if value else "-"
+
+
+def summary_rows(summaries: Sequence[IncidentSummary]) -> str:
+    rows = []
+    for s in summaries:
+        duration = ""
+        if s.clock.started_at and s.clock.resolved_at:
+            duration = format_short_duration(s.clock.resolved_at - s.clock.started_at)
+        rows.append([s.id, s.severity or "-", s.status.value, s.type, when(s.clock.started_at), duration,
+                     s.commander or "-", s.title])
+    if not rows:
+        return "No incidents match."
+    return table(["ID", "SEV", "STATUS", "TYPE", "STARTED", "TTR", "COMMANDER", "TITLE"], rows)
+
+
+def incident_block(incident: Incident) -> str:
+    """A compact overview of one incident; the full report is `incident-desk report`."""
+    c = incident.clock
+    lines = [
+        f"{incident.id}  {incident.title}",
+        f"  Status:     {incident.status.value}   Severity: {level_label(incident.severity.level)}"
+        + (f" (override by {incident.severity.override.author}: {incident.severity.override.reason};"
+           f" computed {incident.severity.computed or 'none'})" if incident.severity.override else ""),
+        f"  Type:       {incident.type}   Revision: {incident.revision}",
+        f"  Services:   {', '.join(incident.services) or '-'}",
+        f"  Systems:    {', '.join(incident.affected_systems) or '-'}",
+        f"  Started:    {when(c.started_at)}   Alerted: {when(c.alerted_at)}   Declared: {when(c.declared_at)}",
+        f"  Acknowledged: {when(c.acknowledged_at)}   Mitigated: {when(c.mitigated_at)}   "
+        f"Resolved: {when(c.resolved_at)}   Closed: {when(c.closed_at)}",
+    ]
+    for name, value in (("TTD", figures.time_to_detect(incident)), ("TTA", figures.time_to_acknowledge(incident)),
+                        ("TTR", figures.time_to_resolve(incident))):
+        if value is not None:
+            lines.append(f"  {name}: {format_duration(value)}")
+    facts = {k: v for k, v in incident.facts.model_dump().items() if v not in (None, [])}
+    if facts:
+        lines.append("  Facts:      " + ", ".join(f"{k}={v}" for k, v in facts.items()))
+    holders = [f"{a.role.label}: {a.person}" for a in incident.roles if a.relieved_at is None]
+    if holders:
+        lines.append("  Roles:      " + "; ".join(holders))
+    lines.append(f"  Timeline:   {len(incident.timeline)} events   Communications: {len(incident.communications)}"
+                 f"   Action items: {len(incident.action_items)}")
+    return "\n".join(lines)
+
+
+def action_rows(items: Sequence[tuple[IncidentSummary, ActionItem]], today: date) -> str:
+    if not items:
+        return "No action items match."
+    rows = [[s.id, a.id, a.priority.value.upper(), a.status.label, a.due.isoformat() if a.due else "-",
+             "OVERDUE" if a.is_overdue(today) else "", a.owner, a.title] for s, a in items]
+    return table(["INCIDENT", "ITEM", "PRIORITY", "STATUS", "DUE", "", "OWNER", "TITLE"], rows)
