@@ -141,7 +141,8 @@ def _window_total(incident: Incident, kind: ImpactKind):
     return None
 
 
-def impact_assessment(incident: Incident, context: ReportContext) -> list[str]:
+def impact_lines(incident: Incident, context: ReportContext) -> tuple[list[str], list[str], list[str]]:
+    """Customer, business and technical impact lines, from facts, figures and notes."""
     facts, impact, symbol = incident.facts, incident.impact, context.currency_symbol
     outage = _window_total(incident, ImpactKind.COMPLETE_OUTAGE)
     degradation = _window_total(incident, ImpactKind.PARTIAL_DEGRADATION)
@@ -173,7 +174,11 @@ def impact_assessment(incident: Incident, context: ReportContext) -> list[str]:
     if degradation:
         technical.append(f"{format_duration(degradation)} of partial degradation")
     technical += impact.technical_notes
+    return customer, business, technical
 
+
+def impact_assessment(incident: Incident, context: ReportContext) -> list[str]:
+    customer, business, technical = impact_lines(incident, context)
     return [
         *heading("IMPACT ASSESSMENT:"),
         "Customer Impact:", *bullets(customer),
@@ -198,13 +203,21 @@ def communication_log(incident: Incident, context: ReportContext) -> list[str]:
     return [*heading("COMMUNICATION LOG:"), *(lines or [NONE])]
 
 
+def remediation_by_phase(incident: Incident) -> list[tuple[Phase, list[str]]]:
+    """Each phase that has actions, with its actions as `text (status)` lines."""
+    rows = []
+    for phase in Phase:
+        actions = [f"{a.text}{REMEDIATION_SUFFIX[a.status]}" for a in incident.remediation if a.phase is phase]
+        if actions:
+            rows.append((phase, actions))
+    return rows
+
+
 def remediation_actions(incident: Incident, context: ReportContext) -> list[str]:
     lines = heading("REMEDIATION ACTIONS:")
-    for phase in Phase:
-        actions = [a for a in incident.remediation if a.phase is phase]
-        if actions:
-            lines.append(f"{phase.label}:")
-            lines += numbered([f"{a.text}{REMEDIATION_SUFFIX[a.status]}" for a in actions])
+    for phase, actions in remediation_by_phase(incident):
+        lines.append(f"{phase.label}:")
+        lines += numbered(actions)
     if not incident.remediation:
         lines.append(NONE)
     return lines
