@@ -8,7 +8,7 @@ from the incident id, so the same arguments always give identical incidents.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from ..domain.incident import (
     ActionItem,

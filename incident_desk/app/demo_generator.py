@@ -240,7 +240,7 @@ def _facts(rng: random.Random, level: str, kind: str, ttr: timedelta) -> Facts:
         failed_transactions=int(pct * hours * rng.uniform(20, 200)) if known else None,
         support_tickets=int(pct * rng.uniform(2, 90)) if known else None,
         sla_target_pct=target,
-        sla_actual_pct=round(max(90.0, 100 - pct * hours / 7.3), 2) if known else None,
+        sla_actual_pct=round(max(90.0, 100 - pct * hours / 720), 2) if known else None,  # a 30-day month
         regions=rng.sample(["eu-west", "us-east", "us-west", "ap-south"], k=rng.randint(1, 2)),
     )
     if kind in ("security", "data-loss"):
@@ -501,11 +501,6 @@ def _history_plans(seed_start: datetime) -> list[_Plan]:
         offset = timedelta(0) if days == _HISTORY[0][0] else timedelta(hours=rng.randint(-2, 12))
         plans.append(_Plan(start=seed_start - timedelta(days=days) + offset, level=level, type=kind))
     return plans
-
-
-def seed_history(seed_start: datetime, now: datetime) -> list[Incident]:
-    """Only the incidents that precede the seed incident (see `_HISTORY`), with ids INC-YYYY-NNN."""
-    return _build(_history_plans(seed_start), random.Random("incident-desk seed history texts"), now, {})
 
 
 def _generated_plans(rng: random.Random, count: int, end_instant: datetime,
