@@ -117,3 +117,23 @@ def test_resolved_major_incidents_have_post_mortems_and_windows(demo):
     active = [i for i in demo if i.status.is_active]
     assert all(i.clock.resolved_at is None and not i.action_items for i in active)
     assert all(i.status in (Status.CLOSED, Status.RESOLVED, Status.POSTMORTEM) for i in demo if not i.status.is_active)
+
+
+def test_output_does_not_depend_on_the_process_hash_seed():
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import hashlib; from incident_desk.app.demo_data import demo_workspace; "
+              "print(hashlib.sha256(''.join(i.model_dump_json() for i in demo_workspace(count=60)).encode()).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+                              check=True)
+        digests.add(done.stdout.strip())
+    local = hashlib.sha256("".join(i.model_dump_json() for i in demo_workspace(count=60)).encode()).hexdigest()
+    assert digests == {local}
