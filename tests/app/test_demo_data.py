@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -120,12 +125,6 @@ def test_resolved_major_incidents_have_post_mortems_and_windows(demo):
 
 
 def test_output_does_not_depend_on_the_process_hash_seed():
-    import hashlib
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = ("import hashlib; from incident_desk.app.demo_data import demo_workspace; "
               "print(hashlib.sha256(''.join(i.model_dump_json() for i in demo_workspace(count=60)).encode()).hexdigest())")
     root = Path(__file__).resolve().parents[2]
