@@ -35,7 +35,7 @@ NOT_YET = {
 @click.option("--title", help="With --start: the title.")
 @click.option("--incident-id", help="With --post-mortem or --report.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "pdf"]), default="text")
-@click.option("--period", type=click.Choice(["daily", "weekly", "monthly", "quarterly", "yearly"]), default="monthly")
+@click.option("--period", type=click.Choice(["daily", "weekly", "monthly"]), default="monthly")
 @click.option("--output", "-o", help="Write to this file instead of stdout.")
 @pass_app
 def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
