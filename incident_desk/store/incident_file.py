@@ -151,6 +151,7 @@ def append_event(path: Path, incident_id: str, event: TimelineEvent, *, actor: s
     storage: AtomicJSONStorage = db.storage
     with storage.transaction():
         stored = from_tables(path, storage.read(), incident_id)
+        stored.to_incident()  # refuses (DamagedFile) to add to a file that is not a valid incident
         revision = stored.revision + 1
         event_doc = event.model_dump(mode="json")
         db.table(TIMELINE).insert(event_doc)

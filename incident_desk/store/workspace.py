@@ -632,8 +632,14 @@ class Workspace:
             except DamagedFile as damage:
                 reports.append(AuditReport(current, False, 0, "", [str(damage)]))
                 continue
-            reports.append(audit.verify_chain(current, list(stored.audit_docs.items()), revision=stored.revision,
-                                              current_state=stored.state_hash()))
+            report = audit.verify_chain(current, list(stored.audit_docs.items()), revision=stored.revision,
+                                        current_state=stored.state_hash())
+            try:
+                self._to_incident(stored)
+            except DamagedFile as damage:
+                report.ok = False
+                report.problems.insert(0, str(damage))
+            reports.append(report)
         return reports
 
     # ------------------------------------------------------------------ backups
