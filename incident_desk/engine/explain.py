@@ -93,29 +93,55 @@ def _json_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def explain_node(node: Node, row: Row, level: str | None, lookup: Callable[[str], Any],
-                 out: list[CriterionResult], negated: bool = False) -> Result:
-    """Evaluate `node` in full (no short-circuit), appending one CriterionResult per leaf to `out`."""
+def built(cls: type, values: dict[str, Any]) -> Any:
+    """A domain model from values this module produced itself (already valid): skips re-validation,
+    which would cost more than the whole evaluation. Every field of the model must be given."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+Explainer = Callable[[Row, "str | None", Callable[[str], Any], list], Result]
+
+
+def compile_explainer(node: Node, negated: bool = False) -> Explainer:
+    """Like `compile_node`, but evaluates every leaf (no short-circuit) and appends a CriterionResult
+    per leaf to `out`: the explanation of a rule."""
     if isinstance(node, Leaf):
-        result = compile_leaf(node)(row)
+        matcher = compile_leaf(node)
         spec = FIELDS[node.field]
-        actual = row.get(node.field)
-        out.append(CriterionResult.model_construct(
-            field=node.field, op=node.op, expected=node.raw, actual=_json_value(spec, actual),
-            matched=bool(result) if not negated else result is False, missing=result is None,
-            text=criterion_text(node, actual, result, level, lookup, negated)))
-        return result
+        name, op, raw = node.field, node.op, node.raw
+
+        def leaf(row: Row, level: str | None, lookup: Callable[[str], Any], out: list) -> Result:
+            result = matcher(row)
+            actual = row.get(name)
+            out.append(built(CriterionResult, {
+                "field": name, "op": op, "expected": raw, "actual": _json_value(spec, actual),
+                "matched": (result is True) if not negated else result is False, "missing": result is None,
+                "text": criterion_text(node, actual, result, level, lookup, negated)}))
+            return result
+        return leaf
     if node.kind == "not":
-        inner = explain_node(node.children[0], row, level, lookup, out, not negated)
-        return None if inner is None else not inner
-    results = [explain_node(child, row, level, lookup, out, negated) for child in node.children]
+        inner = compile_explainer(node.children[0], not negated)
+        return lambda row, level, lookup, out: None if (r := inner(row, level, lookup, out)) is None else not r
+    children = tuple(compile_explainer(child, negated) for child in node.children)
     if node.kind == "all":
-        if any(r is False for r in results):
-            return False
-        return None if any(r is None for r in results) else True
-    if any(r is True for r in results):
-        return True
-    return None if any(r is None for r in results) else False
+        def all_of(row: Row, level: str | None, lookup: Callable[[str], Any], out: list) -> Result:
+            results = [child(row, level, lookup, out) for child in children]
+            if False in results:
+                return False
+            return None if None in results else True
+        return all_of
+
+    def any_of(row: Row, level: str | None, lookup: Callable[[str], Any], out: list) -> Result:
+        results = [child(row, level, lookup, out) for child in children]
+        if True in results:
+            return True
+        return None if None in results else False
+    return any_of
 
 
 def criteria_lines(severity: Severity) -> list[str]:
@@ -139,4 +165,4 @@ def describe_node(node: Node) -> str:
     return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-__all__ = ["criteria_lines", "criterion_text", "describe_node", "explain_node", "requirement", "Group"]
+__all__ = ["built", "compile_explainer", "criteria_lines", "criterion_text", "describe_node", "requirement", "Group"]

@@ -19,7 +19,7 @@ from ..domain.levels import level_rank
 from .conditions import Node, ParseContext, compile_node, describe_node_fields, implies, parse_condition
 from .errors import Problem, RulesError
 from .escalation import DueEscalation, NextEscalation, Policy, due, upcoming
-from .explain import describe_node
+from .explain import built, describe_node
 from .fields import FIELDS, NUMERIC_TYPES, Env, build_row
 from .models import (ANCHORS, EscalationFile, LevelModel, RegulatoryFile, SeverityFile, SlaFile,
                      validate_model)
@@ -104,9 +104,9 @@ class RuleSet:
         result = self.classification(incident, now)
         current = getattr(incident, "severity", None)
         override = current.override if isinstance(current, Severity) else None
-        return Severity.model_construct(computed=result.level, explanation=result.explanation,
-                                        missing_facts=result.missing_facts, rules_digest=self.digest,
-                                        override=override)
+        return built(Severity, {"computed": result.level, "explanation": result.explanation,
+                                "missing_facts": result.missing_facts, "rules_digest": self.digest,
+                                "override": override})
 
     def evaluate_all(self, incident: Any, now: datetime | None = None):
         """Every severity rule with its result and every leaf (matched or not), for `rules explain`."""
@@ -144,6 +144,7 @@ class RuleSet:
         for name, given, level, rules, line in self.tests:
             row: dict[str, Any] = {f: ([] if FIELDS[f].type == "list" else None) for f in fields}
             row.update(given)
+            _derive_sla(row, given)
             outcome = self.severity_rules.classify_row(row)
             actual_rules = [m.rule_id for m in outcome.explanation]
             problems = []
@@ -222,9 +223,8 @@ class _Loader:
             node = parse_condition(item["when"], ("rules", i, "when"), doc, ctx)
             if node is not None and model is not None and item.get("enabled", True) is not False:
                 rule_model = model.rules[i]
-                rules.append(SeverityRule(rule_model.id, rule_model.level, level_rank(rule_model.level),
-                                          rule_model.description, node, compile_node(node),
-                                          doc.line_of(("rules", i))))
+                rules.append(SeverityRule.build(rule_model.id, rule_model.level, rule_model.description, node,
+                                                doc.line_of(("rules", i))))
         tests = self._tests(doc, data, level_set, set(seen))
         return model, level_set, rules, tests
 
@@ -420,6 +420,17 @@ def _given_value(name: str, value: Any) -> Any:
     if spec.allowed is not None and value not in spec.allowed:
         raise ValueError(unknown(f"{name} value", value, spec.allowed))
     return value
+
+
+def _derive_sla(row: dict[str, Any], given: dict[str, Any]) -> None:
+    """In test cases, derive the SLA fields from target and actual unless they are given directly."""
+    target, actual = given.get("sla_target_pct"), given.get("sla_actual_pct")
+    if target is None or actual is None:
+        return
+    if "sla_breached" in row and "sla_breached" not in given:
+        row["sla_breached"] = actual < target
+    if "sla_shortfall_pct" in row and "sla_shortfall_pct" not in given:
+        row["sla_shortfall_pct"] = round(max(target - actual, 0.0), 6)
 
 
 def _digest(raw: dict[str, bytes]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..domain.incident import CriterionResult, RuleMatch
 from ..domain.levels import level_rank
-from .conditions import Matcher, Node, Row, fields_of
-from .explain import explain_node
+from .conditions import Matcher, Node, Row, compile_node, fields_of
+from .explain import Explainer, built, compile_explainer
 from .fields import FIELDS
 
 
@@ -22,6 +22,12 @@ class SeverityRule:
     node: Node
     matcher: Matcher
     line: int
+    explainer: Explainer
+
+    @classmethod
+    def build(cls, rule_id: str, level: str, description: str, node: Node, line: int) -> SeverityRule:
+        return cls(rule_id, level, level_rank(level), description, node, compile_node(node), line,
+                   compile_explainer(node))
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,9 @@ class SeverityRules:
             if rule.level != level:
                 break
             criteria: list[CriterionResult] = []
-            explain_node(rule.node, row, level, lookup, criteria)
-            explanation.append(RuleMatch.model_construct(rule_id=rule.id, level=rule.level,
-                                                         description=rule.description, criteria=criteria))
+            rule.explainer(row, level, lookup, criteria)
+            explanation.append(built(RuleMatch, {"rule_id": rule.id, "level": rule.level,
+                                                 "description": rule.description, "criteria": criteria}))
         missing = [name for name in self._plain if row.get(name) is None]
         return Classification(level, explanation, missing, [rule.id for rule in matched])
 
@@ -72,7 +78,7 @@ class SeverityRules:
         out = []
         for rule in self.rules:
             criteria: list[CriterionResult] = []
-            result = explain_node(rule.node, row, rule.level, lookup or row.get, criteria)
+            result = rule.explainer(row, rule.level, lookup or row.get, criteria)
             out.append((rule, result, criteria))
         return out
 
