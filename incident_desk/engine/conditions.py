@@ -120,8 +120,11 @@ def parse_condition(raw: Any, path: Path_, doc: Document, ctx: ParseContext, dep
         return None
     keys = set(raw)
     groups = keys & set(_GROUP_KEYS)
-    for key in sorted(keys - set(_LEAF_KEYS) - set(_GROUP_KEYS)):
+    strangers = sorted(keys - set(_LEAF_KEYS) - set(_GROUP_KEYS))
+    for key in strangers:
         doc.problem(path + (key,), unknown("condition key", key, _LEAF_KEYS + _GROUP_KEYS))
+    if strangers:
+        return None
     if groups:
         if len(groups) > 1 or keys & set(_LEAF_KEYS):
             doc.problem(path, "a condition has exactly one of all / any / not, or field + op + value - "
@@ -142,8 +145,6 @@ def parse_condition(raw: Any, path: Path_, doc: Document, ctx: ParseContext, dep
         if any(child is None for child in children):
             return None
         return Group(kind, tuple(children), path)  # type: ignore[arg-type]
-    if keys - set(_LEAF_KEYS) and not keys & set(_LEAF_KEYS):
-        return None
     return _parse_leaf(raw, path, doc, ctx)
 
 

@@ -286,6 +286,8 @@ def _clean_loc(loc: tuple) -> tuple:
 
 def validate_model(doc: Document, model: type[BaseModel]) -> Any:
     """Validate the document's data against `model`; map every pydantic error to a located Problem."""
+    if doc.unreadable:
+        return None
     data = doc.data
     if data is None:
         data = {}

@@ -192,7 +192,7 @@ class _Loader:
 
     def severity(self, doc: Document) -> tuple[SeverityFile | None, tuple[str, ...], list[SeverityRule], list]:
         model = validate_model(doc, SeverityFile)
-        data = doc.data if isinstance(doc.data, dict) else {}
+        data = doc.data if isinstance(doc.data, dict) and not doc.unreadable else {}
         levels: list[str] = []
         for i, item in _items(data, "levels"):
             level = _norm_level(item.get("id"))
@@ -262,7 +262,7 @@ class _Loader:
 
     def escalation(self, doc: Document, levels: tuple[str, ...]) -> list[Policy]:
         model = validate_model(doc, EscalationFile)
-        data = doc.data if isinstance(doc.data, dict) else {}
+        data = doc.data if isinstance(doc.data, dict) and not doc.unreadable else {}
         ctx = ParseContext(levels=levels, allow_severity_field=True, purpose="policy")
         policies = []
         seen: dict[str, int] = {}
@@ -300,7 +300,7 @@ class _Loader:
         if doc is None:
             return SlaPolicy(SlaFile())
         model = validate_model(doc, SlaFile)
-        data = doc.data if isinstance(doc.data, dict) else {}
+        data = doc.data if isinstance(doc.data, dict) and not doc.unreadable else {}
         seen: dict[float, int] = {}
         for i, item in _items(data, "credit_tiers"):
             below = item.get("below")
@@ -323,7 +323,7 @@ class _Loader:
 
     def regulatory(self, doc: Document, levels: tuple[str, ...]) -> list[Regime]:
         model = validate_model(doc, RegulatoryFile)
-        data = doc.data if isinstance(doc.data, dict) else {}
+        data = doc.data if isinstance(doc.data, dict) and not doc.unreadable else {}
         ctx = ParseContext(levels=levels, allow_severity_field=True, purpose="regime")
         regimes = []
         seen: set[str] = set()

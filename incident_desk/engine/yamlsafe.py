@@ -47,6 +47,7 @@ class Document:
     data: Any = None
     lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False  # syntax error, refused tag, too big: the data cannot be validated further
 
     def line_of(self, path: Path_) -> int:
         """Line of `path`, or of its nearest ancestor that has one."""
@@ -84,15 +85,18 @@ class _Builder:
         tag = str(node.tag)
         if id(node) in self.active:
             self.doc.problem(path, "recursive alias refers to itself; refused")
+            self.doc.unreadable = True
             return None
         if isinstance(node, ScalarNode):
             if tag not in _SCALAR_TAGS:
                 self.doc.problem(path, f"tag '{_short(tag)}' is not allowed; rule files hold plain data only")
+                self.doc.unreadable = True
                 return None
             value = self.constructor.construct_object(node)
             return value
         if tag not in (_MAP_TAG, _SEQ_TAG):
             self.doc.problem(path, f"tag '{_short(tag)}' is not allowed; rule files hold plain data only")
+            self.doc.unreadable = True
             return None
         self.active.add(id(node))
         try:
@@ -143,6 +147,7 @@ def _short(tag: str) -> str:
 def load_text(text: str | bytes, file: str) -> Document:
     """Parse `text` as a rule document; problems are collected on the returned Document."""
     doc = Document(file)
+    doc.unreadable = True  # until parsed
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > MAX_BYTES:
         doc.problems.append(Problem(file, 0, "", f"file is {size:,} bytes; rule files are limited to "
@@ -169,6 +174,7 @@ def load_text(text: str | bytes, file: str) -> Document:
     except RecursionError:
         doc.problems.append(Problem(file, 1, "", "YAML nesting too deep; refused"))
         return doc
+    doc.unreadable = False
     if node is None:
         doc.data = None
         return doc
@@ -177,9 +183,11 @@ def load_text(text: str | bytes, file: str) -> Document:
         doc.data = builder.build(node, ())
     except _TooBig as error:
         doc.data = None
+        doc.unreadable = True
         doc.problems.append(Problem(file, node.start_mark.line + 1, "", str(error)))
     except RecursionError:
         doc.data = None
+        doc.unreadable = True
         doc.problems.append(Problem(file, 1, "", "YAML nesting too deep; refused"))
     return doc
 
@@ -191,8 +199,10 @@ def load_file(path: Path, display: str | None = None) -> Document:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return Document(name, problems=[Problem(name, 0, "", f"file is {size:,} bytes; rule files are "
-                                                                 f"limited to {MAX_BYTES:,} bytes (1 MB)")])
+                                                                 f"limited to {MAX_BYTES:,} bytes (1 MB)")],
+                            unreadable=True)
         raw = path.read_bytes()
     except OSError as error:
-        return Document(name, problems=[Problem(name, 0, "", f"cannot read: {error.strerror or error}")])
+        return Document(name, problems=[Problem(name, 0, "", f"cannot read: {error.strerror or error}")],
+                        unreadable=True)
     return load_text(raw, name)
