@@ -189,6 +189,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def _scalar(spec: FieldSpec, value: Any, ctx: ParseContext) -> Any:
     """One value of the field's type, normalised, or ValueError naming what was expected."""
     kind = spec.type
@@ -198,7 +202,7 @@ def _scalar(spec: FieldSpec, value: Any, ctx: ParseContext) -> Any:
         raise ValueError(f"'{value}' is not a duration such as 5m, 2h or 3d")
     if kind in NUMERIC_TYPES:
         if not _is_number(value):
-            raise ValueError(f"field '{spec.name}' is a {kind}; {value!r} is not a number")
+            raise ValueError(f"field '{spec.name}' is {_article(kind)} {kind}; {value!r} is not a number")
         if kind == "percent" and not 0 <= value <= 100:
             raise ValueError(f"field '{spec.name}' is a percent; {value} is not between 0 and 100")
         return float(value)

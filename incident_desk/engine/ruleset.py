@@ -405,7 +405,8 @@ def _given_value(name: str, value: Any) -> Any:
         return parse_duration(value).total_seconds()
     if spec.type in NUMERIC_TYPES:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"field '{name}' is a {spec.type}; {value!r} is not a number")
+            raise ValueError(f"field '{name}' is {'an' if spec.type[0] in 'aeiou' else 'a'} {spec.type}; "
+                             f"{value!r} is not a number")
         return value
     if spec.type == "boolean":
         if not isinstance(value, bool):
