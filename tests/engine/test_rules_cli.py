@@ -63,7 +63,7 @@ def test_check_refuses_a_broken_directory_with_located_errors(tmp_path):
     (directory / "severity.yaml").write_text(text)
     result = run(rules, ["check", "--rules", str(directory)])
     assert result.exit_code == 4
-    assert f"{directory / 'severity.yaml'}:36: rules[0].when.value: field 'customer_impact_pct' is a percent; " \
+    assert f"{directory / 'severity.yaml'}:34: rules[0].when.value: field 'customer_impact_pct' is a percent; " \
            "'fifty' is not a number" in result.output
     assert "1 problem in rule files" in result.output and "Traceback" not in result.output
 
