@@ -17,6 +17,8 @@ from ..domain.timeutil import format_duration, format_short_duration
 from .conditions import Group, Leaf, Node, Result, Row, compile_leaf
 from .fields import FIELDS, FieldSpec, number_text, value_text
 
+TEXT_MEMO = 512  # sentences remembered per leaf: re-classifying as facts are typed reuses them
+
 OP_SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
@@ -115,13 +117,24 @@ def compile_explainer(node: Node, negated: bool = False) -> Explainer:
         spec = FIELDS[node.field]
         name, op, raw = node.field, node.op, node.raw
 
+        texts: dict[tuple, str] = {}
+        inputs = spec.phrase_inputs
+
         def leaf(row: Row, level: str | None, lookup: Callable[[str], Any], out: list) -> Result:
             result = matcher(row)
             actual = row.get(name)
+            key = (tuple(actual) if isinstance(actual, list) else actual, result, level,
+                   *(lookup(other) for other in inputs))
+            text = texts.get(key)
+            if text is None:
+                text = criterion_text(node, actual, result, level, lookup, negated)
+                if len(texts) >= TEXT_MEMO:
+                    texts.clear()
+                texts[key] = text
             out.append(built(CriterionResult, {
                 "field": name, "op": op, "expected": raw, "actual": _json_value(spec, actual),
                 "matched": (result is True) if not negated else result is False, "missing": result is None,
-                "text": criterion_text(node, actual, result, level, lookup, negated)}))
+                "text": text}))
             return result
         return leaf
     if node.kind == "not":

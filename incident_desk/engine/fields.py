@@ -43,6 +43,7 @@ class FieldSpec:
     allowed: tuple[str, ...] | None = None
     phrase: Phrase | None = None
     severity_rules: bool = True
+    phrase_inputs: tuple[str, ...] = ()  # other fields the phrase reads (part of its memo key)
 
     @property
     def type_label(self) -> str:
@@ -224,7 +225,8 @@ _FIELDS: list[FieldSpec] = [
     FieldSpec("sla_actual_pct", "percent", "Measured availability in the SLA period (facts.sla_actual_pct)",
               _fact("sla_actual_pct"), "Service Level", "%", phrase=_fmt("{n}% availability")),
     FieldSpec("sla_breached", "boolean", "True when measured availability is below the target",
-              _sla_breached, "Service Level", phrase=_sla_phrase),
+              _sla_breached, "Service Level", phrase=_sla_phrase,
+              phrase_inputs=("sla_target_pct", "sla_actual_pct")),
     FieldSpec("sla_shortfall_pct", "percent", "Target minus actual availability, in percentage points",
               _sla_shortfall, "Service Level", "%"),
     FieldSpec("data_categories", "list", "Data involved: personal, payment, health, ... (facts.data_categories)",
