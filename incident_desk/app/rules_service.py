@@ -18,7 +18,7 @@ import incident_desk
 
 from ..domain.incident import Incident, Severity
 from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEscalation, Problem, RegulatoryClock,
-                      RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
+                      RulesError, RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
                       registry_rows, validate_file)
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS

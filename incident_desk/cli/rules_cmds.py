@@ -12,9 +12,8 @@ from typing import Any
 import click
 
 from ..app import rules_service
-from ..domain.levels import level_label
 from ..domain.timeutil import format_short_duration, isoformat_z, parse_instant
-from ..engine import RulesError
+from ..app.rules_service import RulesError
 from .common import (EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit,
                      emit_json, json_option, pass_app, warn)
 
@@ -263,4 +262,4 @@ def escalations_due(app: AppContext, incident_id: str | None, at: str | None, ru
     emit(data, as_json, human)
 
 
-__all__ = ["escalations", "rules", "level_label"]
+__all__ = ["escalations", "rules"]
