@@ -1,0 +1,173 @@
+"""Use cases of the rules engine for the faces (CLI, GUI): check, explain, backtest, escalations due.
+
+Functions take `(workspace, rules_dir, ...)` where the workspace is anything with the store's read API:
+`.list_summaries()`, `.get(id)` (raising LookupError when there is no such incident) and
+`.iter_incidents()`. Rule directories resolve through `default_rules_dir()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import incident_desk
+
+from ..domain.incident import Incident, Severity
+from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEscalation, Problem, RegulatoryClock,
+                      RulesError, RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
+                      registry_rows, validate_file)
+from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
+from ..engine.fields import FIELDS
+
+RULES_ENV = "INCIDENT_DESK_RULES"
+
+
+class IncidentSource(Protocol):
+    def list_summaries(self) -> list[Any]: ...
+    def get(self, incident_id: str) -> Incident: ...
+    def iter_incidents(self) -> Iterable[Incident]: ...
+
+
+def bundled_rules_dir() -> Path:
+    """The default rule files shipped at the repository's top level."""
+    return Path(incident_desk.__file__).resolve().parents[1] / "rules"
+
+
+def default_rules_dir(workspace_path: Path | None = None) -> Path:
+    """$INCIDENT_DESK_RULES, else `<workspace>/rules` when it exists, else the bundled `rules/`."""
+    from_env = os.environ.get(RULES_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    if workspace_path is not None and (Path(workspace_path) / "rules").is_dir():
+        return Path(workspace_path) / "rules"
+    return bundled_rules_dir()
+
+
+def load(rules_dir: Path | None = None, known_notifiers: set[str] | None = None) -> RuleSet:
+    """Load a rule directory (RulesError lists every problem)."""
+    return load_ruleset(rules_dir or default_rules_dir(), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS))
+
+
+# ----------------------------------------------------------------------------- check
+
+
+@dataclass
+class CheckReport:
+    rules_dir: Path
+    digest: str
+    warnings: list[Problem]
+    tests: list[RuleTestResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(t.passed for t in self.tests)
+
+
+def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckReport:
+    """Validate every file and run the in-file tests; RulesError when a file is invalid."""
+    ruleset = load(rules_dir, known_notifiers)
+    return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests())
+
+
+def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:
+    """(errors, warnings) per file, each checked on its own."""
+    return {str(p): validate_file(Path(p), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS)) for p in paths}
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+@dataclass
+class Explanation:
+    incident_id: str
+    title: str
+    severity: Severity
+    level_label: str
+    criteria: list[str]
+    rules: list[dict[str, Any]]
+    sla: SlaAssessment
+    regulatory: list[RegulatoryClock]
+    override: dict[str, Any] | None = None
+    digest: str = ""
+
+
+def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None) -> Explanation:
+    """Why the rules give this incident its level: the deciding rules, every rule's result, SLA, clocks."""
+    now = now or datetime.now(timezone.utc)
+    ruleset = load(rules_dir)
+    incident = workspace.get(incident_id)
+    severity = ruleset.classify(incident, now)
+    rules = []
+    for rule, result, criteria in ruleset.evaluate_all(incident, now):
+        rules.append({"rule_id": rule.id, "level": rule.level, "description": rule.description,
+                      "result": "matched" if result is True else "missing facts" if result is None else "no match",
+                      "line": rule.line, "criteria": [c.model_dump(mode="json") for c in criteria]})
+    name = ruleset.level_names.get(severity.computed or "", "")
+    override = incident.severity.override
+    return Explanation(incident.id, incident.title, severity, f"{severity.computed} ({name})" if name else
+                       str(severity.computed), criteria_lines(severity), rules, ruleset.sla(incident),
+                       ruleset.regulatory_clocks(incident, now),
+                       override.model_dump(mode="json") if override else None, ruleset.digest)
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+def backtest_history(workspace: IncidentSource, active_dir: Path, candidate_dir: Path,
+                     now: datetime | None = None) -> BacktestReport:
+    """Run the candidate rules over every incident (light summaries) against the active rules."""
+    return backtest(load(active_dir), load(candidate_dir), workspace.list_summaries(), now)
+
+
+# ----------------------------------------------------------------------------- escalations
+
+
+@dataclass
+class EscalationStatus:
+    incident_id: str
+    title: str
+    due: list[DueEscalation] = field(default_factory=list)
+    next: NextEscalation | None = None
+
+
+def escalations_due(workspace: IncidentSource, rules_dir: Path, incident_id: str | None = None,
+                    at: datetime | None = None) -> list[EscalationStatus]:
+    """What would fire at `at` (default now), and when the next firing is, per active incident."""
+    now = at or datetime.now(timezone.utc)
+    ruleset = load(rules_dir)
+    if incident_id is not None:
+        incidents: Iterable[Incident] = [workspace.get(incident_id)]
+    else:
+        incidents = (workspace.get(s.id) for s in workspace.list_summaries() if s.status.is_active
+                     or s.status.value == "resolved")
+    found = []
+    for incident in incidents:
+        found.append(EscalationStatus(incident.id, incident.title, ruleset.due_escalations(incident, now),
+                                      ruleset.next_escalation(incident, now)))
+    return found
+
+
+# ----------------------------------------------------------------------------- fields
+
+
+def fields_table() -> list[dict[str, Any]]:
+    """The field registry with the operators each field takes."""
+    rows = registry_rows()
+    for row in rows:
+        row["operators"] = list(ops_for(FIELDS[row["name"]]))
+    return rows
+
+
+def operators_table() -> list[dict[str, str]]:
+    return [{"op": op, "meaning": OP_DESCRIPTIONS[op]} for op in ALL_OPS]
+
+
+def open_workspace(path: Path | None) -> Any:
+    """Open the store's workspace (the lead's app layer may replace this with its own opener)."""
+    from ..store import Workspace  # type: ignore[attr-defined]
+
+    return Workspace.open(path or Path.cwd())

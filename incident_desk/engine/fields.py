@@ -1,0 +1,281 @@
+"""The field registry: every name a rule may test, with its type, unit, allowed values and meaning.
+
+One registry drives validation (unknown field, did-you-mean, type checks), evaluation (each field has an
+extractor that reads an `Incident` or an `IncidentSummary`), explanations (label and phrase) and the
+docs (`rules fields`, docs/rules.md). Durations are held as seconds; a missing value is `None`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..domain.lifecycle import Status
+from ..domain.timeutil import format_duration
+
+NUMERIC_TYPES = frozenset({"number", "integer", "percent", "money", "duration"})
+FIELD_TYPES = ("number", "integer", "percent", "money", "duration", "text", "list", "boolean", "status",
+               "severity")
+
+
+@dataclass(frozen=True)
+class Env:
+    """What extractors need beyond the incident: the evaluation instant and the SLA defaults."""
+
+    now: datetime | None = None
+    sla_target: Callable[[Any], float | None] | None = None
+
+
+Extractor = Callable[[Any, Env], Any]
+Phrase = Callable[[Any, Callable[[str], Any]], str]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    description: str
+    extract: Extractor
+    label: str
+    unit: str = ""
+    allowed: tuple[str, ...] | None = None
+    phrase: Phrase | None = None
+    severity_rules: bool = True
+    phrase_inputs: tuple[str, ...] = ()  # other fields the phrase reads (part of its memo key)
+
+    @property
+    def type_label(self) -> str:
+        return "list of text" if self.type == "list" else self.type
+
+
+def number_text(value: Any) -> str:
+    """`100`, `99.95`, `85,000`: numbers without trailing zeros, with thousands separators."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def money_text(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
+    return str(value)
+
+
+def value_text(spec: FieldSpec, value: Any) -> str:
+    """A value of this field as a person writes it: `99.12%`, `$85,000/hour`, `2 hours 15 minutes`."""
+    if value is None:
+        return "unknown"
+    if spec.type == "duration":
+        from datetime import timedelta
+
+        return format_duration(timedelta(seconds=value))
+    if spec.type == "percent":
+        return f"{number_text(value)}%"
+    if spec.type == "money":
+        return money_text(value) + (spec.unit.removeprefix("$") if spec.unit.startswith("$/") else "")
+    if spec.type == "list":
+        return ", ".join(value) if value else "none"
+    if spec.type == "boolean":
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- extractors
+
+
+def _fact(name: str) -> Extractor:
+    def extract(incident: Any, env: Env) -> Any:
+        return getattr(incident.facts, name)
+    return extract
+
+
+def _attr_list(name: str) -> Extractor:
+    def extract(incident: Any, env: Env) -> Any:
+        return list(getattr(incident, name))
+    return extract
+
+
+def _fact_list(name: str) -> Extractor:
+    def extract(incident: Any, env: Env) -> Any:
+        return list(getattr(incident.facts, name))
+    return extract
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def _duration(incident: Any, env: Env) -> float | None:
+    clock = incident.clock
+    return _seconds(clock.started_at, clock.resolved_at or env.now)
+
+
+def _since_declared(incident: Any, env: Env) -> float | None:
+    return _seconds(incident.clock.declared_at, env.now)
+
+
+def _unacknowledged(incident: Any, env: Env) -> float | None:
+    clock = incident.clock
+    start = clock.alerted_at or clock.declared_at
+    return _seconds(start, clock.acknowledged_at or env.now)
+
+
+def _time_to_detect(incident: Any, env: Env) -> float | None:
+    return _seconds(incident.clock.started_at, incident.clock.declared_at)
+
+
+def _outage(incident: Any, env: Env) -> float | None:
+    impact = getattr(incident, "impact", None)
+    if impact is not None:
+        windows = [w for w in impact.windows if w.kind.value == "complete_outage"]
+        if windows:
+            return sum((w.end - w.start).total_seconds() for w in windows)
+    return _seconds(incident.clock.started_at, incident.clock.resolved_at)
+
+
+def _revenue_loss(incident: Any, env: Env) -> float | None:
+    rate = incident.facts.revenue_per_hour
+    outage = _outage(incident, env)
+    if rate is None or outage is None:
+        return None
+    return round(rate * outage / 3600, 2)
+
+
+def _sla_target(incident: Any, env: Env) -> float | None:
+    target = incident.facts.sla_target_pct
+    if target is None and env.sla_target is not None:
+        target = env.sla_target(incident)
+    return target
+
+
+def _sla_breached(incident: Any, env: Env) -> bool | None:
+    target, actual = _sla_target(incident, env), incident.facts.sla_actual_pct
+    if target is None or actual is None:
+        return None
+    return actual < target
+
+
+def _sla_shortfall(incident: Any, env: Env) -> float | None:
+    target, actual = _sla_target(incident, env), incident.facts.sla_actual_pct
+    if target is None or actual is None:
+        return None
+    return round(max(target - actual, 0.0), 6)
+
+
+def _status(incident: Any, env: Env) -> str:
+    return Status(incident.status).value
+
+
+def _active(incident: Any, env: Env) -> bool:
+    return Status(incident.status).is_active
+
+
+def _acknowledged(incident: Any, env: Env) -> bool:
+    return incident.clock.acknowledged_at is not None
+
+
+def _severity(incident: Any, env: Env) -> str | None:
+    severity = incident.severity
+    return severity if severity is None or isinstance(severity, str) else severity.level
+
+
+# ----------------------------------------------------------------------------- phrases (for the report)
+
+
+def _sla_phrase(value: Any, lookup: Callable[[str], Any]) -> str:
+    target, actual = lookup("sla_target_pct"), lookup("sla_actual_pct")
+    if target is None or actual is None:
+        return "SLA target or actual unknown"
+    state = "SLA violation" if actual < target else "SLA met"
+    return f"{state} ({number_text(target)}% target, actual {number_text(actual)}%)"
+
+
+def _fmt(template: str) -> Phrase:
+    def phrase(value: Any, lookup: Callable[[str], Any]) -> str:
+        return template.format(n=number_text(value), m=money_text(value))
+    return phrase
+
+
+_FIELDS: list[FieldSpec] = [
+    FieldSpec("customer_impact_pct", "percent", "Share of customers affected (facts.customer_impact_pct)",
+              _fact("customer_impact_pct"), "Customer Impact", "%", phrase=_fmt("{n}% of customers affected")),
+    FieldSpec("customers_affected", "integer", "Number of customers affected (facts.customers_affected)",
+              _fact("customers_affected"), "Customer Impact", "customers",
+              phrase=_fmt("{n} customers affected")),
+    FieldSpec("revenue_per_hour", "money", "Revenue at risk per hour of outage (facts.revenue_per_hour)",
+              _fact("revenue_per_hour"), "Revenue Impact", "$/hour", phrase=_fmt("Estimated {m}/hour")),
+    FieldSpec("revenue_loss", "money", "Revenue per hour x complete-outage hours (unknown until both are)",
+              _revenue_loss, "Revenue Loss", "$", phrase=_fmt("{m} (estimated)")),
+    FieldSpec("failed_transactions", "integer", "Failed transactions (facts.failed_transactions)",
+              _fact("failed_transactions"), "Failed Transactions", "transactions",
+              phrase=_fmt("{n} failed transactions")),
+    FieldSpec("support_tickets", "integer", "Customer support tickets (facts.support_tickets)",
+              _fact("support_tickets"), "Support Tickets", "tickets",
+              phrase=_fmt("{n} customer support tickets generated")),
+    FieldSpec("sla_target_pct", "percent", "Availability target (facts.sla_target_pct, else sla.yaml)",
+              _sla_target, "Service Level", "%", phrase=_fmt("{n}% availability target")),
+    FieldSpec("sla_actual_pct", "percent", "Measured availability in the SLA period (facts.sla_actual_pct)",
+              _fact("sla_actual_pct"), "Service Level", "%", phrase=_fmt("{n}% availability")),
+    FieldSpec("sla_breached", "boolean", "True when measured availability is below the target",
+              _sla_breached, "Service Level", phrase=_sla_phrase,
+              phrase_inputs=("sla_target_pct", "sla_actual_pct")),
+    FieldSpec("sla_shortfall_pct", "percent", "Target minus actual availability, in percentage points",
+              _sla_shortfall, "Service Level", "%"),
+    FieldSpec("data_categories", "list", "Data involved: personal, payment, health, ... (facts.data_categories)",
+              _fact_list("data_categories"), "Data Involved"),
+    FieldSpec("regions", "list", "Regions affected, e.g. EU, US (facts.regions)", _fact_list("regions"),
+              "Regions"),
+    FieldSpec("records_exposed", "integer", "Records exposed (facts.records_exposed)",
+              _fact("records_exposed"), "Records Exposed", "records", phrase=_fmt("{n} records exposed")),
+    FieldSpec("security_breach", "boolean", "A confirmed security breach (facts.security_breach)",
+              _fact("security_breach"), "Security"),
+    FieldSpec("type", "text", "Incident type slug: availability, performance, security, data-loss, ...",
+              lambda incident, env: incident.type, "Type"),
+    FieldSpec("title", "text", "Incident title", lambda incident, env: incident.title, "Title"),
+    FieldSpec("services", "list", "Services affected", _attr_list("services"), "Services"),
+    FieldSpec("affected_systems", "list", "Systems affected", _attr_list("affected_systems"),
+              "Affected Systems"),
+    FieldSpec("tags", "list", "Free tags on the incident", _attr_list("tags"), "Tags"),
+    FieldSpec("status", "status", "Lifecycle status", _status, "Status",
+              allowed=tuple(s.value for s in Status)),
+    FieldSpec("active", "boolean", "True before the incident is resolved", _active, "Active"),
+    FieldSpec("acknowledged", "boolean", "True once someone acknowledged the incident", _acknowledged,
+              "Acknowledged"),
+    FieldSpec("severity", "severity", "Level in force (override, else computed); not for severity rules",
+              _severity, "Severity", severity_rules=False),
+    FieldSpec("duration", "duration", "Impact start to resolution (or to now while open)", _duration,
+              "Duration"),
+    FieldSpec("outage", "duration", "Complete-outage time: outage windows, else start to resolution",
+              _outage, "Outage"),
+    FieldSpec("time_since_declared", "duration", "Declaration to now", _since_declared,
+              "Time Since Declared"),
+    FieldSpec("time_unacknowledged", "duration",
+              "First alert (or declaration) to acknowledgement, or to now while unacknowledged",
+              _unacknowledged, "Time Unacknowledged"),
+    FieldSpec("time_to_detect", "duration", "Impact start to declaration", _time_to_detect,
+              "Time To Detect"),
+]
+
+FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in _FIELDS}
+
+
+def build_row(incident: Any, env: Env, names: tuple[str, ...]) -> dict[str, Any]:
+    """The values of `names` for one incident (Incident or IncidentSummary)."""
+    return {name: FIELDS[name].extract(incident, env) for name in names}
+
+
+def registry_rows() -> list[dict[str, Any]]:
+    """The registry as plain rows, for `rules fields`, the GUI pickers and the docs."""
+    return [
+        {"name": s.name, "type": s.type_label, "unit": s.unit, "allowed": list(s.allowed) if s.allowed else None,
+         "description": s.description, "label": s.label, "in_severity_rules": s.severity_rules}
+        for s in _FIELDS
+    ]

@@ -1,0 +1,87 @@
+"""Severity classification: compiled rules, most-severe-match-wins, and the explanation of the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.incident import CriterionResult, RuleMatch
+from ..domain.levels import level_rank
+from .conditions import Matcher, Node, Row, compile_node, fields_of
+from .explain import Explainer, built, compile_explainer
+from .fields import FIELDS
+
+
+@dataclass(frozen=True)
+class SeverityRule:
+    id: str
+    level: str
+    rank: int
+    description: str
+    node: Node
+    matcher: Matcher
+    line: int
+    explainer: Explainer
+
+    @classmethod
+    def build(cls, rule_id: str, level: str, description: str, node: Node, line: int) -> SeverityRule:
+        return cls(rule_id, level, level_rank(level), description, node, compile_node(node), line,
+                   compile_explainer(node))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The outcome on one row: the level, the rules that decided it, and what was unknown."""
+
+    level: str
+    explanation: list[RuleMatch]
+    missing_facts: list[str]
+    matched_rule_ids: list[str]  # every matching rule, at any level
+
+
+class SeverityRules:
+    """The compiled severity rules of one rule set."""
+
+    def __init__(self, rules: list[SeverityRule], default: str) -> None:
+        self.rules = sorted(rules, key=lambda r: r.rank)  # stable: file order within a level
+        self.default = default
+        self.fields: tuple[str, ...] = tuple(sorted(set().union(*(fields_of(r.node) for r in rules))))
+        self._plain = tuple(name for name in self.fields if FIELDS[name].type != "list")
+        self._fast = tuple((rule.matcher, rule.level) for rule in self.rules)
+
+    def level_of(self, row: Row) -> str:
+        """The level alone, stopping at the first (most severe) match: the backtest's fast path."""
+        for matcher, level in self._fast:
+            if matcher(row) is True:
+                return level
+        return self.default
+
+    def classify_row(self, row: Row, lookup: Callable[[str], Any] | None = None) -> Classification:
+        """Evaluate every rule; the most severe match wins; explain the rules that decided it."""
+        matched = [rule for rule in self.rules if rule.matcher(row) is True]
+        level = matched[0].level if matched else self.default
+        lookup = lookup or row.get
+        explanation = []
+        for rule in matched:
+            if rule.level != level:
+                break
+            criteria: list[CriterionResult] = []
+            rule.explainer(row, level, lookup, criteria)
+            explanation.append(built(RuleMatch, {"rule_id": rule.id, "level": rule.level,
+                                                 "description": rule.description, "criteria": criteria}))
+        missing = [name for name in self._plain if row.get(name) is None]
+        return Classification(level, explanation, missing, [rule.id for rule in matched])
+
+    def evaluate_all(self, row: Row, lookup: Callable[[str], Any] | None = None) -> list[tuple[SeverityRule, Any, list[CriterionResult]]]:
+        """Every rule with its result and full leaf detail (for `rules explain`)."""
+        out = []
+        for rule in self.rules:
+            criteria: list[CriterionResult] = []
+            result = rule.explainer(row, rule.level, lookup or row.get, criteria)
+            out.append((rule, result, criteria))
+        return out
+
+
+def rank_of(level: str) -> int:
+    return level_rank(level)
