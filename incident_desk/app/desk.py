@@ -50,11 +50,19 @@ class Desk:
     """Use cases over one workspace. `clock` and `classifier` are injectable for tests and rules."""
 
     def __init__(self, workspace: Workspace, *, actor: str | None = None,
-                 clock: Callable[[], datetime] = utcnow, classifier: Classifier | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, classifier: Classifier | None = None,
+                 rules: Any = None) -> None:
         self.workspace = workspace
         self.actor = current_actor(actor)
         self.clock = clock
         self.classifier = classifier
+        #: the workspace's RulesProvider when wired by app.wiring (level names, SLA, escalations)
+        self.rules = rules
+
+    @property
+    def notices(self) -> list[str]:
+        """Things the person should know that did not stop the work (e.g. invalid rule files)."""
+        return list(getattr(self.rules, "notices", []))
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, create: bool = False, **kwargs: Any) -> Desk:

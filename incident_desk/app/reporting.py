@@ -5,22 +5,31 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain import metrics
+from ..domain import Incident, metrics
 from ..domain.timeutil import isoformat_z
 from ..render import ReportContext, render_postmortem_markdown, render_report
 from .desk import Desk
 
 
-def report_context(desk: Desk, now: datetime | None = None) -> ReportContext:
-    return ReportContext(summaries=desk.summaries(), now=now or desk.clock())
+def report_context(desk: Desk, incident: Incident | None = None, now: datetime | None = None) -> ReportContext:
+    """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
+    ruleset = desk.rules.ruleset if desk.rules is not None else None
+    return ReportContext(
+        summaries=desk.summaries(),
+        now=now or desk.clock(),
+        level_names=ruleset.level_names if ruleset else None,
+        sla=ruleset.sla(incident) if ruleset and incident is not None else None,
+    )
 
 
 def text_report(desk: Desk, incident_id: str) -> str:
-    return render_report(desk.get(incident_id), report_context(desk))
+    incident = desk.get(incident_id)
+    return render_report(incident, report_context(desk, incident))
 
 
 def postmortem_markdown(desk: Desk, incident_id: str) -> str:
-    return render_postmortem_markdown(desk.get(incident_id), report_context(desk))
+    incident = desk.get(incident_id)
+    return render_postmortem_markdown(incident, report_context(desk, incident))
 
 
 def _seconds(value: timedelta | None) -> float | None:

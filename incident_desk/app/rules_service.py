@@ -166,8 +166,3 @@ def operators_table() -> list[dict[str, str]]:
     return [{"op": op, "meaning": OP_DESCRIPTIONS[op]} for op in ALL_OPS]
 
 
-def open_workspace(path: Path | None) -> Any:
-    """Open the store's workspace (the lead's app layer may replace this with its own opener)."""
-    from ..store import Workspace  # type: ignore[attr-defined]
-
-    return Workspace.open(path or Path.cwd())

@@ -13,6 +13,7 @@ from ..domain import DomainError
 from ..domain.timeutil import parse_instant
 from ..store import errors as store_errors
 from .common import (
+    warn,
     EXIT_DATA,
     EXIT_NOT_FOUND,
     EXIT_REFUSED,
@@ -49,7 +50,13 @@ def _open(app: AppContext, create: bool) -> Desk:
     from ..app.wiring import open_desk as wire
 
     desk = wire(app.workspace_path, create=create, actor=app.actor or None)
-    click.get_current_context().call_on_close(desk.close)
+
+    def finish() -> None:
+        for notice in desk.notices:
+            warn(notice)
+        desk.close()
+
+    click.get_current_context().find_root().call_on_close(finish)
     return desk
 
 

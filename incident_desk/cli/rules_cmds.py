@@ -12,10 +12,12 @@ from typing import Any
 import click
 
 from ..app import rules_service
+from ..app.config import resolve_workspace_path
 from ..domain.timeutil import format_short_duration, isoformat_z, parse_instant
 from ..app.rules_service import RulesError
 from .common import (EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit,
                      emit_json, json_option, pass_app, warn)
+from .context import open_desk
 
 rules_dir_option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
                                 default=None, help="Rule directory (default: $INCIDENT_DESK_RULES, "
@@ -23,11 +25,12 @@ rules_dir_option = click.option("--rules", "rules_dir", type=click.Path(path_typ
 
 
 def _rules_dir(app: AppContext, given: Path | None) -> Path:
-    return given or rules_service.default_rules_dir(app.workspace_path)
+    return given or rules_service.default_rules_dir(resolve_workspace_path(app.workspace_path))
 
 
 def _workspace(app: AppContext) -> Any:
-    return app.cached("workspace", lambda: rules_service.open_workspace(app.workspace_path))
+    with open_desk(app) as desk:
+        return desk.workspace
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """The `rules` and `escalations` commands, run through click over real incidents and real rule files.
 
-The store is another branch; the commands take any incident source with the store's read API
-(`list_summaries`, `get`, `iter_incidents`), here a list of real domain incidents.
+Each test builds a real workspace on disk holding the incidents it needs and runs the real
+`incident-desk` command group over it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from incident_desk.app import rules_service
-from incident_desk.cli.common import AppContext
+from incident_desk.cli.main import cli
 from incident_desk.cli.rules_cmds import escalations, rules
 from incident_desk.domain import Clock, Facts, Incident, Status, summarize
 from incident_desk.engine import FIELDS
@@ -20,29 +20,22 @@ from incident_desk.engine import FIELDS
 from .conftest import RULES, at, copy_default_rules, seed_incident
 
 
-class IncidentList:
-    """An incident source over a list of incidents (the store's read API)."""
-
-    def __init__(self, incidents: list[Incident]) -> None:
-        self.incidents = {i.id: i for i in incidents}
-
-    def list_summaries(self):
-        return [summarize(i) for i in self.incidents.values()]
-
-    def get(self, incident_id: str) -> Incident:
-        try:
-            return self.incidents[incident_id]
-        except KeyError:
-            raise LookupError(f"no incident {incident_id}") from None
-
-    def iter_incidents(self):
-        return iter(self.incidents.values())
+_counter = iter(range(10**6))
 
 
-def run(group, args, incidents=()):
-    app = AppContext()
-    app._cache["workspace"] = IncidentList(list(incidents))
-    return CliRunner().invoke(group, args, obj=app)
+def run(group, args, incidents=(), tmp_root=None):
+    """Run `incident-desk <group> ...` over a real workspace on disk holding `incidents`."""
+    import tempfile
+    from pathlib import Path
+
+    from incident_desk.store import Workspace
+
+    root = Path(tempfile.mkdtemp(prefix="rules-cli-"))
+    path = root / f"ws{next(_counter)}"
+    with Workspace.open(path, create=True) as workspace:
+        for incident in incidents:
+            workspace.import_incident(incident, actor="test")
+    return CliRunner().invoke(cli, ["--workspace", str(path), group.name, *args])
 
 
 @pytest.fixture(autouse=True)
