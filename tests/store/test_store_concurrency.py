@@ -98,3 +98,26 @@ def test_kill_9_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Pa
         assert ws.notices == []
     print(f"{rounds} kills; acknowledged: {sum(map(len, acked_events.values()))} appends, "
           f"{sum(map(len, acked_tags.values()))} updates, {len(created) - 2} creates")
+
+
+def test_a_lock_held_too_long_is_reported_with_its_holder(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from incident_desk.store import WorkspaceLocked
+
+    with Workspace.open(tmp_path / "ws", create=True, lock_timeout=0.2) as ws:
+        ws.create(make_incident(), actor="alice")
+        before = ws.incident_path("INC-2025-001").read_bytes()
+        holder = FileLock(ws.path / "locks" / "INC-2025-001.lock")
+        with holder:
+            (ws.path / "locks" / "INC-2025-001.owner").write_text("pid 4242 on desk (incident-desk gui)")
+            try:
+                ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")
+            except WorkspaceLocked as error:
+                message = str(error)
+            else:
+                raise AssertionError("the update should have waited for the lock and given up")
+        assert message.startswith("incident INC-2025-001 in ")
+        assert "is locked (held by pid 4242 on desk (incident-desk gui)); waited 0.2 s" in message
+        assert ws.incident_path("INC-2025-001").read_bytes() == before
+        ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")

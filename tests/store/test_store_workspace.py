@@ -224,3 +224,29 @@ def test_backups_rotate_and_first_write_takes_an_automatic_snapshot(tmp_path: Pa
         copy = newest / "incidents" / "2025" / "INC-2025-001.json"
         assert copy.read_bytes() == ws.incident_path("INC-2025-001").read_bytes()
         assert copy.stat().st_ino != ws.incident_path("INC-2025-001").stat().st_ino, "a copy, not the live file"
+
+
+def test_list_of_a_fully_populated_incident_equals_its_summary(ws: Workspace) -> None:
+    from incident_desk.domain import ActionItem, CommunicationEntry, Facts, Role
+
+    incident = make_incident(tags=["db", "eu"], services=["api"], affected_systems=["pg-main"])
+    ws.create(incident, actor="alice")
+
+    def fill(i) -> None:
+        operations.acknowledge(i, NOW, author="alice")
+        operations.set_facts(i, {"customer_impact_pct": 100, "customers_affected": 1200, "revenue_per_hour": 85000,
+                                 "data_categories": ["personal"], "security_breach": False})
+        operations.assign_role(i, Role.INCIDENT_COMMANDER, "dana", NOW)
+        operations.override_severity(i, "sev1", "exec visibility", "dana", NOW)
+        i.action_items.append(ActionItem(id="AI-1", title="Add failover test", owner="ops", priority="critical",
+                                         due=NOW.date(), recurrence="monthly", created_at=NOW))
+        i.communications.append(CommunicationEntry(at=NOW, message="We are investigating"))
+    ws.update("INC-2025-001", fill, actor="alice", action="fill")
+    with Workspace.open(ws.path) as fresh:  # a cold read parses the index itself
+        [summary] = fresh.list_summaries()
+        expected = summarize(fresh.get("INC-2025-001"))
+        assert summary == expected
+        assert summary.model_dump() == expected.model_dump()
+        assert summary.commander == "dana" and summary.overridden and summary.facts == Facts(
+            customer_impact_pct=100, customers_affected=1200, revenue_per_hour=85000,
+            data_categories=["personal"], security_breach=False)

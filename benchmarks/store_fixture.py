@@ -1,0 +1,96 @@
+"""Builds large benchmark workspaces fast: incident files, index and a stock-TinyDB twin, written in bulk.
+
+The incident files have exactly the shape `Workspace` writes (core, timeline, communications and a valid
+audit chain of one record per write: the declaration plus one per timeline event), so the workspace opens,
+lists, reads, appends and verifies normally. Only the intermediate audit records' `state_hash` values are
+synthetic (computing the real one for each of 400,000 historical states would dominate the build); the
+chain hashes and the last record's state hash are real, so `verify_audit` passes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+
+from incident_desk.domain import Incident, summarize
+from incident_desk.store import audit, incident_file, index, schema
+from incident_desk.store.storage import atomic_write_bytes
+
+TYPES = ["availability", "performance", "security", "data-loss", "degradation"]
+SERVICES = ["api", "checkout", "search", "auth", "billing", "db", "cdn", "queue"]
+STATUSES = ["resolved", "closed", "post-mortem", "investigating", "monitoring"]
+KINDS = ["alert", "status", "action", "decision", "communication", "note"]
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def incident_tables(incident_id: str, number: int, events: int, rng: random.Random) -> tuple[dict, dict]:
+    """(TinyDB tables of the incident file, the incident as a plain dict for the stock twin)."""
+    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 700_000))
+    status = rng.choice(STATUSES)
+    resolved = started + timedelta(minutes=rng.randrange(10, 600)) if status in ("resolved", "closed", "post-mortem") else None
+    incident = Incident(
+        id=incident_id, title=f"Incident {number}: {rng.choice(SERVICES)} errors above threshold",
+        summary="Synthetic benchmark incident with a realistic amount of text in its summary field.",
+        type=rng.choice(TYPES), tags=[f"team-{rng.randrange(8)}"], services=rng.sample(SERVICES, 2),
+        affected_systems=[f"cluster-{rng.randrange(20)}"], status=status,
+        facts={"customer_impact_pct": rng.randrange(0, 101), "customers_affected": rng.randrange(0, 50_000),
+               "revenue_per_hour": float(rng.randrange(0, 100_000))},
+        clock={"started_at": started, "alerted_at": started + timedelta(minutes=2),
+               "declared_at": started + timedelta(minutes=3), "resolved_at": resolved},
+        severity={"computed": f"SEV-{rng.randrange(1, 5)}"},
+        action_items=[{"id": f"AI-{k}", "title": f"Follow-up {k}", "owner": "owner", "priority": "high",
+                       "due": (started + timedelta(days=14)).date()} for k in range(rng.randrange(0, 3))],
+        created_by="bench",
+    )
+    core = incident.model_dump(mode="json", exclude={"timeline", "communications"})
+    timeline = [{"id": f"{number:06d}{k:06d}", "at": _iso(started + timedelta(minutes=k)), "kind": rng.choice(KINDS),
+                 "text": f"Timeline entry {k}: checked dashboards, paged the on-call, noted error rates.",
+                 "source": "manual", "author": "scribe"} for k in range(events)]
+    core["revision"] = events + 1
+    audit_docs: dict[str, dict] = {}
+    prev = audit.genesis_hash(incident_id)
+    final_state = audit.state_hash(core, timeline, [])
+    for seq in range(1, events + 2):
+        state = final_state if seq == events + 1 else audit.genesis_hash(f"{incident_id}@{seq}")
+        doc = audit.new_record_doc(seq=seq, at=started + timedelta(minutes=seq), actor="scribe",
+                                   action="declare" if seq == 1 else "timeline.add", revision=seq,
+                                   changed=["incident"] if seq == 1 else ["timeline"], state=state, prev_hash=prev)
+        prev = doc["hash"]
+        audit_docs[str(seq)] = doc
+    tables = {incident_file.CORE: {"1": core},
+              incident_file.TIMELINE: {str(k + 1): e for k, e in enumerate(timeline)},
+              incident_file.COMMUNICATIONS: {}, incident_file.AUDIT: audit_docs}
+    plain = dict(core, timeline=timeline, communications=[])
+    return tables, plain
+
+
+def build(root: Path, stock_path: Path, incidents: int, events: int, seed: int = 7) -> None:
+    """Write a workspace of `incidents` x `events` at `root`, and the same data as one stock TinyDB file."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True)
+    for folder in ("incidents", "index", "intents", "locks", "backups"):
+        (root / folder).mkdir()
+    schema.write_meta(root, schema.new_meta())
+    shards: dict[str, dict[int, tuple]] = {}
+    stock: dict[str, dict] = {}
+    per_year = (incidents + 1) // 2
+    for number in range(incidents):
+        year, seq = (2025, number + 1) if number < per_year else (2026, number - per_year + 1)
+        incident_id = f"INC-{year}-{seq:03d}"
+        tables, plain = incident_tables(incident_id, number, events, rng)
+        path = root / "incidents" / str(year) / f"{incident_id}.json"
+        path.parent.mkdir(exist_ok=True)
+        stat = atomic_write_bytes(path, orjson.dumps(tables), fsync=False)
+        summary = summarize(Incident.model_validate(plain))
+        shards.setdefault(index.shard_name(incident_id), {})[seq] = (summary, index.stamp_of(stat))
+        stock[str(number + 1)] = plain
+    for name, entries in shards.items():
+        index.write_shard(root / "index" / name, entries, fsync=False)
+    stock_path.write_text(json.dumps({"incidents": stock}), encoding="utf-8")
