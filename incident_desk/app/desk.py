@@ -62,7 +62,7 @@ class Desk:
     @property
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (e.g. invalid rule files)."""
-        return list(getattr(self.rules, "notices", []))
+        return list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, create: bool = False, **kwargs: Any) -> Desk:

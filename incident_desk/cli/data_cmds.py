@@ -142,6 +142,30 @@ def backup(app: AppContext):
     click.echo(f"Snapshot written to {path}")
 
 
+@click.command()
+@click.argument("incident_id")
+@click.option("--from", "source", type=click.Path(dir_okay=False, path_type=Path),
+              help="Restore from this file instead of the newest backup.")
+@pass_app
+def restore(app: AppContext, incident_id, source):
+    """Put a damaged incident file aside (bytes untouched) and restore its newest backup."""
+    from ..app.desk import normalize_id
+
+    with open_desk(app) as desk:
+        aside = desk.workspace.restore(normalize_id(incident_id), source)
+        incident = desk.get(incident_id)
+    click.echo(f"Restored {incident.id} (revision {incident.revision}); the damaged file was kept as {aside}")
+
+
+@click.command()
+@pass_app
+def reindex(app: AppContext):
+    """Rebuild the incident list index from the incident files."""
+    with open_desk(app) as desk:
+        count = desk.workspace.reindex()
+    click.echo(f"Index rebuilt from {count} incident files")
+
+
 @click.group()
 def demo() -> None:
     """The demo workspace."""
@@ -176,4 +200,4 @@ def open_(app: AppContext):
             click.echo(reporting.text_report(desk, "INC-2025-001"))
 
 
-COMMANDS = [init, report, export, import_, audit, backup, demo, open_]
+COMMANDS = [init, report, export, import_, audit, backup, restore, reindex, demo, open_]
