@@ -477,8 +477,10 @@ def _import_file(module_name: str, path: Path) -> ModuleType:
 
 
 def _describe(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+    text = " ".join(str(error).split())
+    if len(text) > 500:
+        text = text[:497] + "..."
+    return f"{type(error).__name__}: {text}".rstrip(": ")
 
 
 def _short(value: Any) -> str:

@@ -42,6 +42,7 @@ class EmailConfig(NotifierConfig):
     to: list[str] = Field(min_length=1, description="Recipient addresses")
     subject_prefix: str = ""
     timeout: float = Field(30.0, gt=0, le=300)
+    ca_file: str | None = Field(None, description="PEM file of the CA that signed the server's certificate")
     allow_insecure_login: bool = Field(False, description="Allow login without TLS to a host other than this machine")
 
     @model_validator(mode="after")
@@ -82,7 +83,7 @@ class EmailNotifier(BaseNotifier):
     def send(self, message: Message, config: EmailConfig) -> DeliveryResult:
         hide = [config.password.reveal()] if config.password else []
         try:
-            context = ssl.create_default_context()
+            context = ssl.create_default_context(cafile=config.ca_file)
             if config.security == "ssl":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=context)
             else:
