@@ -1,0 +1,63 @@
+"""Workspace schema version and the registry of migrations between versions.
+
+`workspace.json` records `schema_version`. Opening a workspace written by a newer version raises
+`SchemaTooNew`; an older one is upgraded by running `MIGRATIONS[v]` (v -> v+1) in order, after a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import DamagedFile
+from .storage import atomic_write_bytes
+
+SCHEMA_VERSION = 1
+APP = "incident-desk"
+WORKSPACE_FILE = "workspace.json"
+
+Migration = Callable[[Path], None]
+#: from_version -> function that upgrades the workspace folder from that version to the next one.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def migration(from_version: int) -> Callable[[Migration], Migration]:
+    """Register a migration: `@migration(1) def to_v2(root): ...`."""
+    def register(function: Migration) -> Migration:
+        MIGRATIONS[from_version] = function
+        return function
+    return register
+
+
+def read_meta(root: Path) -> dict[str, Any]:
+    path = root / WORKSPACE_FILE
+    raw = path.read_bytes()
+    try:
+        meta = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise DamagedFile(path, f"not valid JSON ({error})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+        raise DamagedFile(path, "valid JSON but has no integer 'schema_version'")
+    return meta
+
+
+def write_meta(root: Path, meta: dict[str, Any]) -> None:
+    atomic_write_bytes(root / WORKSPACE_FILE, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+
+def new_meta() -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION,
+            "created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "app": APP}
+
+
+def pending_migrations(version: int, target: int = SCHEMA_VERSION) -> list[tuple[int, Migration]]:
+    steps = []
+    for current in range(version, target):
+        if current not in MIGRATIONS:
+            raise RuntimeError(f"no migration registered from schema version {current} to {current + 1}")
+        steps.append((current, MIGRATIONS[current]))
+    return steps

@@ -1,0 +1,100 @@
+"""Several processes on one workspace: no duplicate ids, no lost appends, and kill -9 at random moments
+never loses an acknowledged write or leaves a workspace that cannot be reopened (issue 2, Reliability)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from incident_desk.domain import summarize
+from incident_desk.store import Workspace
+
+from store_helpers import make_incident, start_writer
+
+KILL_ROUNDS = 110
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> list[str]:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return out.split()
+
+
+def test_two_processes_allocating_ids_never_get_the_same_one(ws: Workspace) -> None:
+    writers = [start_writer("allocate", str(ws.path), "2025", "60") for _ in range(2)]
+    ids = [i for w in writers for i in finish(w)]
+    assert len(ids) == 120
+    assert sorted(ids) == [f"INC-2025-{n:03d}" for n in range(1, 121)]
+
+
+def test_two_processes_appending_500_events_each_to_one_incident_lose_none(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="setup")
+    writers = [start_writer("append", str(ws.path), "INC-2025-001", "500", label) for label in ("left", "right")]
+    acknowledged = [set(finish(w)) for w in writers]
+    timeline = ws.get("INC-2025-001").timeline
+    assert len(timeline) == 1000
+    assert {e.id for e in timeline} == acknowledged[0] | acknowledged[1]
+    assert [e.text for e in timeline if e.author == "left"] == [f"left event {n}" for n in range(500)]
+    report = ws.verify_audit("INC-2025-001")[0]
+    assert report.ok and report.records == 1001, report.problems
+    assert ws.get("INC-2025-001").revision == 1001
+
+
+def test_kill_9_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    with Workspace.open(root, create=True) as ws:
+        for number in (1, 2):
+            ws.create(make_incident(f"INC-2026-{number:03d}"), actor="setup")
+    rng = random.Random(20261126)
+    server = start_writer("forkserver", str(root), stdin=subprocess.PIPE)
+    acked_events: dict[str, set[str]] = defaultdict(set)
+    acked_tags: dict[str, set[str]] = defaultdict(set)
+    created: set[str] = {"INC-2026-001", "INC-2026-002"}
+    deadline = time.monotonic() + 50
+    rounds = 0
+    try:
+        for rounds in range(1, KILL_ROUNDS + 1):
+            assert time.monotonic() < deadline, f"kill loop too slow: {rounds} rounds"
+            ack_file = tmp_path / f"ack-{rounds}.txt"
+            server.stdin.write(f"run {rounds} {ack_file}\n")
+            server.stdin.flush()
+            pid = int(server.stdout.readline())
+            time.sleep(rng.uniform(0.0, 0.06))
+            os.kill(pid, signal.SIGKILL)
+            server.stdin.write(f"wait {pid}\n")
+            server.stdin.flush()
+            assert server.stdout.readline().strip() == "dead"
+            for line in ack_file.read_text().splitlines() if ack_file.exists() else []:
+                kind, incident_id, *rest = line.split()
+                if kind == "E":
+                    acked_events[incident_id].add(rest[0])
+                elif kind == "T":
+                    acked_tags[incident_id].add(rest[0])
+                else:
+                    created.add(incident_id)
+            with Workspace.open(root) as ws:  # every reopen must succeed...
+                for incident_id in created:  # ...and hold every acknowledged write
+                    incident = ws.get(incident_id)
+                    assert acked_events[incident_id] <= {e.id for e in incident.timeline}, (rounds, incident_id)
+                    assert acked_tags[incident_id] <= set(incident.tags), (rounds, incident_id)
+    finally:
+        server.stdin.write("quit\n")
+        server.stdin.close()
+        server.wait(timeout=30)
+    assert rounds == KILL_ROUNDS
+    assert sum(map(len, acked_events.values())) > KILL_ROUNDS, "the writer should have been acknowledged often"
+    with Workspace.open(root) as ws:
+        reports = ws.verify_audit()
+        assert all(r.ok for r in reports), [r.problems for r in reports if not r.ok]
+        summaries = ws.list_summaries()
+        assert {s.id for s in summaries} >= created
+        for summary in summaries:
+            assert summary == summarize(ws.get(summary.id))
+        assert ws.notices == []
+    print(f"{rounds} kills; acknowledged: {sum(map(len, acked_events.values()))} appends, "
+          f"{sum(map(len, acked_tags.values()))} updates, {len(created) - 2} creates")

@@ -1,0 +1,226 @@
+"""The workspace as the app uses it: create, read, update, append, revisions, notifications, backups."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+
+from incident_desk.domain import DomainError, Status, TimelineEvent, operations, summarize
+from incident_desk.store import (
+    DuplicateId,
+    MIGRATIONS,
+    NotFound,
+    SchemaTooNew,
+    StaleRevision,
+    StoreChange,
+    StoreError,
+    Workspace,
+)
+
+from store_helpers import make_incident, writer_env
+
+NOW = datetime(2025, 1, 15, 3, 0, tzinfo=timezone.utc)
+
+
+def event(text: str, minutes: int = 0) -> TimelineEvent:
+    return TimelineEvent(at=NOW + timedelta(minutes=minutes), text=text, author="bob")
+
+
+def test_open_without_workspace_names_the_path_and_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"no workspace at .*nowhere; create one with `incident-desk init`"):
+        Workspace.open(tmp_path / "nowhere")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_created_workspace_records_schema_and_reopens(tmp_path: Path) -> None:
+    Workspace.open(tmp_path / "ws", create=True).close()
+    meta = orjson.loads((tmp_path / "ws" / "workspace.json").read_bytes())
+    assert meta["schema_version"] == 1 and meta["app"] == "incident-desk" and meta["created_at"]
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.list_summaries() == []
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    Workspace.open(tmp_path / "ws", create=True).close()
+    meta_path = tmp_path / "ws" / "workspace.json"
+    meta_path.write_bytes(orjson.dumps({"schema_version": 99, "app": "incident-desk"}))
+    with pytest.raises(SchemaTooNew, match="schema version 99"):
+        Workspace.open(tmp_path / "ws")
+
+
+def test_older_schema_runs_registered_migrations_after_a_snapshot(tmp_path: Path, monkeypatch) -> None:
+    Workspace.open(tmp_path / "ws", create=True).close()
+    meta_path = tmp_path / "ws" / "workspace.json"
+    meta_path.write_bytes(orjson.dumps({"schema_version": 0, "app": "incident-desk"}))
+    ran = []
+    monkeypatch.setitem(MIGRATIONS, 0, lambda root: ran.append(root))
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ran == [ws.path]
+        assert len(ws.backups()) == 1
+    assert orjson.loads(meta_path.read_bytes())["schema_version"] == 1
+
+
+def test_create_get_round_trip_and_duplicate_refused(ws: Workspace) -> None:
+    incident = make_incident(tags=["db"], services=["api"])
+    saved = ws.create(incident, actor="alice")
+    assert saved.revision == 1
+    loaded = ws.get("INC-2025-001")
+    assert loaded == saved
+    assert ws.exists("INC-2025-001") and not ws.exists("INC-2025-002") and not ws.exists("bogus")
+    with pytest.raises(DuplicateId, match="INC-2025-001 already exists"):
+        ws.create(make_incident(), actor="bob")
+    with pytest.raises(NotFound, match="no incident INC-2025-009"):
+        ws.get("INC-2025-009")
+
+
+def test_update_applies_change_bumps_revision_and_audits_changed_paths(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    saved = ws.update("INC-2025-001", lambda i: operations.acknowledge(i, NOW, author="alice"),
+                      actor="alice", action="acknowledge", expected_revision=1)
+    assert saved.revision == 2 and saved.status is Status.INVESTIGATING
+    assert ws.get("INC-2025-001").status is Status.INVESTIGATING
+    last = ws.audit_trail("INC-2025-001")[-1]
+    assert (last.actor, last.action, last.revision) == ("alice", "acknowledge", 2)
+    assert "status" in last.changed and "clock.acknowledged_at" in last.changed
+
+
+def test_stale_edit_is_refused_with_what_changed_since(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    ws.update("INC-2025-001", lambda i: setattr(i, "status", Status.INVESTIGATING), actor="alice", action="status")
+    ws.append_event("INC-2025-001", event("paged db team"), actor="bob")
+    before = ws.incident_path("INC-2025-001").read_bytes()
+    with pytest.raises(StaleRevision) as caught:
+        ws.update("INC-2025-001", lambda i: setattr(i, "title", "new"), actor="carol", action="edit",
+                  expected_revision=1)
+    message = str(caught.value)
+    assert message.startswith("INC-2025-001 changed since revision 1: status by alice at ")
+    assert ", timeline by bob at " in message and message.endswith("; reload and try again")
+    assert (caught.value.expected, caught.value.actual) == (1, 3)
+    assert ws.incident_path("INC-2025-001").read_bytes() == before
+
+
+def test_a_refused_change_writes_nothing(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    path = ws.incident_path("INC-2025-001")
+    before = path.read_bytes()
+
+    def illegal(incident) -> None:
+        operations.transition(incident, Status.CLOSED, NOW, author="x")
+
+    with pytest.raises(DomainError):
+        ws.update("INC-2025-001", illegal, actor="x", action="close")
+    with pytest.raises(DomainError, match="title"):
+        ws.update("INC-2025-001", lambda i: i.__dict__.__setitem__("title", "  "), actor="x", action="edit")
+    assert path.read_bytes() == before
+    assert len(ws.audit_trail("INC-2025-001")) == 1
+
+
+def test_append_event_returns_revision_and_list_stays_exact(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    ws.create(make_incident("INC-2025-002", title="Second"), actor="alice")
+    index_files = sorted((ws.path / "index").iterdir())
+    index_bytes = {p: p.read_bytes() for p in index_files if p.is_file()}
+    revisions = [ws.append_event("INC-2025-001", event(f"note {n}", n), actor="bob") for n in range(3)]
+    assert revisions == [2, 3, 4]
+    assert [e.text for e in ws.get("INC-2025-001").timeline] == ["note 0", "note 1", "note 2"]
+    assert {p: p.read_bytes() for p in index_bytes} == index_bytes, "an append must not rewrite the index"
+    summaries = ws.list_summaries()
+    assert [s.id for s in summaries] == ["INC-2025-001", "INC-2025-002"]
+    for summary in summaries:
+        assert summary == summarize(ws.get(summary.id))
+    assert summaries[0].timeline_count == 3 and summaries[0].revision == 4
+
+
+def test_list_reflects_writes_from_another_process(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    assert ws.list_summaries()[0].timeline_count == 0
+    version = ws.data_version()
+    script = ("import sys; from datetime import datetime, timezone;"
+              "from incident_desk.store import Workspace; from incident_desk.domain import TimelineEvent, Status;"
+              "ws = Workspace.open(sys.argv[1]);"
+              "ws.append_event('INC-2025-001', TimelineEvent(at=datetime.now(timezone.utc), text='x'), actor='cli');"
+              "ws.update('INC-2025-001', lambda i: setattr(i, 'title', 'Renamed'), actor='cli', action='edit')")
+    subprocess.run([sys.executable, "-c", script, str(ws.path)], check=True, env=writer_env(), timeout=60)
+    summary = ws.list_summaries()[0]
+    assert (summary.title, summary.timeline_count, summary.revision) == ("Renamed", 1, 3)
+    assert ws.data_version() != version
+    changes, _ = ws.changes_since(version)
+    assert [(c.incident_id, c.revision, c.action, c.actor) for c in changes] == [
+        ("INC-2025-001", 2, "timeline.add", "cli"), ("INC-2025-001", 3, "edit", "cli")]
+
+
+def test_subscribers_hear_each_write_and_can_unsubscribe(ws: Workspace) -> None:
+    heard: list[StoreChange] = []
+    unsubscribe = ws.subscribe(heard.append)
+    ws.create(make_incident(), actor="alice")
+    ws.append_event("INC-2025-001", event("x"), actor="bob")
+    unsubscribe()
+    ws.append_event("INC-2025-001", event("y"), actor="bob")
+    assert heard == [StoreChange("INC-2025-001", 1, "declare", "alice"),
+                     StoreChange("INC-2025-001", 2, "timeline.add", "bob")]
+
+
+def test_allocate_id_is_sequential_per_year_and_skips_taken_ids(ws: Workspace) -> None:
+    assert ws.allocate_id(2025) == "INC-2025-001"
+    ws.create(make_incident("INC-2025-007"), actor="import")
+    assert ws.allocate_id(2025) == "INC-2025-008"
+    assert ws.allocate_id(2026) == "INC-2026-001"
+
+
+def test_import_refuses_existing_id_unless_replace(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    incoming = make_incident(title="From export", revision=17)
+    with pytest.raises(DuplicateId, match="import with replace"):
+        ws.import_incident(incoming, actor="bob")
+    saved = ws.import_incident(incoming, actor="bob", replace=True)
+    assert saved.revision == 2 and ws.get("INC-2025-001").title == "From export"
+    assert ws.audit_trail("INC-2025-001")[-1].changed == ["title"]
+    assert ws.import_incident(make_incident("INC-2024-010"), actor="bob").revision == 1
+
+
+def test_iter_incidents_loads_every_incident_in_order(ws: Workspace) -> None:
+    for number in (3, 1, 2):
+        ws.create(make_incident(f"INC-2025-00{number}"), actor="a")
+    assert [i.id for i in ws.iter_incidents()] == ["INC-2025-001", "INC-2025-002", "INC-2025-003"]
+
+
+def test_index_lost_or_interrupted_write_is_repaired(ws: Workspace) -> None:
+    ws.create(make_incident(), actor="alice")
+    ws.create(make_incident("INC-2025-002"), actor="alice")
+    # simulate a crash after the incident file was written but before the index was: a stale summary
+    # plus the intent marker the writer leaves until the index is updated
+    shard = next((ws.path / "index").glob("summaries-*.json"))
+    stale = shard.read_bytes()
+    ws.update("INC-2025-001", lambda i: setattr(i, "title", "After crash"), actor="a", action="edit")
+    shard.write_bytes(stale)
+    (ws.path / "intents" / "INC-2025-001").touch()
+    with Workspace.open(ws.path) as reopened:
+        assert not (ws.path / "intents" / "INC-2025-001").exists()
+        data = orjson.loads(shard.read_bytes())
+        assert data["summaries"]["1"]["title"] == "After crash"
+        assert [s.title for s in reopened.list_summaries()][0] == "After crash"
+    shard.unlink()
+    with Workspace.open(ws.path) as reopened:
+        assert [s.id for s in reopened.list_summaries()] == ["INC-2025-001", "INC-2025-002"]
+        assert reopened.reindex() == 2
+        assert shard.exists()
+
+
+def test_backups_rotate_and_first_write_takes_an_automatic_snapshot(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws", create=True, keep_backups=3) as ws:
+        assert ws.backups() == []
+        ws.create(make_incident(), actor="alice")
+        assert len(ws.backups()) == 1, "first write of the day takes a snapshot"
+        ws.append_event("INC-2025-001", event("x"), actor="bob")
+        assert len(ws.backups()) == 1, "only one automatic snapshot per 24 h"
+        snapshots = [ws.backup() for _ in range(4)]
+        assert ws.backups() == snapshots[::-1][:3]
+        newest = ws.backups()[0]
+        copy = newest / "incidents" / "2025" / "INC-2025-001.json"
+        assert copy.read_bytes() == ws.incident_path("INC-2025-001").read_bytes()
+        assert copy.stat().st_ino != ws.incident_path("INC-2025-001").stat().st_ino, "a copy, not the live file"
