@@ -26,6 +26,7 @@ class HttpReceiver:
 
     status: int = 200
     answer: bytes = b"ok"
+    bind_port: int = 0
     requests: list[Received] = field(default_factory=list)
     open_gate: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
@@ -48,7 +49,7 @@ class HttpReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.bind_port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
@@ -59,6 +60,9 @@ class HttpReceiver:
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def keys(self) -> list[str]:
+        return [r.headers.get("idempotency-key", "") for r in self.requests]
 
     def close(self) -> None:
         self.open_gate.set()
