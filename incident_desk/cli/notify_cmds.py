@@ -42,10 +42,15 @@ def _workspace_path(app: AppContext) -> Path:
     return Path(path)
 
 
+def _plugins(app: AppContext) -> Plugins:
+    """Built-ins, installed (entry points) and drop-in plugins; tests put their own in the context cache."""
+    return app.cached("plugins", lambda: Plugins.load(entry_points=True, plugins_dir=default_plugins_dir()))
+
+
 def _service(app: AppContext) -> NotifyService:
     def build() -> NotifyService:
         try:
-            return NotifyService.open(_workspace_path(app))
+            return NotifyService.open(_workspace_path(app), plugins=_plugins(app))
         except NotifyError as error:
             raise CliError(str(error), _NOTIFY_EXIT[error.kind]) from None
         except StoreError as error:
@@ -138,11 +143,13 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 @click.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="Include delivered messages still kept in the outbox.")
+@json_option
 @click.pass_context
-def outbox(ctx: click.Context) -> None:
-    """Messages waiting to be delivered, and those that failed."""
+def outbox(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """Messages waiting to be delivered, and those that failed (`outbox` alone lists them)."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(outbox_list)
+        ctx.invoke(outbox_list, show_all=show_all, as_json=as_json)
 
 
 @outbox.command("list")
@@ -218,7 +225,7 @@ def watch(app: AppContext, interval: float, once: bool, as_json: bool) -> None:
 @pass_app
 def plugins_command(app: AppContext, as_json: bool) -> None:
     """List loaded plugins, where each came from, what it provides, and what failed to load."""
-    plugins = Plugins.load(entry_points=True, plugins_dir=default_plugins_dir())
+    plugins = _plugins(app)
     data = {
         "plugins_dir": str(default_plugins_dir()),
         "loaded": [{"name": p.name, "source": p.source, "location": p.location, "hooks": list(p.hooks)}
