@@ -370,9 +370,6 @@ class Plugins:
         impls = getattr(self._pm.hook, hook_name).get_hookimpls()
         if not impls:
             return []
-        incident = arguments.get("incident")
-        if incident is not None and hasattr(incident, "model_copy"):
-            arguments["incident"] = incident.model_copy(deep=True)  # plugins observe; they cannot edit the save
         waiting = []
         with self._hung_lock:
             hung = dict(self._hung)

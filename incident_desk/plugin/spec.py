@@ -4,8 +4,10 @@ Two kinds of hook:
 
 - Provider hooks are called once, when plugins load. Each receives a `register` callback and calls it
   for every thing it provides (a notifier, an exporter, ...). They return nothing.
-- Event hooks are called after the desk has saved a change. They observe; they cannot veto or change the
-  saved incident (they receive a copy), and they return nothing. A slow, failing or hanging event hook is
+- Event hooks are called after the desk has saved a change. They observe: the save is done, so they
+  cannot veto or change it, and they return nothing. The incident they receive is the saved object,
+  shared by every plugin of the call (copying it for each would cost time proportional to its size):
+  treat it as read-only. A slow, failing or hanging event hook is
   cut off, recorded as a `PluginFailure` and never stops other plugins or the save.
 
 Implement a hook with `@incident_desk.hookimpl` on a function of the same name; you may accept only

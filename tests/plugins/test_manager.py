@@ -91,12 +91,15 @@ def test_a_plugin_that_keeps_hanging_is_skipped_instead_of_piling_up_threads():
     assert plugins.incident_did_declare(incident()) == []  # recovered once the earlier calls returned
 
 
-def test_plugins_receive_a_copy_and_cannot_change_the_callers_incident():
+def test_a_plugin_editing_the_incident_cannot_change_what_was_saved(tmp_path):
+    from incident_desk.store import Workspace
+
+    workspace = Workspace.open(tmp_path / "ws", create=True)
+    saved = workspace.create(incident(), actor="dana")
     plugins = Plugins()
     plugins.add(Editor())
-    original = incident()
-    assert plugins.incident_did_declare(original) == []
-    assert original.title == "Checkout down"
+    assert plugins.incident_did_declare(saved) == []
+    assert workspace.get("INC-2025-001").title == "Checkout down"
 
 
 def test_event_hooks_pass_the_arguments_each_plugin_asks_for():
