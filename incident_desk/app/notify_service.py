@@ -430,7 +430,11 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
                 fired = escalate(service, now)
             except Exception as error:  # noqa: BLE001 - one bad cycle must not end the watcher
                 log.exception("escalations failed: %s", error)
-        report = service.drain(now)
+        try:
+            report = service.drain(now)
+        except Exception as error:  # noqa: BLE001 - a locked or damaged outbox is reported; the loop goes on
+            log.error("outbox drain failed: %s", error)
+            report = DrainReport(notes=[f"drain failed: {error}"])
         cycles += 1
         if on_cycle is not None:
             on_cycle(WatchCycle(now, fired, report))

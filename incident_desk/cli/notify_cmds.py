@@ -206,7 +206,8 @@ def watch(app: AppContext, interval: float, once: bool, as_json: bool) -> None:
         data = {"at": cycle.at, "escalations": cycle.escalations, **cycle.report.as_dict()}
         emit(data, as_json, lambda d: (f"{isoformat_z(cycle.at)}  escalations {d['escalations']}  sent {len(d['sent'])}"
                                        f"  failed {len(d['failed'])}  retry later {len(d['retry_later'])}"
-                                       + ("  (another process is delivering)" if d["busy"] else "")))
+                                       + ("  (another process is delivering)" if d["busy"] else "")
+                                       + "".join(f"\n  note: {n}" for n in d["notes"])))
 
     try:
         cycles = run_watch(service, interval=interval, once=once, stop=stop, on_cycle=show)
