@@ -239,3 +239,40 @@ def test_notifiers_yaml_that_is_not_yaml_names_the_line(tmp_path):
     path.write_text("hook:\n  type: webhook\n  url: [unclosed\n", encoding="utf-8")
     with pytest.raises(NotifyError, match=rf"^{path}:\d+: not valid YAML"):
         NotifierSettings.from_file(path, Plugins.load(entry_points=False, plugins_dir=None))
+
+
+def test_watch_loop_uses_the_injected_clock_and_fires_escalations_each_cycle(workspace):
+    from incident_desk.app.notify_service import run_watch
+
+    port = free_port()
+    clock = FakeClock()
+    service = service_for(workspace, clock, webhook_env(f"http://127.0.0.1:{port}/hook"))
+    service.notify("INC-2025-001", "internal_alert")
+    seen, cycles = [], []
+
+    def escalate(svc, now):
+        seen.append(now)
+        clock.advance(seconds=45)  # time passes between cycles
+        return 1
+
+    stop = threading.Event()
+    receiver = None
+
+    def on_cycle(cycle):
+        nonlocal receiver
+        cycles.append(cycle)
+        if len(cycles) == 1:
+            receiver = HttpReceiver(bind_port=port)  # receiver comes back after the first failed try
+        if cycle.report.sent:
+            stop.set()
+
+    try:
+        count = run_watch(service, interval=0.01, stop=stop, clock=clock, escalate=escalate, on_cycle=on_cycle,
+                          max_cycles=5)
+    finally:
+        if receiver:
+            receiver.close()
+    assert count == 2 and seen == [T0, T0 + timedelta(seconds=45)]
+    assert [len(c.report.retry_later) for c in cycles] == [1, 0] and len(cycles[1].report.sent) == 1
+    assert [c.escalations for c in cycles] == [1, 1]
+    assert len(receiver.requests) == 1
