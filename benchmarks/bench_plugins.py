@@ -1,0 +1,213 @@
+"""Benchmarks of plugins and notifications, each against a baseline measured in the same run.
+
+1. Outbox delivery: 1,000 messages (100 `notify` calls x 10 webhook notifiers, over 10 incidents) queued
+   and delivered through the outbox to a webhook receiver on 127.0.0.1. Target: <= 10 s.
+   Baseline: the same 1,000 messages POSTed straight through the webhook notifier, no outbox.
+2. Event hooks: saving an incident (a timeline note through `Workspace.update`) and then firing the
+   event hooks with 10 plugins loaded, against the same save with no plugins. Target: <= 1 ms added.
+
+Run: python benchmarks/bench_plugins.py   (prints a table and the ratios; exit 1 when a target is missed)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
+
+from incident_desk import hookimpl  # noqa: E402
+from incident_desk.app.notify_service import NotifyService  # noqa: E402
+from incident_desk.app.secrets import resolve_config  # noqa: E402
+from incident_desk.domain import Clock, EventKind, Incident, Status  # noqa: E402
+from incident_desk.domain.operations import add_event  # noqa: E402
+from incident_desk.plugin import Message, Plugins  # noqa: E402
+from incident_desk.store import Workspace  # noqa: E402
+
+MESSAGES = 1_000
+NOTIFIERS = 10
+INCIDENTS = 10
+SAVES = 150
+PLUGINS = 10
+T0 = datetime(2025, 1, 15, 2, 40, tzinfo=timezone.utc)
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.count = 0
+        self.keys: set[str] = set()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.count += 1
+                receiver.keys.add(self.headers.get("Idempotency-Key", ""))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def new_workspace(folder: Path) -> Workspace:
+    workspace = Workspace.open(folder, create=True, auto_backup=False)
+    for n in range(1, INCIDENTS + 1):
+        workspace.create(Incident(id=f"INC-2025-{n:03d}", title=f"Checkout errors {n}", services=["Checkout"],
+                                  clock=Clock(started_at=T0, declared_at=T0)), actor="bench")
+    return workspace
+
+
+def bench_outbox(folder: Path) -> dict[str, float]:
+    receiver = Receiver()
+    env = {"HOOK_URL": receiver.url, "HOOK_SECRET": "bench-secret"}
+    plugins = Plugins.load(entry_points=False, plugins_dir=None)
+    try:
+        # baseline: the webhook notifier alone, no outbox, no incident log
+        config = resolve_config(plugins.notifier("webhook").config_model,
+                                {"url": "env:HOOK_URL", "hmac_secret": "env:HOOK_SECRET"}, env)
+        started = time.perf_counter()
+        for n in range(MESSAGES):
+            message = Message(idempotency_key=f"direct-{n}", incident_id="INC-2025-001", subject="s", text="t")
+            assert plugins.send("webhook", message, config).ok
+        direct = time.perf_counter() - started
+
+        workspace = new_workspace(folder)
+        (folder / "notifiers.yaml").write_text("".join(
+            f"hook-{i}:\n  type: webhook\n  url: env:HOOK_URL\n  hmac_secret: env:HOOK_SECRET\n"
+            for i in range(NOTIFIERS)), encoding="utf-8")
+        service = NotifyService(workspace, plugins, environ=env, clock=lambda: T0)
+        receiver.count, receiver.keys = 0, set()
+        started = time.perf_counter()
+        for n in range(MESSAGES // NOTIFIERS):
+            service.notify(f"INC-2025-{n % INCIDENTS + 1:03d}", "internal_alert", actor="bench")
+        queued = time.perf_counter() - started
+        started = time.perf_counter()
+        report = service.drain()
+        drained = time.perf_counter() - started
+        assert len(report.sent) == MESSAGES and receiver.count == MESSAGES and len(receiver.keys) == MESSAGES, report
+        logged = sum(len(e.deliveries) for i in workspace.iter_incidents() for e in i.communications
+                     if all(d.state.value == "sent" for d in e.deliveries))
+        assert logged == MESSAGES, logged
+        return {"direct": direct, "queue": queued, "drain": drained}
+    finally:
+        receiver.close()
+
+
+def observer(index: int) -> object:
+    class Observer:
+        """Implements every event hook, doing a little work (what a logging plugin would)."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        @hookimpl
+        def incident_did_declare(self, incident):
+            self.calls += 1
+
+        @hookimpl
+        def severity_did_change(self, incident, previous, current):
+            self.calls += 1
+
+        @hookimpl
+        def status_did_change(self, incident, previous, current):
+            self.calls += 1
+
+        @hookimpl
+        def incident_did_resolve(self, incident):
+            self.calls += 1
+
+        @hookimpl
+        def escalation_did_fire(self, incident, escalation):
+            self.calls += 1
+
+        @hookimpl
+        def communication_did_send(self, incident, entry):
+            self.calls += 1
+
+    Observer.__name__ = f"Observer{index}"
+    return Observer()
+
+
+def bench_hooks(folder: Path) -> dict[str, float]:
+    workspace = new_workspace(folder)
+    loaded = Plugins(event_timeout=2.0)
+    observers = [observer(i) for i in range(PLUGINS)]
+    for plugin in observers:
+        loaded.add(plugin)
+    none = Plugins()
+
+    def save(plugins: Plugins, n: int) -> float:
+        started = time.perf_counter()
+        saved = workspace.update("INC-2025-001", lambda i: add_event(i, T0, f"note {n}", EventKind.NOTE),
+                                 actor="bench", action="note")
+        failures = plugins.status_did_change(saved, Status.INVESTIGATING, Status.IDENTIFIED)
+        assert not failures, failures
+        return time.perf_counter() - started
+
+    for n in range(10):  # warm up both paths
+        save(none, n), save(loaded, n)
+    base, hooked = [], []
+    for n in range(SAVES):  # interleaved, so drift in disk speed hits both equally
+        base.append(save(none, n))
+        hooked.append(save(loaded, n))
+    assert all(o.calls == SAVES + 10 for o in observers)
+    hook_only = []
+    saved = workspace.get("INC-2025-001")
+    for _ in range(SAVES):
+        started = time.perf_counter()
+        loaded.status_did_change(saved, Status.INVESTIGATING, Status.IDENTIFIED)
+        hook_only.append(time.perf_counter() - started)
+    return {"base_median": statistics.median(base), "hooked_median": statistics.median(hooked),
+            "hooks_alone_median": statistics.median(hook_only)}
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        outbox = bench_outbox(Path(tmp) / "outbox-ws")
+        hooks = bench_hooks(Path(tmp) / "hooks-ws")
+    total = outbox["queue"] + outbox["drain"]
+    added_ms = (hooks["hooked_median"] - hooks["base_median"]) * 1000
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"1. {MESSAGES} messages through the outbox ({NOTIFIERS} webhook notifiers x {MESSAGES // NOTIFIERS} notify calls):")
+    print(f"   queue + log   {outbox['queue']:7.2f} s")
+    print(f"   deliver       {outbox['drain']:7.2f} s   ({MESSAGES / outbox['drain']:.0f} messages/s)")
+    print(f"   total         {total:7.2f} s   target <= 10 s")
+    print(f"   baseline: direct POSTs, no outbox {outbox['direct']:.2f} s; outbox total / baseline = "
+          f"{total / outbox['direct']:.1f}x")
+    print(f"2. save an incident, then fire event hooks ({PLUGINS} plugins), median of {SAVES}:")
+    print(f"   save, no plugins   {hooks['base_median'] * 1000:7.3f} ms")
+    print(f"   save + hooks       {hooks['hooked_median'] * 1000:7.3f} ms   ratio {hooks['hooked_median'] / hooks['base_median']:.2f}")
+    print(f"   added by hooks     {added_ms:7.3f} ms   target <= 1 ms  (hook call alone: "
+          f"{hooks['hooks_alone_median'] * 1000:.3f} ms)")
+    ok = total <= 10 and added_ms <= 1.0
+    print("PASS" if ok else "MISSED A TARGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

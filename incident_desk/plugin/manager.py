@@ -1,0 +1,485 @@
+"""The typed facade the app calls plugins through, and the loading of plugins.
+
+Plugins come from three places, registered the same way:
+- built-ins: the first-party packages named in `BUILTIN_PLUGINS` (found on the import path, or in the
+  `plugins/` folder of a source checkout);
+- entry points of the `incident_desk` group, only when `load(entry_points=True)` asks for them, so tests
+  never pick up whatever happens to be installed;
+- a drop-in folder (`default_plugins_dir()`: the user config folder's `plugins/`, or
+  `$INCIDENT_DESK_PLUGINS_DIR`) of `*.py` modules and packages.
+
+Every call into plugin code is isolated: an exception, a call that exceeds its time limit or a bad
+return value becomes a `PluginFailure` (kept in `failures`, logged, and returned to the caller) and
+never stops the other plugins or the caller's save.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import re
+import sys
+import threading
+import time
+from collections import deque
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable, Literal, Sequence
+
+import pluggy
+from pydantic import BaseModel
+
+from . import spec
+from .isolation import WorkerPool
+from .markers import PROJECT_NAME
+from .types import DeliveryResult, Message, NotifierConfig
+
+log = logging.getLogger("incident_desk.plugin")
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "incident_desk_email",
+    "incident_desk_webhook",
+    "incident_desk_slack",
+    "incident_desk_teams",
+    "incident_desk_desktop",
+)
+ENTRY_POINT_GROUP = PROJECT_NAME
+PLUGINS_DIR_ENV = "INCIDENT_DESK_PLUGINS_DIR"
+SOURCE_PLUGINS_DIR = Path(__file__).resolve().parents[2] / "plugins"
+MAX_HUNG_CALLS = 2
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+Source = Literal["builtin", "entry_point", "drop_in", "direct"]
+FailureKind = Literal["load", "exception", "timeout", "bad_return", "skipped"]
+
+
+def default_plugins_dir() -> Path:
+    """The drop-in folder: `$INCIDENT_DESK_PLUGINS_DIR`, else `<user config dir>/plugins`."""
+    override = os.environ.get(PLUGINS_DIR_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("incident-desk", appauthor=False)) / "plugins"
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """One thing a plugin did wrong: which plugin, in which hook, what happened."""
+
+    plugin: str
+    hook: str
+    error: str
+    kind: FailureKind = "exception"
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def __str__(self) -> str:
+        return f"plugin {self.plugin}: {self.hook}: {self.error}"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A loaded plugin: its name, where it came from, and the hooks it implements."""
+
+    name: str
+    source: Source
+    location: str
+    hooks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotifierType:
+    """A registered notifier: the name used in notifiers.yaml, its config model, its plugin."""
+
+    name: str
+    plugin: str
+    config_model: type[NotifierConfig]
+    description: str
+    notifier: Any
+
+
+@dataclass(frozen=True)
+class Provided:
+    """Something a provider hook registered (an exporter, playbook generator or timeline source)."""
+
+    kind: str
+    name: str
+    plugin: str
+    function: Callable[..., Any]
+    details: dict[str, Any]
+
+
+class _Registrations:
+    """The `register` callback handed to one provider-hook call; closed when the call is over."""
+
+    def __init__(self, plugin: str, hook: str, accept: Callable[[str, tuple, dict], None]) -> None:
+        self.plugin, self.hook, self._accept = plugin, hook, accept
+        self._open = True
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            if not self._open:
+                raise RuntimeError(f"{self.hook}: register() called after the hook timed out or returned")
+            self._accept(self.plugin, args, kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._open = False
+
+
+class Plugins:
+    """The plugin manager facade. Build one with `Plugins.load(...)` (or `Plugins()` and `add()`)."""
+
+    def __init__(self, *, call_timeout: float = 5.0, event_timeout: float = 2.0, send_timeout: float = 120.0) -> None:
+        self._pm = pluggy.PluginManager(PROJECT_NAME)
+        self._pm.add_hookspecs(spec)
+        self.call_timeout = call_timeout
+        self.event_timeout = event_timeout
+        self.send_timeout = send_timeout
+        self._pool = WorkerPool()
+        self._infos: dict[str, PluginInfo] = {}
+        self._failures: deque[PluginFailure] = deque(maxlen=1000)
+        self._failure_listeners: list[Callable[[PluginFailure], None]] = []
+        self._hung: dict[str, int] = {}
+        self._hung_lock = threading.Lock()
+        self.notifiers: dict[str, NotifierType] = {}
+        self.exporters: dict[str, Provided] = {}
+        self.playbook_generators: dict[str, Provided] = {}
+        self.timeline_sources: dict[str, Provided] = {}
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, *, entry_points: bool, plugins_dir: Path | None, builtins: Sequence[str] = BUILTIN_PLUGINS,
+             extra: Iterable[object] = (), **timeouts: float) -> Plugins:
+        """Load built-ins, then (when asked) entry points, then the drop-in folder, then `extra` objects.
+
+        `entry_points` has no default on purpose: callers say whether installed plugins may load.
+        """
+        plugins = cls(**timeouts)
+        for module_name in builtins:
+            plugins._load_builtin(module_name)
+        if entry_points:
+            plugins._load_entry_points()
+        if plugins_dir is not None:
+            plugins.load_directory(plugins_dir)
+        for plugin in extra:
+            plugins.add(plugin)
+        return plugins
+
+    def _load_builtin(self, module_name: str) -> None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            candidate = SOURCE_PLUGINS_DIR / module_name / "__init__.py"
+            if error.name != module_name or not candidate.exists():
+                self._record(module_name, "load", f"cannot import built-in plugin: {error}", "load")
+                return
+            try:
+                module = _import_file(module_name, candidate)
+            except Exception as file_error:  # noqa: BLE001
+                self._record(module_name, "load", f"cannot import {candidate}: {_describe(file_error)}", "load")
+                return
+        except Exception as error:  # noqa: BLE001
+            self._record(module_name, "load", f"cannot import built-in plugin: {_describe(error)}", "load")
+            return
+        self.add(module, name=module_name, source="builtin", location=getattr(module, "__file__", module_name) or module_name)
+
+    def _load_entry_points(self) -> None:
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            dist = entry_point.dist
+            where = f"{dist.metadata['Name']} {dist.version}" if dist is not None else entry_point.value
+            try:
+                plugin = entry_point.load()
+            except Exception as error:  # noqa: BLE001
+                self._record(entry_point.name, "load", f"entry point {entry_point.value} ({where}): {_describe(error)}", "load")
+                continue
+            if self._pm.is_registered(plugin):
+                continue  # a built-in that is also installed: already loaded
+            self.add(plugin, name=entry_point.name, source="entry_point", location=f"{where} ({entry_point.value})")
+
+    def load_directory(self, folder: Path) -> None:
+        """Load every `*.py` module and package folder in `folder` (names starting with `_` or `.` skipped)."""
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(("_", ".")):
+                continue
+            if path.suffix == ".py":
+                init = path
+            elif path.is_dir() and (path / "__init__.py").exists():
+                init = path / "__init__.py"
+            else:
+                continue
+            name = path.stem
+            try:
+                module = _import_file(f"incident_desk_dropin_{name}", init)
+            except Exception as error:  # noqa: BLE001
+                self._record(name, "load", f"cannot import {init}: {_describe(error)}", "load")
+                continue
+            self.add(module, name=name, source="drop_in", location=str(path))
+
+    def add(self, plugin: object, name: str | None = None, source: Source = "direct", location: str = "") -> PluginInfo | None:
+        """Register one plugin object (module or instance) and collect what its provider hooks provide."""
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        if name in self._infos:
+            self._record(name, "load", f"a plugin named {name} is already loaded from {self._infos[name].location}; "
+                                       "this one was ignored", "load")
+            return None
+        try:
+            self._pm.register(plugin, name=name)
+        except Exception as error:  # noqa: BLE001 - pluggy validation errors name the hook and argument
+            self._record(name, "load", _describe(error), "load")
+            return None
+        problem = self._check_impls(plugin)
+        if problem:
+            self._pm.unregister(plugin)
+            self._record(name, "load", problem, "load")
+            return None
+        hooks = tuple(sorted(impl_name for impl_name in spec.all_hook_names()
+                             if any(i.plugin is plugin for i in getattr(self._pm.hook, impl_name).get_hookimpls())))
+        info = PluginInfo(name=name, source=source, location=location or repr(plugin), hooks=hooks)
+        self._infos[name] = info
+        for hook_name in spec.PROVIDER_HOOKS:
+            if hook_name in hooks:
+                self._collect(plugin, name, hook_name)
+        return info
+
+    def _check_impls(self, plugin: object) -> str | None:
+        known = set(spec.all_hook_names())
+        for hook_caller in self._pm.get_hookcallers(plugin) or []:
+            for impl in hook_caller.get_hookimpls():
+                if impl.plugin is plugin and (impl.hookwrapper or impl.wrapper):
+                    return f"{hook_caller.name}: hook wrappers are not supported; implement a plain hook"
+        for attribute in dir(plugin):
+            if attribute in known:
+                continue
+            value = getattr(plugin, attribute, None)
+            if callable(value) and self._pm.parse_hookimpl_opts(plugin, attribute) is not None:
+                close = difflib.get_close_matches(attribute, sorted(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                return f"implements unknown hook {attribute}{hint}; known hooks: {', '.join(sorted(known))}"
+        return None
+
+    # ------------------------------------------------------------------ provider hooks
+
+    def _collect(self, plugin: object, plugin_name: str, hook_name: str) -> None:
+        accept = {
+            "register_notifiers": self._accept_notifier,
+            "register_exporters": lambda p, a, k: self._accept_provided("exporter", self.exporters, p, a, k),
+            "register_playbook_generators": lambda p, a, k: self._accept_provided(
+                "playbook generator", self.playbook_generators, p, a, k),
+            "register_timeline_sources": lambda p, a, k: self._accept_provided(
+                "timeline source", self.timeline_sources, p, a, k),
+        }[hook_name]
+        impl = next(i for i in getattr(self._pm.hook, hook_name).get_hookimpls() if i.plugin is plugin)
+        register = _Registrations(plugin_name, hook_name, accept)
+        failure = self._run(plugin_name, hook_name, impl.function, {"register": register} if impl.argnames else {},
+                            self.call_timeout)
+        register.close()
+        if failure:
+            self._remember(failure)
+
+    def _accept_notifier(self, plugin: str, args: tuple, kwargs: dict) -> None:
+        if len(args) != 1 or kwargs:
+            raise TypeError("register() takes exactly one notifier")
+        notifier = args[0]
+        if isinstance(notifier, type):
+            notifier = notifier()
+        name = getattr(notifier, "name", None)
+        config_model = getattr(notifier, "config_model", None)
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(f"notifier name {name!r} must be lower-case letters, digits, '-' or '_' (at most 40)")
+        if not (isinstance(config_model, type) and issubclass(config_model, BaseModel)):
+            raise TypeError(f"notifier {name}: config_model must be a pydantic model class (subclass NotifierConfig)")
+        if not callable(getattr(notifier, "send", None)):
+            raise TypeError(f"notifier {name}: has no send(message, config) method")
+        if name in self.notifiers:
+            self._remember(PluginFailure(plugin, "register_notifiers", f"notifier {name} is already provided by "
+                                         f"plugin {self.notifiers[name].plugin}; this one was ignored", "load"))
+            return
+        description = getattr(notifier, "description", "") or (type(notifier).__doc__ or "").strip().split("\n")[0]
+        self.notifiers[name] = NotifierType(name, plugin, config_model, description, notifier)
+
+    def _accept_provided(self, kind: str, table: dict[str, Provided], plugin: str, args: tuple, kwargs: dict) -> None:
+        if len(args) != 2 or not isinstance(args[0], str) or not callable(args[1]):
+            raise TypeError(f"register() takes the {kind}'s name and its function, then keyword details")
+        name = args[0]
+        if not _NAME.match(name):
+            raise ValueError(f"{kind} name {name!r} must be lower-case letters, digits, '-' or '_'")
+        if name in table:
+            self._remember(PluginFailure(plugin, f"register {kind}", f"{kind} {name} is already provided by plugin "
+                                         f"{table[name].plugin}; this one was ignored", "load"))
+            return
+        table[name] = Provided(kind, name, plugin, args[1], dict(kwargs))
+
+    # ------------------------------------------------------------------ isolation
+
+    def _run(self, plugin: str, hook: str, function: Callable[..., Any], kwargs: dict[str, Any],
+             timeout: float) -> PluginFailure | None:
+        """Call one hook implementation in isolation; a failure is returned, never raised."""
+        with self._hung_lock:
+            if self._hung.get(plugin, 0) >= MAX_HUNG_CALLS:
+                return PluginFailure(plugin, hook, f"skipped: {self._hung[plugin]} earlier calls are still running "
+                                     "after their time limit", "skipped")
+        future = self._pool.submit(function, kwargs)
+        return self._wait(plugin, hook, future, timeout)[1]
+
+    def _wait(self, plugin: str, hook: str, future: Any, timeout: float) -> tuple[Any, PluginFailure | None]:
+        try:
+            result = future.result(timeout=max(timeout, 0.0))
+        except FutureTimeout:
+            with self._hung_lock:
+                self._hung[plugin] = self._hung.get(plugin, 0) + 1
+            future.add_done_callback(lambda _: self._unhang(plugin))
+            return None, PluginFailure(plugin, hook, f"did not finish within {timeout:g} s; abandoned", "timeout")
+        except Exception as error:  # noqa: BLE001
+            return None, PluginFailure(plugin, hook, _describe(error), "exception")
+        if hook in spec.all_hook_names() and result is not None:
+            return result, PluginFailure(plugin, hook, f"returned {_short(result)}; this hook returns nothing "
+                                         "(the value was ignored)", "bad_return")
+        return result, None
+
+    def _unhang(self, plugin: str) -> None:
+        with self._hung_lock:
+            self._hung[plugin] = max(0, self._hung.get(plugin, 0) - 1)
+
+    def _record(self, plugin: str, hook: str, error: str, kind: FailureKind) -> PluginFailure:
+        failure = PluginFailure(plugin, hook, error, kind)
+        self._remember(failure)
+        return failure
+
+    def _remember(self, failure: PluginFailure) -> None:
+        self._failures.append(failure)
+        log.warning("%s", failure)
+        for listener in list(self._failure_listeners):
+            try:
+                listener(failure)
+            except Exception:  # noqa: BLE001 - a broken listener must not break plugin calls
+                log.exception("plugin failure listener failed")
+
+    def _fire(self, hook_name: str, **arguments: Any) -> list[PluginFailure]:
+        impls = getattr(self._pm.hook, hook_name).get_hookimpls()
+        if not impls:
+            return []
+        waiting = []
+        with self._hung_lock:
+            hung = dict(self._hung)
+        failures: list[PluginFailure] = []
+        for impl in impls:
+            if hung.get(impl.plugin_name, 0) >= MAX_HUNG_CALLS:
+                failures.append(PluginFailure(impl.plugin_name, hook_name, f"skipped: {hung[impl.plugin_name]} "
+                                              "earlier calls are still running after their time limit", "skipped"))
+                continue
+            kwargs = {name: arguments[name] for name in impl.argnames}
+            waiting.append((impl.plugin_name, self._pool.submit(impl.function, kwargs)))
+        deadline = time.monotonic() + self.event_timeout
+        for plugin_name, future in waiting:
+            failure = self._wait(plugin_name, hook_name, future, deadline - time.monotonic())[1]
+            if failure:
+                failures.append(failure)
+        for failure in failures:
+            self._remember(failure)
+        return failures
+
+    # ------------------------------------------------------------------ event hooks (typed)
+
+    def incident_did_declare(self, incident: Any) -> list[PluginFailure]:
+        return self._fire("incident_did_declare", incident=incident)
+
+    def severity_did_change(self, incident: Any, previous: str | None, current: str | None) -> list[PluginFailure]:
+        return self._fire("severity_did_change", incident=incident, previous=previous, current=current)
+
+    def status_did_change(self, incident: Any, previous: Any, current: Any) -> list[PluginFailure]:
+        return self._fire("status_did_change", incident=incident, previous=previous, current=current)
+
+    def incident_did_resolve(self, incident: Any) -> list[PluginFailure]:
+        return self._fire("incident_did_resolve", incident=incident)
+
+    def escalation_did_fire(self, incident: Any, escalation: Any) -> list[PluginFailure]:
+        return self._fire("escalation_did_fire", incident=incident, escalation=escalation)
+
+    def communication_did_send(self, incident: Any, entry: Any) -> list[PluginFailure]:
+        return self._fire("communication_did_send", incident=incident, entry=entry)
+
+    # ------------------------------------------------------------------ notifiers
+
+    def notifier(self, name: str) -> NotifierType:
+        try:
+            return self.notifiers[name]
+        except KeyError:
+            known = ", ".join(sorted(self.notifiers)) or "none"
+            raise KeyError(f"no notifier type {name!r}; loaded notifier types: {known}") from None
+
+    def send(self, notifier_name: str, message: Message, config: Any) -> DeliveryResult:
+        """Deliver through one notifier, isolated: any failure becomes a failed `DeliveryResult`."""
+        kind = self.notifier(notifier_name)
+        hook = f"{notifier_name}.send"
+        with self._hung_lock:
+            still_running = self._hung.get(kind.plugin, 0)
+        if still_running >= MAX_HUNG_CALLS:
+            failure = PluginFailure(kind.plugin, hook, f"skipped: {still_running} earlier sends are still running "
+                                    "after their time limit", "skipped")
+            self._remember(failure)
+            return DeliveryResult.failed(failure.error, retryable=True)
+        future = self._pool.submit(kind.notifier.send, {"message": message, "config": config})
+        result, failure = self._wait(kind.plugin, hook, future, self.send_timeout)
+        if failure is None and not isinstance(result, DeliveryResult):
+            failure = PluginFailure(kind.plugin, hook, f"returned {_short(result)}, not a DeliveryResult", "bad_return")
+        if failure is not None:
+            self._remember(failure)
+            return DeliveryResult.failed(f"notifier {notifier_name} failed: {failure.error}", retryable=True)
+        return result
+
+    # ------------------------------------------------------------------ what is loaded
+
+    @property
+    def plugins(self) -> list[PluginInfo]:
+        return list(self._infos.values())
+
+    @property
+    def failures(self) -> list[PluginFailure]:
+        return list(self._failures)
+
+    def on_failure(self, listener: Callable[[PluginFailure], None]) -> None:
+        """Call `listener(failure)` for every failure from now on (the GUI shows them)."""
+        self._failure_listeners.append(listener)
+
+    def has_event_hooks(self) -> bool:
+        return any(getattr(self._pm.hook, h).get_hookimpls() for h in spec.EVENT_HOOKS)
+
+
+def _import_file(module_name: str, path: Path) -> ModuleType:
+    is_package = path.name == "__init__.py"
+    module_spec = importlib.util.spec_from_file_location(
+        module_name, path, submodule_search_locations=[str(path.parent)] if is_package else None)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    if len(text) > 500:
+        text = text[:497] + "..."
+    return f"{type(error).__name__}: {text}".rstrip(": ")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

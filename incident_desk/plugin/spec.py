@@ -1,0 +1,144 @@
+"""Every hook a plugin can implement, in one module: typed no-op functions with their documentation.
+
+Two kinds of hook:
+
+- Provider hooks are called once, when plugins load. Each receives a `register` callback and calls it
+  for every thing it provides (a notifier, an exporter, ...). They return nothing.
+- Event hooks are called after the desk has saved a change. They observe: the save is done, so they
+  cannot veto or change it, and they return nothing. The incident they receive is the saved object,
+  shared by every plugin of the call (copying it for each would cost time proportional to its size):
+  treat it as read-only. A slow, failing or hanging event hook is
+  cut off, recorded as a `PluginFailure` and never stops other plugins or the save.
+
+Implement a hook with `@incident_desk.hookimpl` on a function of the same name; you may accept only
+the arguments you need. `tests/plugins/test_hook_docs.py` fails when a hook here is undocumented or
+missing from docs/plugins.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from .markers import hookspec
+
+if TYPE_CHECKING:
+    from ..domain import CommunicationEntry, EscalationRecord, Incident
+    from ..domain.lifecycle import Status
+    from .types import Notifier
+
+# --------------------------------------------------------------------------- provider hooks
+
+
+@hookspec
+def register_notifiers(register: Callable[[Notifier], None]) -> None:
+    """Provide notifiers: things that deliver a rendered message somewhere (email, chat, a webhook).
+
+    Call ``register(notifier)`` once per notifier. A notifier has a unique ``name`` (the ``type`` used in
+    ``notifiers.yaml``), a ``config_model`` (a pydantic model, subclass of ``NotifierConfig``) and a
+    ``send(message, config) -> DeliveryResult`` method. See ``incident_desk.plugin.Notifier``.
+
+    :param register: callback taking one notifier; call it for each notifier this plugin provides.
+    """
+
+
+@hookspec
+def register_exporters(register: Callable[..., None]) -> None:
+    """Provide exporters: writers of an incident to a file format (PDF, Markdown, JSON, CSV).
+
+    Call ``register(name, export, suffix=".ext", description="...")`` where ``export(incident, path)``
+    writes the incident to ``path``.
+
+    :param register: callback taking the exporter's name, its export function and keyword details.
+    """
+
+
+@hookspec
+def register_playbook_generators(register: Callable[..., None]) -> None:
+    """Provide playbook generators: functions that draft a response playbook for an incident type.
+
+    Call ``register(name, generate, description="...")`` where ``generate(incident_type: str) -> str``
+    returns the playbook as Markdown.
+
+    :param register: callback taking the generator's name, its function and keyword details.
+    """
+
+
+@hookspec
+def register_timeline_sources(register: Callable[..., None]) -> None:
+    """Provide timeline sources: importers of events (alerts, deploys, chat) into an incident timeline.
+
+    Call ``register(name, fetch, description="...")`` where ``fetch(incident) -> list[TimelineEvent]``
+    returns events to add; the desk de-duplicates them by time and text.
+
+    :param register: callback taking the source's name, its fetch function and keyword details.
+    """
+
+
+# --------------------------------------------------------------------------- event hooks
+
+
+@hookspec
+def incident_did_declare(incident: Incident) -> None:
+    """Called after a new incident has been declared and saved.
+
+    :param incident: a copy of the incident as saved.
+    """
+
+
+@hookspec
+def severity_did_change(incident: Incident, previous: str | None, current: str | None) -> None:
+    """Called after an incident's severity level in force has changed (computed or overridden) and was saved.
+
+    :param incident: a copy of the incident as saved.
+    :param previous: the level before the change, such as ``"SEV-2"``, or ``None`` when unclassified.
+    :param current: the level now in force, or ``None`` when it became unclassified.
+    """
+
+
+@hookspec
+def status_did_change(incident: Incident, previous: Status, current: Status) -> None:
+    """Called after an incident moved from one lifecycle status to another and was saved.
+
+    :param incident: a copy of the incident as saved.
+    :param previous: the status before the move.
+    :param current: the status after the move.
+    """
+
+
+@hookspec
+def incident_did_resolve(incident: Incident) -> None:
+    """Called after an incident reached the resolved status and was saved (once per resolution).
+
+    :param incident: a copy of the incident as saved; ``incident.clock.resolved_at`` is set.
+    """
+
+
+@hookspec
+def escalation_did_fire(incident: Incident, escalation: EscalationRecord) -> None:
+    """Called after an escalation step fired and its record was saved on the incident.
+
+    :param incident: a copy of the incident as saved.
+    :param escalation: the record of the step that fired (rule, key, when, actions taken).
+    """
+
+
+@hookspec
+def communication_did_send(incident: Incident, entry: CommunicationEntry) -> None:
+    """Called after every delivery of a communication reached a final state (sent or failed).
+
+    :param incident: a copy of the incident as saved.
+    :param entry: the communication log entry, with one ``Delivery`` per notifier.
+    """
+
+
+PROVIDER_HOOKS: tuple[str, ...] = (
+    "register_notifiers", "register_exporters", "register_playbook_generators", "register_timeline_sources",
+)
+EVENT_HOOKS: tuple[str, ...] = (
+    "incident_did_declare", "severity_did_change", "status_did_change", "incident_did_resolve",
+    "escalation_did_fire", "communication_did_send",
+)
+
+
+def all_hook_names() -> tuple[str, ...]:
+    return PROVIDER_HOOKS + EVENT_HOOKS
