@@ -36,6 +36,8 @@ from ..domain import (
 )
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
+from ..plugin import Plugins
+from ..plugin.manager import PluginFailure
 from ..store import Workspace
 from .config import current_actor, resolve_workspace_path
 
@@ -51,18 +53,29 @@ class Desk:
 
     def __init__(self, workspace: Workspace, *, actor: str | None = None,
                  clock: Callable[[], datetime] = utcnow, classifier: Classifier | None = None,
-                 rules: Any = None) -> None:
+                 rules: Any = None, plugins: Plugins | Callable[[], Plugins] | None = None) -> None:
         self.workspace = workspace
         self.actor = current_actor(actor)
         self.clock = clock
         self.classifier = classifier
         #: the workspace's RulesProvider when wired by app.wiring (level names, SLA, escalations)
         self.rules = rules
+        self._plugins = plugins
+        #: what plugins did wrong during this desk's event hooks; never stops a save
+        self.plugin_failures: list[PluginFailure] = []
+
+    @property
+    def plugins(self) -> Plugins | None:
+        """The plugin facade, loaded on first use (a callable is called once)."""
+        if callable(self._plugins) and not isinstance(self._plugins, Plugins):
+            self._plugins = self._plugins()
+        return self._plugins
 
     @property
     def notices(self) -> list[str]:
-        """Things the person should know that did not stop the work (e.g. invalid rule files)."""
-        return list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
+        """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
+        return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
+                + [str(failure) for failure in self.plugin_failures])
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, create: bool = False, **kwargs: Any) -> Desk:
@@ -123,7 +136,10 @@ class Desk:
         if commander:
             operations.assign_role(incident, Role.INCIDENT_COMMANDER, commander, now)
         incident.id = self.workspace.allocate_id(now.year)
-        return self.workspace.create(incident, actor=self.actor, action="declare")
+        saved = self.workspace.create(incident, actor=self.actor, action="declare")
+        if self.plugins is not None:
+            self.plugin_failures += self.plugins.incident_did_declare(saved)
+        return saved
 
     # ------------------------------------------------------------------ changes
 
@@ -131,13 +147,32 @@ class Desk:
                expected_revision: int | None = None, reclassify: bool = False) -> Incident:
         """Apply one domain operation under the store's lock; reclassify when facts changed."""
 
+        before: dict[str, Any] = {}
+
         def run(incident: Incident) -> None:
+            before.setdefault("status", incident.status)
+            before.setdefault("level", incident.severity.level)
             apply(incident)
             if reclassify:
                 self._classify(incident)
 
-        return self.workspace.update(normalize_id(incident_id), run, actor=self.actor, action=action,
-                                     expected_revision=expected_revision)
+        saved = self.workspace.update(normalize_id(incident_id), run, actor=self.actor, action=action,
+                                      expected_revision=expected_revision)
+        if before:
+            self._announce(saved, before["status"], before["level"])
+        return saved
+
+    def _announce(self, saved: Incident, previous_status: Status, previous_level: str | None) -> None:
+        """Tell plugins what changed; their failures are recorded, never raised."""
+        plugins = self.plugins
+        if plugins is None:
+            return
+        if saved.status != previous_status:
+            self.plugin_failures += plugins.status_did_change(saved, previous_status, saved.status)
+            if saved.status is Status.RESOLVED:
+                self.plugin_failures += plugins.incident_did_resolve(saved)
+        if saved.severity.level != previous_level:
+            self.plugin_failures += plugins.severity_did_change(saved, previous_level, saved.severity.level)
 
     def set_facts(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
         return self.change(incident_id, "set facts",

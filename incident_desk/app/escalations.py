@@ -1,26 +1,28 @@
-"""Firing due escalations: record each firing once, apply its actions, hand notifications to the outbox.
+"""Firing due escalations: record each step once, apply its actions, send its messages via the outbox.
 
 For each open incident the rule set says which escalation steps are due at `now` and not yet recorded.
-Under the incident's lock the steps are computed again from the freshest copy (so two watchers never
-fire the same step), notifications are handed to `notify` (the outbox, which deduplicates by key),
-severity raises and role assignments are applied, and the firing records are written in the same
-save. A crash after `notify` and before the save re-enqueues the same keys next time; the outbox keeps
-one message per key, so nothing is sent twice and nothing is skipped.
+First the notify actions are queued through the notification service: each message has a key made of
+the incident, the step's key and the action's position, and queueing the same key again adds nothing.
+Then, under the incident's lock, the due steps are computed again from the freshest copy (so two
+watchers never record the same step twice), severity raises and role assignments are applied, and the
+firing records are written in the same save. A crash between queueing and recording re-queues the same
+keys next time, which adds nothing: no message is sent twice and no step is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..domain import DomainError, EventKind, Incident, Role, normalize_severity, operations
+from ..domain import DomainError, EscalationRecord, EventKind, Incident, Role, normalize_severity, operations
 from ..domain.levels import level_rank
 from ..engine.escalation import DueEscalation, EscalationAction
+from ..render.templates import TemplateError
 from .desk import Desk
 
-#: notify(incident, due, action, key) queues one message; it must be idempotent by `key`.
-Notify = Callable[[Incident, DueEscalation, EscalationAction, str], None]
+if TYPE_CHECKING:
+    from .notify_service import NotifyService
 
 
 @dataclass
@@ -30,6 +32,7 @@ class FiredEscalation:
     policy_id: str
     due_at: datetime
     actions: list[str] = field(default_factory=list)
+    record: EscalationRecord | None = None
 
 
 def message_key(incident_id: str, escalation_key: str, action_index: int) -> str:
@@ -37,9 +40,9 @@ def message_key(incident_id: str, escalation_key: str, action_index: int) -> str
     return f"{incident_id}/{escalation_key}/{action_index}"
 
 
-def fire_due_escalations(desk: Desk, now: datetime, notify: Notify | None = None,
+def fire_due_escalations(desk: Desk, now: datetime, notifier: NotifyService | None = None,
                          incident_id: str | None = None) -> list[FiredEscalation]:
-    """Fire every due escalation step (of one incident, or of every open one). Returns what fired."""
+    """Fire every due escalation step (of one incident, or of every incident not closed)."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
     if ruleset is None:
         return []
@@ -47,25 +50,51 @@ def fire_due_escalations(desk: Desk, now: datetime, notify: Notify | None = None
                   [s.id for s in desk.summaries() if s.status.value != "closed"])
     fired: list[FiredEscalation] = []
     for candidate in candidates:
-        if not ruleset.due_escalations(desk.get(candidate), now):
+        due_now = ruleset.due_escalations(desk.get(candidate), now)
+        if not due_now:
             continue
+        queued = {due.key: [_queue(notifier, candidate, due, index, action)
+                            for index, action in enumerate(due.actions) if action.kind == "notify"]
+                  for due in due_now}
+        this_incident: list[FiredEscalation] = []
 
         def apply(incident: Incident) -> None:
+            this_incident.clear()
             for due in ruleset.due_escalations(incident, now):
-                fired.append(_fire(incident, due, now, notify))
+                if due.key in queued:
+                    this_incident.append(_record(incident, due, now, queued[due.key]))
 
-        desk.change(candidate, "escalation", apply)
+        saved = desk.change(candidate, "escalation", apply)
+        fired += this_incident
+        if desk.plugins is not None:
+            for firing in this_incident:
+                desk.plugin_failures += desk.plugins.escalation_did_fire(saved, firing.record)
     return fired
 
 
-def _fire(incident: Incident, due: DueEscalation, now: datetime, notify: Notify | None) -> FiredEscalation:
-    done: list[str] = []
-    for index, action in enumerate(due.actions):
-        if action.kind == "notify":
-            if notify is not None:
-                notify(incident, due, action, message_key(incident.id, due.key, index))
-            done.append(f"queued {action.summary}")
-        elif action.kind == "raise_severity" and action.level:
+def _queue(notifier: NotifyService | None, incident_id: str, due: DueEscalation, index: int,
+           action: EscalationAction) -> str:
+    """Queue one notify action; say what happened in words (recorded with the firing)."""
+    what = f"{action.notifier} to {action.target or 'default'}"
+    if notifier is None:
+        return f"not sent: {what}: no notification service is running"
+    from .notify_service import NotifyError
+
+    extra = {"escalation": {"policy": due.policy_id, "description": due.description, "repeat": due.repeat,
+                            "target": action.target or "", "due_at": due.due_at.isoformat()}}
+    try:
+        notifier.notify(incident_id, action.template or "escalation", via=[action.notifier],
+                        actor="escalation", key=message_key(incident_id, due.key, index),
+                        audience=action.target or "", extra=extra)
+    except (NotifyError, TemplateError, LookupError) as error:
+        return f"not sent: {what}: {error}"
+    return f"queued {what} ({action.template or 'escalation'})"
+
+
+def _record(incident: Incident, due: DueEscalation, now: datetime, notes: list[str]) -> FiredEscalation:
+    done = list(notes)
+    for action in due.actions:
+        if action.kind == "raise_severity" and action.level:
             level = normalize_severity(action.level)
             if level_rank(level) < level_rank(incident.severity.level):
                 operations.override_severity(incident, level, f"escalation {due.policy_id}",
@@ -84,4 +113,4 @@ def _fire(incident: Incident, due: DueEscalation, now: datetime, notify: Notify 
     incident.escalations.append(record)
     operations.add_event(incident, now, f"Escalation {due.policy_id} fired ({due.description})"
                          + (f": {'; '.join(done)}" if done else ""), EventKind.DECISION, source="escalation")
-    return FiredEscalation(incident.id, due.key, due.policy_id, due.due_at, done)
+    return FiredEscalation(incident.id, due.key, due.policy_id, due.due_at, done, record)

@@ -6,8 +6,8 @@
   call. `notify` writes the messages to the outbox first (durable), then adds the communication entry
   with one pending `Delivery` per notifier to the incident; `drain` delivers what is due and writes
   each delivery's state back into that entry.
-- `deliver_escalation`: the notify actions of a due escalation, through the same outbox, keyed so that
-  a restart neither sends one twice nor skips one. `run_watch`: the headless loop of `incident-desk watch`.
+- `run_watch`: the headless loop of `incident-desk watch` (escalations are fired by app/escalations.py,
+  whose notify actions come through `notify` with a stable key, so a restart never sends one twice).
 """
 
 from __future__ import annotations
@@ -235,23 +235,25 @@ class NotifyService:
         except StoreError as error:
             raise NotifyError(str(error), "not_found") from None
 
-    def preview(self, incident_id: str, template: str, *, next_update: timedelta | None = None) -> RenderedMessage:
-        """The rendered subject and text; nothing is logged or sent."""
+    def preview(self, incident_id: str, template: str, *, next_update: timedelta | None = None,
+                extra: Mapping[str, Any] | None = None) -> RenderedMessage:
+        """The rendered subject and text; nothing is logged or sent. `extra` adds template names."""
         incident = self._incident(incident_id)
         now = self.clock()
-        context = incident_context(incident, now, next_update_at=now + next_update if next_update else None)
+        context = incident_context(incident, now, next_update_at=now + next_update if next_update else None,
+                                   extra=extra)
         return self.templates.render(template, context)
 
     # ------------------------------------------------------------------ notifying
 
     def notify(self, incident_id: str, template: str, *, via: Iterable[str] | None = None,
                channel: str | None = None, actor: str = "", next_update: timedelta | None = None,
-               key: str | None = None, audience: str = "") -> NotifyResult:
+               key: str | None = None, audience: str = "", extra: Mapping[str, Any] | None = None) -> NotifyResult:
         """Render, store in the outbox (durably), and log the communication on the incident.
 
         `via`: configured notifier names; by default every notifier serving the channel. `key`: a stable
         key (an escalation step) making the call idempotent: the same key never queues a message twice."""
-        rendered = self.preview(incident_id, template, next_update=next_update)
+        rendered = self.preview(incident_id, template, next_update=next_update, extra=extra)
         channel_value = Channel(channel or rendered.channel).value
         chosen = [self.settings.get(name) for name in via] if via else [
             n for n in self.settings.notifiers.values() if n.serves(channel_value)]
@@ -371,29 +373,6 @@ class NotifyService:
 
     # ------------------------------------------------------------------ escalations
 
-    def deliver_escalation(self, incident_id: str, escalation_key: str, rule_id: str, notifications: Iterable[tuple[str, str]],
-                           *, due_at: datetime | None = None, actions: Iterable[str] = ()) -> EscalationRecord | None:
-        """Queue the notify actions of one due escalation step and record that it fired.
-
-        `notifications`: (configured notifier name, template name) pairs. Safe to call again after a crash:
-        messages are keyed by `escalation_key`, and a step already recorded on the incident does nothing."""
-        incident = self._incident(incident_id)
-        if any(record.key == escalation_key for record in incident.escalations):
-            return None
-        for notifier, template in notifications:
-            self.notify(incident_id, template, via=[notifier], actor="escalation", key=f"{escalation_key}|{notifier}")
-        now = self.clock()
-        record = EscalationRecord(key=escalation_key, rule_id=rule_id, fired_at=now, due_at=due_at,
-                                  actions=list(actions))
-
-        def add(incident: Incident) -> None:
-            if not any(r.key == escalation_key for r in incident.escalations):
-                incident.escalations.append(record)
-
-        saved = self.workspace.update(incident_id, add, actor="escalation", action="escalate")
-        self.plugins.escalation_did_fire(saved, record)
-        return record
-
 
 # --------------------------------------------------------------------------- the headless watcher
 
@@ -405,17 +384,8 @@ class WatchCycle:
     report: DrainReport
 
 
-def fire_due_escalations(service: NotifyService, now: datetime) -> int:
-    """Fire the escalations due at `now`; returns how many fired.
-
-    The rules engine is not on this branch: the lead wires this to the engine's `escalations_due`,
-    calling `service.deliver_escalation(...)` for each due step's notify actions. Until then it fires none.
-    """
-    return 0
-
-
 def run_watch(service: NotifyService, *, interval: float, once: bool = False, stop: threading.Event | None = None,
-              clock: Clock | None = None, escalate: Callable[[NotifyService, datetime], int] | None = fire_due_escalations,
+              clock: Clock | None = None, escalate: Callable[[NotifyService, datetime], int] | None = None,
               on_cycle: Callable[[WatchCycle], None] | None = None, max_cycles: int | None = None) -> int:
     """Fire due escalations and drain the outbox every `interval` seconds until `stop` is set (SIGTERM and
     SIGINT set it in the command) or after one cycle with `once`. Returns the number of cycles run."""
@@ -442,8 +412,3 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
             break
         stop.wait(interval)
     return cycles
-
-
-def workspace_path_from_env() -> Path | None:
-    value = os.environ.get("INCIDENT_DESK_WORKSPACE")
-    return Path(value) if value else None

@@ -8,6 +8,7 @@ still be declared and changed during an outage, severity is left as it is, and a
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -20,22 +21,23 @@ from .rules_service import bundled_rules_dir, default_rules_dir
 class RulesProvider:
     """Loads the rule set on first use; remembers a load failure as a notice instead of raising."""
 
-    def __init__(self, directory: Path, known_notifiers: set[str] | None = None) -> None:
+    def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None) -> None:
         self.directory = directory
-        self.known_notifiers = known_notifiers or set(DEFAULT_NOTIFIERS)
+        self.known_notifiers = known_notifiers or (lambda: set(DEFAULT_NOTIFIERS))
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
 
     @classmethod
-    def for_workspace(cls, workspace_path: Path) -> RulesProvider:
-        return cls(default_rules_dir(workspace_path))
+    def for_workspace(cls, workspace_path: Path,
+                      known_notifiers: Callable[[], set[str]] | None = None) -> RulesProvider:
+        return cls(default_rules_dir(workspace_path), known_notifiers)
 
     @property
     def ruleset(self) -> RuleSet | None:
         if self._ruleset is None and self.error is None:
             try:
-                self._ruleset = load_ruleset(self.directory, known_notifiers=self.known_notifiers)
+                self._ruleset = load_ruleset(self.directory, known_notifiers=self.known_notifiers())
             except RulesError as error:
                 self.error = error
                 count = len(error.problems)

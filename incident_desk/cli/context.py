@@ -49,7 +49,7 @@ def open_desk(app: AppContext, *, create: bool = False) -> Iterator[Desk]:
 def _open(app: AppContext, create: bool) -> Desk:
     from ..app.wiring import open_desk as wire
 
-    desk = wire(app.workspace_path, create=create, actor=app.actor or None)
+    desk = wire(app.workspace_path, create=create, actor=app.actor or None, plugins=app._cache.get("plugins"))
 
     def finish() -> None:
         for notice in desk.notices:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import analyze_cmd, data_cmds, incident_cmds, record_cmds, rules_cmds
+from . import analyze_cmd, data_cmds, incident_cmds, notify_cmds, record_cmds, rules_cmds
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -34,6 +34,7 @@ for module in (incident_cmds, record_cmds, data_cmds):
 cli.add_command(analyze_cmd.analyze)
 cli.add_command(rules_cmds.rules)
 cli.add_command(rules_cmds.escalations)
+notify_cmds.register(cli)
 
 
 def main(argv: list[str] | None = None) -> int:

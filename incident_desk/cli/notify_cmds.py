@@ -13,12 +13,16 @@ from typing import Any
 
 import click
 
-from ..app.notify_service import NotifyError, NotifyService, WatchCycle, run_watch, workspace_path_from_env
+from ..app.desk import Desk
+from ..app.escalations import fire_due_escalations
+from ..app.notify_service import NotifyError, NotifyService, WatchCycle, run_watch
+from ..app.wiring import notify_service
 from ..app.outbox import OutboxError, OutboxMessage
 from ..domain.timeutil import isoformat_z, parse_duration
 from ..plugin import Plugins, default_plugins_dir
 from ..render.templates import TemplateError, TemplateNotFound
 from ..store.errors import StoreError
+from .context import open_desk
 from .common import (
     EXIT_DATA,
     EXIT_DELIVERY,
@@ -35,22 +39,20 @@ from .common import (
 _NOTIFY_EXIT = {"not_found": EXIT_NOT_FOUND, "config": EXIT_REFUSED, "refused": EXIT_REFUSED}
 
 
-def _workspace_path(app: AppContext) -> Path:
-    path = app.workspace_path or workspace_path_from_env()
-    if path is None:
-        raise CliError("no workspace: pass --workspace PATH or set INCIDENT_DESK_WORKSPACE", EXIT_USAGE)
-    return Path(path)
+def _desk(app: AppContext) -> Desk:
+    with open_desk(app) as desk:
+        return desk
 
 
 def _plugins(app: AppContext) -> Plugins:
-    """Built-ins, installed (entry points) and drop-in plugins; tests put their own in the context cache."""
-    return app.cached("plugins", lambda: Plugins.load(entry_points=True, plugins_dir=default_plugins_dir()))
+    """Built-ins, installed (entry points) and drop-in plugins, as the desk loaded them."""
+    return _desk(app).plugins
 
 
 def _service(app: AppContext) -> NotifyService:
     def build() -> NotifyService:
         try:
-            return NotifyService.open(_workspace_path(app), plugins=_plugins(app))
+            return notify_service(_desk(app))
         except NotifyError as error:
             raise CliError(str(error), _NOTIFY_EXIT[error.kind]) from None
         except StoreError as error:
@@ -210,7 +212,8 @@ def watch(app: AppContext, interval: float, once: bool, as_json: bool) -> None:
                                        + "".join(f"\n  note: {n}" for n in d["notes"])))
 
     try:
-        cycles = run_watch(service, interval=interval, once=once, stop=stop, on_cycle=show)
+        cycles = run_watch(service, interval=interval, once=once, stop=stop, on_cycle=show,
+                           escalate=lambda svc, now: len(fire_due_escalations(_desk(app), now, svc)))
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

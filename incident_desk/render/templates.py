@@ -276,6 +276,8 @@ def incident_context(incident: Incident, now: datetime, next_update_at: datetime
         "resolution": incident.resolution,
         "next_update_at": _when(next_update_at) if next_update_at else "",
         "now": _when(now),
+        # filled in when an escalation policy sends the message (app/escalations.py)
+        "escalation": {"policy": "", "description": "", "repeat": 0, "target": "", "due_at": ""},
     }
     if extra:
         context.update(extra)

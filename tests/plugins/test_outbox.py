@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_desk import hookimpl
 from incident_desk.app.notify_service import NotifierSettings, NotifyError
 from incident_desk.app.outbox import BackOff, Outbox, OutboxError
 from incident_desk.domain import DeliveryState
@@ -129,36 +128,6 @@ def test_a_missing_secret_keeps_the_message_pending_with_a_clear_reason(workspac
     (waiting,) = service.outbox.pending()
     assert "env:OPS_HOOK_SECRET: environment variable OPS_HOOK_SECRET is not set" in waiting.last_error
     assert receiver.requests == []
-
-
-def test_escalations_through_the_outbox_are_idempotent(workspace, receiver):
-    seen = []
-
-    class Watcher:
-        @hookimpl
-        def escalation_did_fire(self, incident, escalation):
-            seen.append(escalation.key)
-
-        @hookimpl
-        def communication_did_send(self, incident, entry):
-            seen.append(f"sent {entry.deliveries[0].state.value}")
-
-    plugins = Plugins.load(entry_points=False, plugins_dir=None, extra=[Watcher()])
-    from incident_desk.app.notify_service import NotifyService
-
-    service = NotifyService(workspace, plugins, clock=FakeClock(), environ=webhook_env(receiver.url()))
-    key = "INC-2025-001|page-ic|0"
-    record = service.deliver_escalation("INC-2025-001", key, "page-ic", [("ops-hook", "internal_alert")])
-    assert record is not None and record.key == key
-    assert service.deliver_escalation("INC-2025-001", key, "page-ic", [("ops-hook", "internal_alert")]) is None
-    # a crash after queueing but before recording: queueing again with the same key adds nothing
-    service.notify("INC-2025-001", "internal_alert", via=["ops-hook"], key=f"{key}|ops-hook")
-    assert len(service.outbox.pending()) == 1
-    service.drain()
-    assert len(receiver.requests) == 1
-    incident = workspace.get("INC-2025-001")
-    assert [r.key for r in incident.escalations] == [key] and len(incident.communications) == 1
-    assert seen == [key, "sent sent"]
 
 
 def test_only_one_process_drains_at_a_time(workspace):

@@ -17,8 +17,9 @@ from incident_desk.render.templates import (
     render_template,
 )
 
-DEFAULTS = ["customer_email", "executive_summary", "internal_alert", "regulator_notification",
-            "status_identified", "status_investigating", "status_monitoring", "status_resolved"]
+DEFAULTS = ["customer_email", "escalation", "executive_escalation", "executive_summary", "internal_alert",
+            "postmortem_reminder", "regulator_notification", "status_identified", "status_investigating",
+            "status_monitoring", "status_resolved", "status_update_reminder"]
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -116,5 +117,16 @@ def test_workspace_templates_override_defaults_and_unknown_names_list_the_known(
     (tmp_path / "internal_alert.j2").write_text("---\nsubject: custom {{ id }}\n---\nours\n")
     templates = TemplateSet([tmp_path, DEFAULT_TEMPLATES_DIR])
     assert templates.render("internal_alert", context()).subject == "custom INC-2025-001"
-    with pytest.raises(TemplateNotFound, match="known templates: customer_email, executive_summary"):
+    with pytest.raises(TemplateNotFound, match="known templates: customer_email, escalation, executive_escalation, executive_summary"):
         templates.get("sms")
+
+
+def test_every_template_named_by_the_bundled_escalation_rules_exists():
+    from pathlib import Path
+
+    from incident_desk.engine import load_ruleset
+
+    rules = Path(__file__).resolve().parents[2] / "rules"
+    ruleset = load_ruleset(rules)
+    named = {a.template for p in ruleset.policies for a in p.actions if a.kind == "notify"}
+    assert named and named <= set(TemplateSet().names())
