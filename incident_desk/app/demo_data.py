@@ -38,8 +38,9 @@ from .demo_generator import generate_incidents
 
 SEED_ID = "INC-2025-001"
 SEED_START = datetime(2025, 1, 15, 2, 30, tzinfo=timezone.utc)
+DEMO_END = date(2026, 11, 20)  # the generated history ends at noon UTC of this day
 
-__all__ = ["SEED_ID", "SEED_START", "seed_incident", "demo_incidents", "demo_workspace"]
+__all__ = ["SEED_ID", "SEED_START", "DEMO_END", "seed_incident", "demo_incidents", "demo_workspace"]
 
 
 def _at(hour: int, minute: int, second: int = 0, day: int = 15) -> datetime:
@@ -260,7 +261,7 @@ def seed_incident() -> Incident:
     )
 
 
-def demo_incidents(count: int = 300, seed: int = 2025, end: date = date(2026, 11, 20)) -> list[Incident]:
+def demo_incidents(count: int = 300, seed: int = 2025, end: date = DEMO_END) -> list[Incident]:
     """The seed's history (the incidents before INC-2025-001 that its metrics count) plus `count`
     varied incidents started in the 18 months before `end`, generated with `random.Random(seed)`.
 
@@ -270,7 +271,7 @@ def demo_incidents(count: int = 300, seed: int = 2025, end: date = date(2026, 11
     return generate_incidents(count=count, seed=seed, end=end, reserved={SEED_ID: SEED_START})
 
 
-def demo_workspace(count: int = 300, seed: int = 2025, end: date = date(2026, 11, 20)) -> list[Incident]:
+def demo_workspace(count: int = 300, seed: int = 2025, end: date = DEMO_END) -> list[Incident]:
     """Everything a demo workspace holds, in start order: the seed incident and `demo_incidents()`."""
     incidents = demo_incidents(count=count, seed=seed, end=end) + [seed_incident()]
     return sorted(incidents, key=lambda i: i.clock.started_at or SEED_START)

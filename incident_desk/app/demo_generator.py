@@ -4,7 +4,9 @@ One `random.Random(seed)` drives every choice, and every part id is derived from
 so the same arguments always give identical incidents. Clocks follow per-severity distributions
 (more severe incidents are detected, acknowledged and resolved faster); incidents whose resolution
 lies after `end` stay active; SEV-1/2 incidents get post-mortems; action items end up done, open
-or overdue relative to `end`.
+or overdue relative to `end`. Facts stay inside each level's thresholds in the bundled rules
+(rules/severity.yaml), so the rules compute the recorded level, except for about 4% of incidents where
+the commander deliberately overrode the rules (a `SeverityOverride` with the reason).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..domain.incident import (
     Role,
     RoleAssignment,
     Severity,
+    SeverityOverride,
     TimelineEvent,
     Why,
     WorkStatus,
@@ -58,12 +61,12 @@ PEOPLE = ["Maria Chen", "David Okafor", "Priya Raman", "Tomás Silva", "Lena Fis
 TEAMS = ["Database Engineering", "Platform Engineering", "Quality Engineering", "DevOps", "SRE",
          "Security Engineering", "Network Engineering", "Payments Team", "Search Team", "Release Engineering"]
 
-# Per severity: (median TTD min, median TTA min, median TTR min, customer impact % range, revenue/h range)
+# Per severity: (median TTD min, median TTA min, median TTR min)
 PROFILE = {
-    "SEV-1": (3, 4, 150, (40, 100), (30_000, 150_000)),
-    "SEV-2": (8, 8, 300, (10, 40), (5_000, 40_000)),
-    "SEV-3": (20, 20, 720, (1, 10), (500, 6_000)),
-    "SEV-4": (60, 60, 2_880, (0, 1), (0, 800)),
+    "SEV-1": (3, 4, 150),
+    "SEV-2": (8, 8, 300),
+    "SEV-3": (20, 20, 720),
+    "SEV-4": (60, 60, 2_880),
 }
 
 
@@ -225,28 +228,97 @@ class _Plan:
     type: str
     force_active: bool = False
     reserved_id: str | None = None
+    # A deliberate manual override: the facts make the rules say `facts_level`, the commander chose `level`.
+    facts_level: str | None = None
+    facts_driver: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def rules_level(self) -> str:
+        return self.facts_level or self.level
 
 
-def _facts(rng: random.Random, level: str, kind: str, ttr: timedelta) -> Facts:
-    _, _, _, (pct_lo, pct_hi), (rev_lo, rev_hi) = PROFILE[level]
-    pct = round(rng.uniform(pct_lo, pct_hi), 1)
-    known = level in ("SEV-1", "SEV-2") or rng.random() < 0.7  # minor incidents often lack figures
-    revenue = round(rng.uniform(rev_lo, rev_hi), -2) if known else None
+# Overrides a commander makes, per level in force: (level the rules compute, SEV-2 driver, reason).
+OVERRIDE_SHARE = 0.04
+OVERRIDES: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    "SEV-1": (("SEV-2", "impact", "Raised to SEV-1: the affected customers are our largest enterprise accounts, "
+                                  "in the middle of their month-end close"),
+              ("SEV-2", "impact", "Raised to SEV-1: the failing path carries the launch campaign traffic")),
+    "SEV-2": (("SEV-3", None, "Raised to SEV-2: the affected customers are on the premium plan with a contractual "
+                              "response time"),
+              ("SEV-1", None, "Lowered to SEV-2: traffic failed over to the standby region within minutes; the "
+                              "impact figures count automatic retries")),
+    "SEV-3": (("SEV-2", "transactions", "Lowered to SEV-3: failed transactions were retried automatically and "
+                                        "completed; customers saw only a delay"),
+              ("SEV-4", None, "Raised to SEV-3: the same symptom preceded last quarter's outage; treating it as "
+                              "customer-affecting until ruled out")),
+    "SEV-4": (("SEV-3", None, "Lowered to SEV-4: only internal users and test accounts were affected"),),
+}
+
+SENSITIVE_DATA = ("personal", "payment", "health")
+
+
+def _facts(rng: random.Random, level: str, kind: str, ttr: timedelta, driver: str | None = None) -> Facts:
+    """Facts that the bundled severity rules (rules/severity.yaml) classify as `level`.
+
+    SEV-1: half the customers or more, or $50,000/hour or more at risk (an SLA breach may add to it).
+    SEV-2: 10-45% of customers, $10,000-45,000/hour, 1,000+ failed transactions or a breach of data that
+    is not personal, payment or health data; the SLA held. SEV-3: under 10% of customers, under 1,000
+    failed transactions, no breach, SLA held. SEV-4: no customer impact and small figures. `driver`
+    picks which criterion makes a SEV-1 or SEV-2 (impact, revenue, transactions, breach).
+    """
     hours = ttr.total_seconds() / 3600
     target = rng.choice((99.9, 99.95, 99.99))
+    within_sla = round(rng.uniform(target, 100.0), 2)
+    categories = (rng.sample(["personal", "payment", "credentials", "health"], k=rng.randint(1, 2))
+                  if kind in ("security", "data-loss") else [])
+    breach = False
+    if level == "SEV-1":
+        driver = driver or rng.choice(("impact", "impact", "revenue"))
+        pct = rng.uniform(50, 100) if driver == "impact" else rng.uniform(20, 49)
+        revenue = rng.uniform(20_000, 150_000) if driver == "impact" else rng.uniform(50_000, 150_000)
+        failed = pct * hours * rng.uniform(20, 200)
+        tickets = pct * rng.uniform(2, 90)
+        actual = round(max(90.0, 100 - pct * hours / 720), 2)  # a 30-day month; may breach the SLA too
+        breach = kind == "security" and rng.random() < 0.6
+    elif level == "SEV-2":
+        drivers = ("impact", "impact", "revenue", "transactions") + (("breach",) * 2 if kind == "security" else ())
+        driver = driver or rng.choice(drivers)
+        pct = rng.uniform(10, 45) if driver == "impact" else rng.uniform(1, 9.5)
+        revenue = rng.uniform(10_000, 45_000) if driver == "revenue" else rng.uniform(1_000, 9_500)
+        failed = rng.uniform(1_000, 25_000) if driver == "transactions" else pct * hours * rng.uniform(2, 60)
+        tickets = pct * rng.uniform(2, 60)
+        actual = within_sla
+        if driver == "breach":
+            breach = True
+            categories = [c for c in categories if c not in SENSITIVE_DATA] or ["credentials"]
+    elif level == "SEV-3":
+        pct = rng.uniform(0.5, 9.5)
+        revenue = rng.uniform(500, 6_000)
+        failed = min(950.0, pct * hours * rng.uniform(2, 15))
+        tickets = pct * rng.uniform(2, 40)
+        actual = within_sla
+    else:
+        pct = 0.0
+        revenue = rng.uniform(0, 800)
+        failed = rng.uniform(0, 40)
+        tickets = rng.uniform(0, 12)
+        actual = within_sla
+    known = level in ("SEV-1", "SEV-2") or rng.random() < 0.7  # minor incidents often lack figures
     facts = Facts(
-        customer_impact_pct=pct,
-        revenue_per_hour=revenue,
-        failed_transactions=int(pct * hours * rng.uniform(20, 200)) if known else None,
-        support_tickets=int(pct * rng.uniform(2, 90)) if known else None,
+        customer_impact_pct=round(pct, 1),
+        revenue_per_hour=round(revenue, -2) if known else None,
+        failed_transactions=int(failed) if known else None,
+        support_tickets=int(tickets) if known else None,
         sla_target_pct=target,
-        sla_actual_pct=round(max(90.0, 100 - pct * hours / 720), 2) if known else None,  # a 30-day month
+        sla_actual_pct=actual if known else None,
         regions=rng.sample(["eu-west", "us-east", "us-west", "ap-south"], k=rng.randint(1, 2)),
     )
     if kind in ("security", "data-loss"):
-        facts.data_categories = rng.sample(["personal", "payment", "credentials", "health"], k=rng.randint(1, 2))
-        facts.records_exposed = rng.randint(10, 250_000) if kind == "security" else None
-        facts.security_breach = kind == "security" and rng.random() < 0.6
+        facts.data_categories = categories
+        facts.security_breach = breach
+        if kind == "security":
+            facts.records_exposed = rng.randint(10, 250_000) if breach else 0
     return facts
 
 
@@ -264,7 +336,7 @@ class _Builder:
 
     def build(self) -> Incident:
         rng, plan, level = self.rng, self.plan, self.plan.level
-        ttd_m, tta_m, ttr_m, _, _ = PROFILE[level]
+        ttd_m, tta_m, ttr_m = PROFILE[level]
         start = plan.start
         alerted = start + timedelta(seconds=rng.randint(0, 120))
         declared = min(max(alerted, start + _lognormal_minutes(rng, ttd_m)), max(alerted, self.now))
@@ -275,7 +347,7 @@ class _Builder:
         resolved = max(start + ttr, acknowledged + timedelta(minutes=5), declared + timedelta(minutes=5))
         mitigated = acknowledged + (resolved - acknowledged) * rng.uniform(0.55, 0.9)
         closed = resolved + timedelta(days=rng.uniform(2, 10))
-        self.facts = _facts(rng, level, plan.type, resolved - start)
+        self.facts = _facts(rng, plan.rules_level, plan.type, resolved - start, plan.facts_driver)
 
         major = level in ("SEV-1", "SEV-2")
         held = None
@@ -306,8 +378,7 @@ class _Builder:
         incident = Incident(
             id=self.id,
             title=self.fmt(rng.choice(self.text.titles)),
-            summary=f"{self.facts.customer_impact_pct:g}% of customers affected by a {plan.type} incident "
-                    f"on the {self.svc.lower()}.",
+            summary=f"{self._affected()} by a {plan.type} incident on the {self.svc.lower()}.",
             type=plan.type,
             tags=[self.service, plan.type],
             affected_systems=[self.svc],
@@ -315,7 +386,7 @@ class _Builder:
             status=status,
             facts=self.facts,
             clock=Clock(**clock),
-            severity=Severity(computed=level),
+            severity=self._severity(people[0], clock["declared_at"]),
             roles=self._roles(people, clock, major),
             timeline=self._timeline(clock, level, people),
             communications=self._communications(clock, major, people),
@@ -332,6 +403,19 @@ class _Builder:
             incident.investigation = Investigation(primary_cause="Under investigation",
                                                    contributing_factors=[])
         return incident
+
+    def _affected(self) -> str:
+        pct = self.facts.customer_impact_pct
+        return f"{pct:g}% of customers affected" if pct else "No customers affected"
+
+    def _severity(self, commander: str, declared: datetime) -> Severity:
+        """The level the rules compute from the facts, and the commander's override when the plan has one."""
+        plan = self.plan
+        if plan.override_reason is None:
+            return Severity(computed=plan.level)
+        return Severity(computed=plan.rules_level,
+                        override=SeverityOverride(level=plan.level, reason=plan.override_reason, author=commander,
+                                                  at=declared))
 
     def _status(self, clock: dict, major: bool, held: datetime | None) -> Status:
         if clock["closed_at"] is not None:
@@ -430,9 +514,14 @@ class _Builder:
         else:
             windows.append(ImpactWindow(kind=ImpactKind.PARTIAL_DEGRADATION, start=start, end=resolved))
         pct = self.facts.customer_impact_pct
+        if not pct:
+            summary = f"Degraded {self.svc.lower()}; no customer impact"
+        elif outage:
+            summary = f"Service outage for {pct:g}% of customers"
+        else:
+            summary = f"Degraded {self.svc.lower()} for {pct:g}% of customers"
         return Impact(
-            summary=(f"Service outage for {pct:g}% of customers" if outage
-                     else f"Degraded {self.svc.lower()} for {pct:g}% of customers"),
+            summary=summary,
             business_notes=["Reputation damage: Complaints on social media"] if major and pct and pct > 50 else [],
             technical_notes=[f"{self.svc} degraded"],
             windows=windows,
@@ -516,6 +605,13 @@ def _generated_plans(rng: random.Random, count: int, end_instant: datetime,
         starts.append(start.replace(microsecond=0))
     starts.sort()
     plans = [_Plan(start=s, level=_pick(rng, LEVEL_WEIGHTS), type=_pick(rng, TYPE_WEIGHTS)) for s in starts]
+    for index in sorted(rng.sample(range(len(plans)), k=round(len(plans) * OVERRIDE_SHARE))):
+        plan = plans[index]
+        plan.facts_level, plan.facts_driver, plan.override_reason = rng.choice(OVERRIDES[plan.level])
+    for plan in plans:
+        # The rules rate any performance incident over 30 minutes SEV-3; minor ones are of other kinds.
+        if plan.rules_level == "SEV-4" and plan.type == "performance":
+            plan.type = _pick(rng, {kind: w for kind, w in TYPE_WEIGHTS.items() if kind != "performance"})
     for plan in plans[-ACTIVE_AT_END:] if count >= ACTIVE_AT_END else []:
         plan.start = (end_instant - timedelta(hours=rng.uniform(3, 40))).replace(microsecond=0)
         plan.force_active = True
@@ -538,12 +634,17 @@ def _build(plans: list[_Plan], rng: random.Random, now: datetime, reserved: dict
     return incidents
 
 
+def end_instant(end: date) -> datetime:
+    """The instant the generated history ends at: noon UTC of `end`. Active incidents are open then."""
+    return datetime.combine(end, time(12, 0), timezone.utc)
+
+
 def generate_incidents(count: int, seed: int, end: date, reserved: dict[str, datetime]) -> list[Incident]:
     """The seed history plus `count` incidents in the 18 months before `end` (see demo_data.demo_incidents)."""
     if count < 0:
         raise ValueError(f"count must be >= 0 (got {count})")
     rng = random.Random(seed)
-    now = datetime.combine(end, time(12, 0), timezone.utc)
+    now = end_instant(end)
     seed_start = min(reserved.values()) if reserved else now
     history = _history_plans(seed_start) if reserved else []
     plans = history + _generated_plans(rng, count, now, reserved)
