@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from ..domain import Incident
-from ..store import Workspace
 from .demo_data import DEMO_END, demo_workspace
 from .demo_generator import end_instant
-from .rules_provider import RulesProvider, install_default_rules
+from .rules_provider import RulesProvider
+from .wiring import open_desk
 
 
 def classified(incident: Incident, rules: RulesProvider, end: date = DEMO_END) -> Incident:
@@ -23,20 +23,20 @@ def classified(incident: Incident, rules: RulesProvider, end: date = DEMO_END) -
     return incident.model_copy(update={"severity": rules.classify(incident, now)})
 
 
-def create_demo_workspace(path: Path, *, count: int = 300, seed: int = 2025, actor: str = "demo") -> int:
+def create_demo_workspace(path: Path, *, count: int = 300, seed: int = 2025, actor: str = "demo",
+                          notices: list[str] | None = None) -> int:
     """Create (or fill) a workspace at `path` with deterministic demo data. Returns incidents written.
 
-    The bundled rules are installed in the workspace first (unless it has its own); the incidents are
-    classified with the workspace's rules (`$INCIDENT_DESK_RULES` when set). If those rules cannot be
-    loaded, the incidents keep the levels the generator recorded.
+    The workspace is created as `incident-desk init` creates one (bundled rules and notifiers.yaml
+    installed unless it has its own); the incidents are classified with the workspace's rules. If those
+    rules cannot be loaded, the incidents keep the levels the generator recorded and `notices` says why.
     """
-    path = Path(path)
     written = 0
-    with Workspace.open(path, create=True) as workspace:
-        install_default_rules(path)
-        rules = RulesProvider.for_workspace(path)
+    with open_desk(Path(path), create=True, actor=actor) as desk:
         for incident in demo_workspace(count=count, seed=seed):
-            if not workspace.exists(incident.id):
-                workspace.import_incident(classified(incident, rules), actor=actor)
+            if not desk.workspace.exists(incident.id):
+                desk.workspace.import_incident(classified(incident, desk.rules), actor=actor)
                 written += 1
+        if notices is not None:
+            notices.extend(desk.notices)
     return written

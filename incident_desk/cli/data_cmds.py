@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..app.config import resolve_workspace_path
-from .common import EXIT_CHECK_FAILED, AppContext, CliError, emit, emit_json, json_option, pass_app
+from .common import EXIT_CHECK_FAILED, AppContext, CliError, emit, emit_json, json_option, pass_app, warn
 from .context import open_desk, translate_errors
 from .formatting import table, when
 
@@ -180,7 +180,10 @@ def demo_create(app: AppContext, count):
 
     path = resolve_workspace_path(app.workspace_path)
     with translate_errors():
-        written = create_demo_workspace(path, count=count, actor=app.actor or "demo")
+        notices: list[str] = []
+        written = create_demo_workspace(path, count=count, actor=app.actor or "demo", notices=notices)
+    for notice in notices:
+        warn(notice)
     click.echo(f"Demo workspace at {path}: {written} incidents written")
 
 
