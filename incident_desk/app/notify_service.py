@@ -395,16 +395,20 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
     while not stop.is_set():
         now = clock()
         fired = 0
+        notes: list[str] = []
         if escalate is not None:
             try:
                 fired = escalate(service, now)
             except Exception as error:  # noqa: BLE001 - one bad cycle must not end the watcher
-                log.exception("escalations failed: %s", error)
+                log.error("escalations failed: %s: %s", type(error).__name__, error)
+                notes.append(f"escalations failed: {type(error).__name__}: {error}")
         try:
-            report = service.drain(now)
+            # read the clock again: messages the escalations just queued are due now, not after `now`
+            report = service.drain(clock() if fired else now)
         except Exception as error:  # noqa: BLE001 - a locked or damaged outbox is reported; the loop goes on
             log.error("outbox drain failed: %s", error)
             report = DrainReport(notes=[f"drain failed: {error}"])
+        report.notes[:0] = notes
         cycles += 1
         if on_cycle is not None:
             on_cycle(WatchCycle(now, fired, report))
