@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.lifecycle import Status
@@ -43,7 +43,7 @@ class FieldSpec:
     allowed: tuple[str, ...] | None = None
     phrase: Phrase | None = None
     severity_rules: bool = True
-    phrase_inputs: tuple[str, ...] = ()  # other fields the phrase reads (part of its memo key)
+    phrase_inputs: tuple[str, ...] = ()  # other fields the phrase reads
 
     @property
     def type_label(self) -> str:
@@ -52,17 +52,62 @@ class FieldSpec:
 
 def number_text(value: Any) -> str:
     """`100`, `99.95`, `85,000`: numbers without trailing zeros, with thousands separators."""
+    kind = value.__class__
+    if kind is float:
+        return f"{int(value):,}" if value.is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
+    if kind is int:
+        return f"{value:,}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def money_text(value: Any) -> str:
+    kind = value.__class__
+    if kind is float:
+        return f"${value:,.0f}" if value.is_integer() else f"${value:,.2f}"
+    if kind is int:
+        return f"${value:,.0f}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
     return str(value)
+
+
+def whole_seconds(seconds: float) -> int:
+    """`round(timedelta(seconds=s).total_seconds())`, the rounding of `format_duration`, without building
+    the timedelta unless `s` lies within a microsecond of a half second (where its rounding decides)."""
+    rounded = round(seconds)
+    if abs(abs(seconds - rounded) - 0.5) > 1e-6:
+        return rounded
+    return round(timedelta(seconds=seconds).total_seconds())
+
+
+def duration_words(seconds: float) -> str:
+    """`format_duration` of a number of seconds: `2 hours 15 minutes`, `1 day 3 seconds`, `0 seconds`."""
+    total = whole_seconds(seconds)
+    minutes, secs = divmod(abs(total), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = []
+    if days:
+        parts.append(f"{days} day" if days == 1 else f"{days} days")
+    if hours:
+        parts.append(f"{hours} hour" if hours == 1 else f"{hours} hours")
+    if minutes:
+        parts.append(f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
+    if secs:
+        parts.append(f"{secs} second" if secs == 1 else f"{secs} seconds")
+    return ("-" if total < 0 else "") + (" ".join(parts) if parts else "0 seconds")
+
+
+def duration_short(seconds: float) -> str:
+    """`format_short_duration` of a number of seconds: `2h 15m`, `5m`, `45s`, `3d 4h`."""
+    total = whole_seconds(seconds)
+    minutes, secs = divmod(abs(total), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")) if n]
+    return ("-" if total < 0 else "") + (" ".join(parts[:2]) if parts else "0s")
 
 
 def value_text(spec: FieldSpec, value: Any) -> str:
@@ -70,8 +115,6 @@ def value_text(spec: FieldSpec, value: Any) -> str:
     if value is None:
         return "unknown"
     if spec.type == "duration":
-        from datetime import timedelta
-
         return format_duration(timedelta(seconds=value))
     if spec.type == "percent":
         return f"{number_text(value)}%"
@@ -84,6 +127,23 @@ def value_text(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, (int, float)):
         return number_text(value)
     return str(value)
+
+
+def value_formatter(spec: FieldSpec) -> Callable[[Any], str]:
+    """`value_text` for one field with the choice of format made once: `value -> text`."""
+    kind = spec.type
+    if kind == "duration":
+        return lambda value: "unknown" if value is None else duration_words(value)
+    if kind == "percent":
+        return lambda value: "unknown" if value is None else number_text(value) + "%"
+    if kind == "money":
+        suffix = spec.unit.removeprefix("$") if spec.unit.startswith("$/") else ""
+        return lambda value: "unknown" if value is None else money_text(value) + suffix
+    if kind == "list":
+        return lambda value: "unknown" if value is None else (", ".join(value) if value else "none")
+    if kind == "boolean":
+        return lambda value: "unknown" if value is None else ("yes" if value else "no")
+    return lambda value: value_text(spec, value)
 
 
 # ----------------------------------------------------------------------------- extractors
@@ -199,9 +259,11 @@ def _sla_phrase(value: Any, lookup: Callable[[str], Any]) -> str:
 
 
 def _fmt(template: str) -> Phrase:
-    def phrase(value: Any, lookup: Callable[[str], Any]) -> str:
-        return template.format(n=number_text(value), m=money_text(value))
-    return phrase
+    """A phrase from a template with one `{n}` (the value as a number) or `{m}` (as money)."""
+    placeholder = "{n}" if "{n}" in template else "{m}"
+    before, after = template.split(placeholder)
+    text = number_text if placeholder == "{n}" else money_text
+    return lambda value, lookup: before + text(value) + after
 
 
 _FIELDS: list[FieldSpec] = [

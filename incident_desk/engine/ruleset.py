@@ -19,7 +19,7 @@ from ..domain.levels import level_rank
 from .conditions import Node, ParseContext, compile_node, describe_node_fields, implies, parse_condition
 from .errors import Problem, RulesError
 from .escalation import DueEscalation, NextEscalation, Policy, due, upcoming
-from .explain import built, describe_node
+from .explain import describe_node
 from .fields import FIELDS, NUMERIC_TYPES, Env, build_row
 from .models import (ANCHORS, EscalationFile, LevelModel, RegulatoryFile, SeverityFile, SlaFile,
                      validate_model)
@@ -64,6 +64,7 @@ class RuleSet:
     warnings: list[Problem] = field(default_factory=list)
     tests: list[tuple[str, dict[str, Any], str, list[str] | None, int]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    _env: Env | None = field(default=None, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ levels
 
@@ -81,7 +82,10 @@ class RuleSet:
     # ------------------------------------------------------------------ severity
 
     def env(self, now: datetime | None) -> Env:
-        return Env(now=now, sla_target=self.sla_policy.target_for)
+        env = self._env  # the last one: live classification asks again and again for the same instant
+        if env is None or env.now != now:
+            env = self._env = Env(now=now, sla_target=self.sla_policy.target_for)
+        return env
 
     def row(self, incident: Any, now: datetime | None = None, names: tuple[str, ...] | None = None) -> dict:
         return build_row(incident, self.env(now), names if names is not None else self.severity_rules.fields)
@@ -101,12 +105,11 @@ class RuleSet:
 
         Time-based fields (duration of an open incident) need `now`; without it they are missing.
         """
-        result = self.classification(incident, now)
         current = getattr(incident, "severity", None)
         override = current.override if isinstance(current, Severity) else None
-        return built(Severity, {"computed": result.level, "explanation": result.explanation,
-                                "missing_facts": result.missing_facts, "rules_digest": self.digest,
-                                "override": override})
+        if override is not None:
+            override = override.model_copy()  # the result shares nothing mutable with the incident
+        return self.severity_rules.severity_of(incident, self.env(now), self.digest, override)
 
     def evaluate_all(self, incident: Any, now: datetime | None = None):
         """Every severity rule with its result and every leaf (matched or not), for `rules explain`."""

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.incident import CriterionResult, RuleMatch
+from ..domain.incident import CriterionResult, RuleMatch, Severity
 from ..domain.levels import level_rank
 from .conditions import Matcher, Node, Row, compile_node, fields_of
-from .explain import Explainer, built, compile_explainer
-from .fields import FIELDS
+from .explain import Explainer, compile_explainer, model_factory
+from .fields import FIELDS, Env
+
+new_rule_match = model_factory(RuleMatch)
+new_severity = model_factory(Severity)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class SeverityRules:
         self.fields: tuple[str, ...] = tuple(sorted(set().union(*(fields_of(r.node) for r in rules))))
         self._plain = tuple(name for name in self.fields if FIELDS[name].type != "list")
         self._fast = tuple((rule.matcher, rule.level) for rule in self.rules)
+        self._extractors = tuple((name, FIELDS[name].extract) for name in self.fields)
+        self._checks = tuple((rule.matcher, rule) for rule in self.rules)
 
     def level_of(self, row: Row) -> str:
         """The level alone, stopping at the first (most severe) match: the backtest's fast path."""
@@ -56,6 +61,12 @@ class SeverityRules:
             if matcher(row) is True:
                 return level
         return self.default
+
+    def _explain(self, rule: SeverityRule, row: Row, level: str, lookup: Callable[[str], Any]) -> RuleMatch:
+        criteria: list[CriterionResult] = []
+        rule.explainer(row, level, lookup, criteria)
+        return new_rule_match({"rule_id": rule.id, "level": rule.level, "description": rule.description,
+                               "criteria": criteria})
 
     def classify_row(self, row: Row, lookup: Callable[[str], Any] | None = None) -> Classification:
         """Evaluate every rule; the most severe match wins; explain the rules that decided it."""
@@ -66,12 +77,31 @@ class SeverityRules:
         for rule in matched:
             if rule.level != level:
                 break
-            criteria: list[CriterionResult] = []
-            rule.explainer(row, level, lookup, criteria)
-            explanation.append(built(RuleMatch, {"rule_id": rule.id, "level": rule.level,
-                                                 "description": rule.description, "criteria": criteria}))
+            explanation.append(self._explain(rule, row, level, lookup))
         missing = [name for name in self._plain if row.get(name) is None]
         return Classification(level, explanation, missing, [rule.id for rule in matched])
+
+    def severity_of(self, incident: Any, env: Env, digest: str | None, override: Any) -> Severity:
+        """`classify_row` straight to the domain Severity: each field read once, every rule evaluated,
+        explanation objects built only for the rules of the winning level."""
+        row = {name: extract(incident, env) for name, extract in self._extractors}
+
+        def lookup(name: str) -> Any:  # fields a sentence reads beyond the rules' own, read once
+            if name not in row:
+                row[name] = FIELDS[name].extract(incident, env)
+            return row[name]
+
+        level = None
+        explanation = []
+        for rule in self.rules:
+            if rule.matcher(row) is True:
+                if level is None:
+                    level = rule.level
+                if rule.level == level:
+                    explanation.append(self._explain(rule, row, level, lookup))
+        return new_severity({"computed": level or self.default, "explanation": explanation,
+                             "missing_facts": [name for name in self._plain if row[name] is None],
+                             "rules_digest": digest, "override": override})
 
     def evaluate_all(self, row: Row, lookup: Callable[[str], Any] | None = None) -> list[tuple[SeverityRule, Any, list[CriterionResult]]]:
         """Every rule with its result and full leaf detail (for `rules explain`)."""
