@@ -301,3 +301,59 @@ def comms_list(app: AppContext, incident_id, as_json):
 
 
 COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, status, timeline, role, comms]
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--at", "at_", help="Evaluate at this instant (ISO-8601); default now.")
+@json_option
+@pass_app
+def clocks(app: AppContext, incident_id, at_, as_json):
+    """Response targets, SLA, regulatory deadlines and the next escalation of one incident."""
+    from ..app.clocks import incident_clocks
+    from ..domain.timeutil import format_short_duration
+
+    with open_desk(app) as desk:
+        result = incident_clocks(desk, incident_id, parse_time(at_, "--at"))
+    sla = result.sla
+    data = {
+        "incident_id": result.incident_id, "level": result.level, "at": result.now,
+        "targets": [{"name": t.name, "within_seconds": t.target.total_seconds(), "due_at": t.due_at,
+                     "met_at": t.met_at, "state": t.state} for t in result.targets],
+        "sla": None if sla is None else {"target": sla.target, "actual": sla.actual, "violated": sla.violated,
+                                         "credit_amount": sla.credit_amount, "explanation": sla.explanation},
+        "regulatory": [{"regime": c.regime, "obligation": c.obligation, "due_at": c.due_at,
+                        "overdue": c.overdue, "why": c.why} for c in result.regulatory],
+        "next_escalation": None if result.next_escalation is None else {
+            "policy": result.next_escalation.policy_id, "due_at": result.next_escalation.due_at,
+            "description": result.next_escalation.description},
+    }
+
+    def left(delta) -> str:
+        if delta is None:
+            return ""
+        return f" (OVERDUE by {format_short_duration(-delta)})" if delta.total_seconds() < 0 \
+            else f" ({format_short_duration(delta)} left)"
+
+    def human(_: object) -> str:
+        lines = [f"{result.incident_id} ({result.level or 'unclassified'}) at {when(result.now)}"]
+        for t in result.targets:
+            lines.append(f"  {t.name.capitalize()} within {format_short_duration(t.target)}: "
+                         f"due {when(t.due_at)}, {t.state}" + (f" at {when(t.met_at)}" if t.met_at else
+                                                               left(t.time_left)))
+        if sla is not None:
+            lines.append(f"  SLA: {sla.explanation}")
+        for c in result.regulatory:
+            lines.append(f"  {c.regime_name}: {c.obligation_name} due {when(c.due_at)}"
+                         + left(c.time_left) + f" — {c.why}")
+        if not result.regulatory:
+            lines.append("  No regulatory deadline applies.")
+        nxt = result.next_escalation
+        lines.append(f"  Next escalation: {nxt.policy_id} at {when(nxt.due_at)} ({nxt.description})" if nxt
+                     else "  No escalation pending.")
+        return "\n".join(lines)
+
+    emit(data, as_json, human)
+
+
+COMMANDS.append(clocks)
