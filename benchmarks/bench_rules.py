@@ -188,6 +188,10 @@ def bench_classify() -> None:
     fields = ruleset.severity_rules.fields
 
     ours_full = best_of(lambda: ruleset.classify(incident), 7, 2000)
+    env = ruleset.env(None)
+    reference = ruleset.severity_rules.severity_of_reference
+    assert reference(incident, env, ruleset.digest, None) == ruleset.classify(incident)
+    ours_closures = best_of(lambda: reference(incident, env, ruleset.digest, None), 7, 2000)
     ours_matchers = best_of(lambda: [m(row) for m in matchers], 5, 20000)
     theirs = best_of(lambda: [c.matches(row) for c in compiled], 7, 500)
 
@@ -199,7 +203,8 @@ def bench_classify() -> None:
     print(f"1. classify the seed, {len(rules)} rules / {sum(1 for r in rules for _ in leaves(r.node))} leaves")
     print(f"   compiled matchers, every rule                 {ours_matchers * 1e6:8.2f} us")
     print(f"   rule-engine, every rule                       {theirs * 1e6:8.2f} us   ratio {theirs / ours_matchers:6.1f}x")
-    print(f"   classify + full explanation (RuleSet.classify){ours_full * 1e6:7.2f} us")
+    print(f"   classify + full explanation (RuleSet.classify){ours_full * 1e6:7.2f} us   (generated function)")
+    print(f"   same by the closure-based reference (before)   {ours_closures * 1e6:7.2f} us")
     print(f"   vs rule-engine, every rule, row given, no explanation    {theirs * 1e6:8.2f} us   ratio "
           f"{theirs / ours_full:6.1f}x")
     print(f"   vs rule-engine, every rule, row read from the incident   {theirs_with_row * 1e6:8.2f} us   ratio "
@@ -213,10 +218,12 @@ def bench_classify() -> None:
     rows = [ruleset.row(one) for one in incidents]
     n = len(incidents)
     ours_varied = best_of(lambda: [ruleset.classify(one) for one in incidents], 5, 1) / n
+    closures_varied = best_of(lambda: [reference(one, env, ruleset.digest, None) for one in incidents], 5, 1) / n
     theirs_varied = best_of(lambda: [c.matches(r) for r in rows for c in compiled], 3, 1) / n
     theirs_full_varied = best_of(lambda: [theirs_classifier.classify(one) for one in incidents], 3, 1) / n
     print(f"   {n:,} different incidents (nothing repeats), per incident:")
     print(f"     classify + full explanation                  {ours_varied * 1e6:8.2f} us")
+    print(f"     same by the closure-based reference (before) {closures_varied * 1e6:8.2f} us")
     print(f"     vs rule-engine, every rule, row given        {theirs_varied * 1e6:8.2f} us   ratio "
           f"{theirs_varied / ours_varied:6.1f}x")
     print(f"     vs rule-engine classifier, same Severity     {theirs_full_varied * 1e6:8.2f} us   ratio "

@@ -1,4 +1,5 @@
-"""The rules engine: declarative YAML rule files -> validated models -> compiled closures.
+"""The rules engine: declarative YAML rule files -> validated models -> compiled closures, and for severity
+one generated classifier function (`codegen`).
 
 Public API (imports only incident_desk.domain): `load_ruleset(directory, known_notifiers=...)` returns a
 `RuleSet` with `classify`, `due_escalations`, `next_escalation`, `sla`, `regulatory_clocks`, `run_tests`;

@@ -100,14 +100,60 @@ def duration_words(seconds: float) -> str:
     return ("-" if total < 0 else "") + (" ".join(parts) if parts else "0 seconds")
 
 
-def duration_short(seconds: float) -> str:
-    """`format_short_duration` of a number of seconds: `2h 15m`, `5m`, `45s`, `3d 4h`."""
+def _clock_parts(seconds: float) -> tuple[int, int, int, int, int]:
+    """(whole seconds, days, hours, minutes, seconds) of a duration, rounded as `format_duration` rounds."""
     total = whole_seconds(seconds)
     minutes, secs = divmod(abs(total), 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")) if n]
-    return ("-" if total < 0 else "") + (" ".join(parts[:2]) if parts else "0s")
+    return total, days, hours, minutes, secs
+
+
+def _short(total: int, days: int, hours: int, minutes: int, secs: int) -> str:
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes and len(parts) < 2:
+        parts.append(f"{minutes}m")
+    if secs and len(parts) < 2:
+        parts.append(f"{secs}s")
+    return ("-" if total < 0 else "") + (" ".join(parts) if parts else "0s")
+
+
+def duration_short(seconds: float) -> str:
+    """`format_short_duration` of a number of seconds: `2h 15m`, `5m`, `45s`, `3d 4h`."""
+    return _short(*_clock_parts(seconds))
+
+
+def duration_texts(seconds: float) -> tuple[str, str]:
+    """(`duration_words`, `duration_short`) of one number of seconds, rounding it once."""
+    total = round(seconds)
+    if not abs(abs(seconds - total) - 0.5) > 1e-6:
+        total = round(timedelta(seconds=seconds).total_seconds())
+    minutes, secs = divmod(total if total >= 0 else -total, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    words = []
+    short = []
+    if days:
+        words.append(f"{days} day" if days == 1 else f"{days} days")
+        short.append(f"{days}d")
+    if hours:
+        words.append(f"{hours} hour" if hours == 1 else f"{hours} hours")
+        short.append(f"{hours}h")
+    if minutes:
+        words.append(f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
+        short.append(f"{minutes}m")
+    if secs:
+        words.append(f"{secs} second" if secs == 1 else f"{secs} seconds")
+        short.append(f"{secs}s")
+    if total < 0:
+        return "-" + " ".join(words), "-" + " ".join(short[:2])
+    if words:
+        return " ".join(words), " ".join(short[:2])
+    return "0 seconds", "0s"
 
 
 def value_text(spec: FieldSpec, value: Any) -> str:
@@ -149,22 +195,38 @@ def value_formatter(spec: FieldSpec) -> Callable[[Any], str]:
 # ----------------------------------------------------------------------------- extractors
 
 
+# An extractor that only reads one attribute says so in `reads` = (owner, attribute), owner being
+# "incident" or "facts" (`incident.facts`), so that generated code can read the attribute directly.
+# List extractors copy the list; readers that only look at it may skip the copy.
+
+
+def _reading(owner: str, name: str, extract: Extractor) -> Extractor:
+    extract.reads = (owner, name)  # type: ignore[attr-defined]
+    return extract
+
+
 def _fact(name: str) -> Extractor:
     def extract(incident: Any, env: Env) -> Any:
         return getattr(incident.facts, name)
-    return extract
+    return _reading("facts", name, extract)
+
+
+def _attr(name: str) -> Extractor:
+    def extract(incident: Any, env: Env) -> Any:
+        return getattr(incident, name)
+    return _reading("incident", name, extract)
 
 
 def _attr_list(name: str) -> Extractor:
     def extract(incident: Any, env: Env) -> Any:
         return list(getattr(incident, name))
-    return extract
+    return _reading("incident", name, extract)
 
 
 def _fact_list(name: str) -> Extractor:
     def extract(incident: Any, env: Env) -> Any:
         return list(getattr(incident.facts, name))
-    return extract
+    return _reading("facts", name, extract)
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -176,6 +238,9 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 def _duration(incident: Any, env: Env) -> float | None:
     clock = incident.clock
     return _seconds(clock.started_at, clock.resolved_at or env.now)
+
+
+_duration.span = ("started_at", "resolved_at")  # type: ignore[attr-defined]  # clock attributes; end else now
 
 
 def _since_declared(incident: Any, env: Env) -> float | None:
@@ -223,6 +288,15 @@ def _sla_breached(incident: Any, env: Env) -> bool | None:
     return actual < target
 
 
+def _breached(target: Any, actual: Any) -> bool | None:
+    return None if target is None or actual is None else actual < target
+
+
+# Extractors computed from other fields say so in `derives` = (function of those fields' values, names),
+# so that generated code reads each input once and shares it with the sentences that show it.
+_sla_breached.derives = (_breached, ("sla_target_pct", "sla_actual_pct"))  # type: ignore[attr-defined]
+
+
 def _sla_shortfall(incident: Any, env: Env) -> float | None:
     target, actual = _sla_target(incident, env), incident.facts.sla_actual_pct
     if target is None or actual is None:
@@ -251,7 +325,10 @@ def _severity(incident: Any, env: Env) -> str | None:
 
 
 def _sla_phrase(value: Any, lookup: Callable[[str], Any]) -> str:
-    target, actual = lookup("sla_target_pct"), lookup("sla_actual_pct")
+    return _sla_sentence(lookup("sla_target_pct"), lookup("sla_actual_pct"))
+
+
+def _sla_sentence(target: Any, actual: Any) -> str:
     if target is None or actual is None:
         return "SLA target or actual unknown"
     state = "SLA violation" if actual < target else "SLA met"
@@ -263,7 +340,14 @@ def _fmt(template: str) -> Phrase:
     placeholder = "{n}" if "{n}" in template else "{m}"
     before, after = template.split(placeholder)
     text = number_text if placeholder == "{n}" else money_text
-    return lambda value, lookup: before + text(value) + after
+
+    def phrase(value: Any, lookup: Callable[[str], Any]) -> str:
+        return before + text(value) + after
+    phrase.parts = (before, text, after)  # type: ignore[attr-defined]
+    return phrase
+
+
+_sla_phrase.from_inputs = _sla_sentence  # type: ignore[attr-defined]  # same sentence from phrase_inputs
 
 
 _FIELDS: list[FieldSpec] = [
@@ -300,8 +384,8 @@ _FIELDS: list[FieldSpec] = [
     FieldSpec("security_breach", "boolean", "A confirmed security breach (facts.security_breach)",
               _fact("security_breach"), "Security"),
     FieldSpec("type", "text", "Incident type slug: availability, performance, security, data-loss, ...",
-              lambda incident, env: incident.type, "Type"),
-    FieldSpec("title", "text", "Incident title", lambda incident, env: incident.title, "Title"),
+              _attr("type"), "Type"),
+    FieldSpec("title", "text", "Incident title", _attr("title"), "Title"),
     FieldSpec("services", "list", "Services affected", _attr_list("services"), "Services"),
     FieldSpec("affected_systems", "list", "Systems affected", _attr_list("affected_systems"),
               "Affected Systems"),

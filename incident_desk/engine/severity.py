@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain.incident import CriterionResult, RuleMatch, Severity
 from ..domain.levels import level_rank
+from .codegen import compile_classifier
 from .conditions import Matcher, Node, Row, compile_node, fields_of
 from .explain import Explainer, compile_explainer, model_factory
 from .fields import FIELDS, Env
@@ -54,6 +55,7 @@ class SeverityRules:
         self._fast = tuple((rule.matcher, rule.level) for rule in self.rules)
         self._extractors = tuple((name, FIELDS[name].extract) for name in self.fields)
         self._checks = tuple((rule.matcher, rule) for rule in self.rules)
+        self._generated = compile_classifier(self.rules, default, self.fields, self._plain)
 
     def level_of(self, row: Row) -> str:
         """The level alone, stopping at the first (most severe) match: the backtest's fast path."""
@@ -82,8 +84,14 @@ class SeverityRules:
         return Classification(level, explanation, missing, [rule.id for rule in matched])
 
     def severity_of(self, incident: Any, env: Env, digest: str | None, override: Any) -> Severity:
-        """`classify_row` straight to the domain Severity: each field read once, every rule evaluated,
-        explanation objects built only for the rules of the winning level."""
+        """The domain Severity of an incident, by the function generated from these rules when they were
+        loaded (`codegen`): each field read once, every rule evaluated, explanation objects built only
+        for the rules of the winning level. Equal to `severity_of_reference`."""
+        return self._generated(incident, env, digest, override)
+
+    def severity_of_reference(self, incident: Any, env: Env, digest: str | None, override: Any) -> Severity:
+        """`severity_of` by the compiled closures (matchers and explainers): the reference evaluator
+        the generated function is tested against."""
         row = {name: extract(incident, env) for name, extract in self._extractors}
 
         def lookup(name: str) -> Any:  # fields a sentence reads beyond the rules' own, read once

@@ -19,7 +19,7 @@ from incident_desk.domain.timeutil import format_duration, format_short_duration
 from incident_desk.engine import FIELDS, criteria_lines
 from incident_desk.engine.conditions import ParseContext, leaves, parse_condition
 from incident_desk.engine.explain import compile_sentence, criterion_text
-from incident_desk.engine.fields import duration_short, duration_words, money_text, number_text
+from incident_desk.engine.fields import duration_short, duration_texts, duration_words, money_text, number_text
 from incident_desk.engine.yamlsafe import Document
 
 from .conftest import at, seed_incident
@@ -134,6 +134,7 @@ def test_compiled_sentences_say_what_criterion_text_says(case, level, negated, t
 def test_duration_text_matches_the_domain_formatting(seconds):
     assert duration_words(seconds) == format_duration(timedelta(seconds=seconds))
     assert duration_short(seconds) == format_short_duration(timedelta(seconds=seconds))
+    assert duration_texts(seconds) == (duration_words(seconds), duration_short(seconds))
 
 
 def st_offset(n: int) -> float:
