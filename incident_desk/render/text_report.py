@@ -16,7 +16,7 @@ from ..domain.incident import (
     Phase,
     WorkStatus,
 )
-from ..domain.levels import level_label
+from ..domain.levels import level_label, level_rank
 from ..domain.summary import IncidentSummary, summarize
 from ..domain.timeutil import format_duration, isoformat_z
 from .context import MaturityLevel, ReportContext
@@ -107,8 +107,11 @@ def severity_classification(incident: Incident, context: ReportContext) -> list[
     criteria = explained_criteria(incident) or fallback_criteria(incident, context)
     lines.append("Criteria:")
     lines += bullets(criteria)
-    if severity.missing_facts:
-        lines.append(f"Missing facts: {', '.join(severity.missing_facts)}")
+    # A missing fact never matches, so recording it can only add matches and raise the level; once the
+    # level is the most severe there is, the unknown facts cannot change it and are not worth a line.
+    most_severe = min(context.names, key=level_rank, default=None)
+    if severity.missing_facts and severity.computed != most_severe:
+        lines.append(f"Unknown facts (recording them could raise the level): {', '.join(severity.missing_facts)}")
     return lines
 
 
@@ -191,9 +194,11 @@ def communication_line(entry: CommunicationEntry) -> str:
     """`Status page update: Service recovering`. A message that already ends with the kind of
     message its channel sends ("Post-mortem scheduled notification") is not labelled twice."""
     label = entry.channel.label
-    if entry.message.split()[-1].lower() == label.split()[-1].lower():
-        return entry.message
-    return f"{label}: {entry.message}"
+    # a log line is one line: a sent template's full text is summarised by its first line
+    message = next(line.strip() for line in entry.message.splitlines() if line.strip())
+    if message.split()[-1].lower() == label.split()[-1].lower():
+        return message
+    return f"{label}: {message}"
 
 
 def communication_log(incident: Incident, context: ReportContext) -> list[str]:

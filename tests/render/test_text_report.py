@@ -165,7 +165,12 @@ def test_engine_explanation_replaces_the_fallback_and_override_is_shown():
     assert part[2] == "Severity: SEV-1 (Sev One)"
     assert part[3] == ("Override: set by Maria Chen at 2025-01-15T02:40:00Z: Board-level customer escalation "
                        "(computed level SEV-2)")
-    assert part[4:] == ["Criteria:", "• Customer impact 100% >= 25%", "Missing facts: regions"]
+    assert part[4:] == ["Criteria:", "• Customer impact 100% >= 25%",
+                        "Unknown facts (recording them could raise the level): regions"]
+    # at the most severe level nothing unknown can change the outcome, so it is not printed
+    incident.severity.computed = "SEV-1"
+    part = render_sections(incident, ReportContext(level_names={"SEV-1": "Sev One", "SEV-2": "Sev Two"}))[2]
+    assert not any(line.startswith("Unknown facts") for line in part)
 
 
 def test_overdue_items_are_marked_only_when_now_is_known():
@@ -186,3 +191,14 @@ def test_overdue_items_are_marked_only_when_now_is_known():
 def test_communication_lines_name_the_channel_once(channel, message, line):
     entry = CommunicationEntry(at=datetime(2025, 1, 15, tzinfo=timezone.utc), channel=channel, message=message)
     assert communication_line(entry) == line
+
+
+def test_a_multi_line_message_is_one_line_in_the_communication_log():
+    from incident_desk.domain import Channel, CommunicationEntry
+
+    incident = seed_incident()
+    incident.communications.append(CommunicationEntry(
+        at=datetime(2025, 1, 15, 5, 10, tzinfo=timezone.utc), channel=Channel.CUSTOMER,
+        message="\nWe are sorry for the outage.\n\nDetails follow in our post-mortem."))
+    section = next(part for part in render_sections(incident, ReportContext()) if part[0] == "COMMUNICATION LOG:")
+    assert section[-1] == "05:10:00 - Customer notification: We are sorry for the outage."
