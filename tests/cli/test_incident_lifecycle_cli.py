@@ -172,3 +172,20 @@ def test_errors_never_show_a_traceback_from_a_real_process(cli_process, tmp_path
     assert result.err.strip() == "incident-desk: error: 'not-an-id' is not an incident id such as INC-2025-001"
     missing = cli_process("--workspace", tmp_path / "nowhere", "list")
     assert missing.code == 5 and "no workspace" in missing.err and "Traceback" not in missing.err
+
+
+def test_a_bug_shows_one_line_and_keeps_the_traceback_in_a_crash_log(cli, monkeypatch, tmp_path):
+    from incident_desk.app.desk import Desk
+
+    def broken(self):
+        raise RuntimeError("summary index exploded")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(Desk, "summaries", broken)
+    result = cli("list")
+    assert result.code == 70
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and "internal error: RuntimeError: summary index exploded" in lines[0]
+    log_path = lines[0].split("details written to ")[1].split(";")[0]
+    assert "Traceback" in open(log_path, encoding="utf-8").read()
