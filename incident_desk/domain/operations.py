@@ -7,7 +7,8 @@ timeline would expect one. Refusals raise `DomainError` with a message for the p
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import calendar
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -192,10 +193,37 @@ def update_action_item(incident: Incident, item_id: str, at: datetime, changes: 
     if unknown:
         raise DomainError(f"action item has no field {', '.join(unknown)}")
     status = changes.get("status")
-    if status is not None and WorkStatus(status) is WorkStatus.DONE and item.completed_at is None:
+    completing = status is not None and WorkStatus(status) is WorkStatus.DONE and item.completed_at is None
+    if completing:
         changes = {**changes, "completed_at": as_utc(at)}
     _apply(item, changes, f"action_items.{item.id}")
+    if completing and item.recurrence is not None:
+        schedule_next_occurrence(incident, item, at)
     return item
+
+
+_RECURRENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+def next_due(due: date, recurrence: str) -> date:
+    """The next due date of a recurring item: a week later, or the same day of a later month
+    (clamped to the month's last day: 31 January + 1 month is 28 or 29 February)."""
+    if recurrence == "weekly":
+        return due + timedelta(days=7)
+    months = due.month - 1 + _RECURRENCE_MONTHS[recurrence]
+    year, month = due.year + months // 12, months % 12 + 1
+    return date(year, month, min(due.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule_next_occurrence(incident: Incident, done: ActionItem, at: datetime) -> ActionItem:
+    """A recurring item that is done comes back as a new open item due one period later."""
+    base = done.due or as_utc(at).date()
+    follow_up = add_action_item(incident, at, title=done.title, priority=done.priority, owner=done.owner,
+                                due=next_due(base, done.recurrence), recurrence=done.recurrence,
+                                status=WorkStatus.SCHEDULED)
+    add_event(incident, at, f"Action item {done.id} done; next occurrence {follow_up.id} due {follow_up.due}",
+              EventKind.ACTION, source="action-items")
+    return follow_up
 
 
 def overdue_items(incident: Incident, today: date) -> list[ActionItem]:

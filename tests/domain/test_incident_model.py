@@ -163,3 +163,26 @@ def test_severity_override_keeps_computed_level_beside_it():
     assert incident.severity.level == "SEV-1" and incident.severity.computed == "SEV-2"
     with pytest.raises(DomainError, match="reason"):
         operations.override_severity(incident, "SEV-1", " ", "alice", at(3, 0))
+
+
+def test_completing_a_recurring_item_schedules_the_next_occurrence():
+    incident = Incident(id="INC-2025-008", title="t")
+    drill = operations.add_action_item(incident, at(5, 0), title="Conduct failover drill", owner="SRE",
+                                       priority=Priority.LOW, due=date(2025, 4, 1), recurrence="quarterly")
+    operations.update_action_item(incident, drill.id, at(6, 0), {"status": "done"})
+    follow_up = incident.action_items[-1]
+    assert follow_up.id == "A2" and follow_up.title == "Conduct failover drill"
+    assert follow_up.due == date(2025, 7, 1) and follow_up.status is WorkStatus.SCHEDULED
+    assert follow_up.recurrence == "quarterly" and follow_up.owner == "SRE"
+    assert "next occurrence A2 due 2025-07-01" in incident.timeline[-1].text
+    # done again (already completed): no second follow-up
+    operations.update_action_item(incident, drill.id, at(7, 0), {"status": "done"})
+    assert len(incident.action_items) == 2
+
+
+def test_monthly_recurrence_clamps_to_the_end_of_a_short_month():
+    assert operations.next_due(date(2025, 1, 31), "monthly") == date(2025, 2, 28)
+    assert operations.next_due(date(2024, 1, 31), "monthly") == date(2024, 2, 29)
+    assert operations.next_due(date(2025, 11, 15), "quarterly") == date(2026, 2, 15)
+    assert operations.next_due(date(2025, 12, 29), "weekly") == date(2026, 1, 5)
+    assert operations.next_due(date(2024, 2, 29), "yearly") == date(2025, 2, 28)
