@@ -32,6 +32,7 @@ from ..domain import (
     TimelineEvent,
     WorkStatus,
     Why,
+    normalize_severity,
     operations,
 )
 from ..domain.incident import format_incident_id
@@ -129,12 +130,16 @@ class Desk:
         except ValueError as error:
             raise DomainError(_pydantic_message(error)) from None
         self._classify(incident)
-        if severity:
+        try:
+            requested = normalize_severity(severity) if severity else None
+        except ValueError as error:
+            raise DomainError(f"--severity: {error}") from None
+        if requested and requested != incident.severity.computed:
             operations.override_severity(incident, severity, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
                              EventKind.STATUS, source="lifecycle", author=self.actor)
         if commander:
-            operations.assign_role(incident, Role.INCIDENT_COMMANDER, commander, now)
+            operations.assign_role(incident, Role.INCIDENT_COMMANDER, commander, now, author=self.actor)
         incident.id = self.workspace.allocate_id(now.year)
         saved = self.workspace.create(incident, actor=self.actor, action="declare")
         if self.plugins is not None:
@@ -224,7 +229,8 @@ class Desk:
         role = parse_enum(Role, role, "role")
         when = at or self.clock()
         return self.change(incident_id, f"role {role.value}",
-                           lambda i: operations.assign_role(i, role, person, when, note, additional), **kw)
+                           lambda i: operations.assign_role(i, role, person, when, note, additional, self.actor),
+                           **kw)
 
     def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
         role = parse_enum(Role, role, "role")

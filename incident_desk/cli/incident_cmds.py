@@ -6,7 +6,7 @@ import click
 
 from ..domain import Channel, EventKind, Role, Status
 from ..domain.timeutil import isoformat_z
-from .common import AppContext, emit, json_option, pass_app
+from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
 from .formatting import incident_block, summary_rows, table, when
 
@@ -62,7 +62,10 @@ def list_(app: AppContext, statuses, severities, types, service, active, since, 
     from ..domain import normalize_severity
 
     since_t, until_t = parse_time(since, "--since"), parse_time(until, "--until")
-    wanted_sev = {normalize_severity(s) for s in severities}
+    try:
+        wanted_sev = {normalize_severity(s) for s in severities}
+    except ValueError as error:
+        raise CliError(f"--severity: {error}", 2) from None
     with open_desk(app) as desk:
         rows = []
         for s in desk.summaries():

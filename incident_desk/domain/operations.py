@@ -117,7 +117,7 @@ def acknowledge(incident: Incident, at: datetime, author: str = "") -> None:
 
 
 def assign_role(incident: Incident, role: Role, person: str, at: datetime, note: str = "",
-                additional: bool = False) -> RoleAssignment:
+                additional: bool = False, author: str = "") -> RoleAssignment:
     """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`."""
     at = as_utc(at)
     try:
@@ -137,7 +137,7 @@ def assign_role(incident: Incident, role: Role, person: str, at: datetime, note:
     incident.roles.append(assignment)
     text = (f"{role.label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
             else f"{role.label}: {assignment.person}")
-    add_event(incident, at, text, EventKind.DECISION, source="roles")
+    add_event(incident, at, text, EventKind.DECISION, source="roles", author=author)
     return assignment
 
 

@@ -164,6 +164,8 @@ def test_list_filters(cli):
     assert [r["id"] for r in cli("list", "--severity", "SEV-1", "--json").json()] == [a]
     assert [r["id"] for r in cli("list", "--search", "search", "--json").json()] == [b]
     assert "API down" in cli("list").out
+    wrong = cli("list", "--severity", "urgent")
+    assert wrong.code == 2 and "--severity: 'urgent' is not a severity level" in wrong.err
 
 
 def test_errors_never_show_a_traceback_from_a_real_process(cli_process, tmp_path):
@@ -189,3 +191,17 @@ def test_a_bug_shows_one_line_and_keeps_the_traceback_in_a_crash_log(cli, monkey
     assert len(lines) == 1 and "internal error: RuntimeError: summary index exploded" in lines[0]
     log_path = lines[0].split("details written to ")[1].split(";")[0]
     assert "Traceback" in open(log_path, encoding="utf-8").read()
+
+
+def test_declared_severity_becomes_an_override_only_when_the_rules_disagree(cli):
+    agree = cli("declare", "Checkout errors", "--severity", "sev2", "--fact", "customer_impact_pct=35",
+                "--json").json()
+    assert agree["severity"]["computed"] == "SEV-2" and agree["severity"]["override"] is None
+    disagree = cli("declare", "Checkout errors", "--severity", "sev1", "--fact", "customer_impact_pct=35",
+                   "--commander", "Dana", "--json").json()
+    assert disagree["severity"]["override"]["level"] == "SEV-1"
+    assert disagree["severity"]["override"]["reason"] == "set when declared"
+    role_event = next(e for e in disagree["timeline"] if e["source"] == "roles")
+    assert role_event["author"] == "alice"
+    bogus = cli("declare", "X", "--severity", "critical")
+    assert bogus.code == 4 and "'critical' is not a severity level such as SEV-1" in bogus.err
