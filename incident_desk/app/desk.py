@@ -422,6 +422,8 @@ def find_remediation(incident: Incident, ref: str) -> RemediationAction:
             return action
     if ref.isdigit() and 1 <= int(ref) <= len(incident.remediation):
         return incident.remediation[int(ref) - 1]
+    if not incident.remediation:
+        raise DomainError(f"{incident.id} has no remediation actions yet")
     raise DomainError(f"{incident.id} has no remediation action '{ref}' "
                       f"(use its number 1-{len(incident.remediation)} or id)")
 

@@ -31,16 +31,26 @@ from .lifecycle import CLOCK_FOR_STATUS, Status, allowed_transitions
 from .timeutil import as_utc
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line per problem: `facts.customers_affected: must be >= 0 (got -3)`."""
-    lines = []
+def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """(dotted path, message) per problem; the path is empty for a check of the whole model."""
+    problems = []
     for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"]) or "value"
+        path = ".".join(str(p) for p in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         got = item.get("input")
-        suffix = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
-        lines.append(f"{path}: {message}{suffix}")
-    return "; ".join(lines)
+        if got is not None and not isinstance(got, (dict, list)):
+            message += f" (got {got!r})"
+        problems.append((path, message))
+    return problems
+
+
+def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
+    """One clause per problem: `facts.customers_affected: must be >= 0 (got -3)`."""
+    clauses = []
+    for path, message in validation_problems(error):
+        where = ".".join(p for p in (prefix, path) if p)
+        clauses.append(f"{where}: {message}" if where else message)
+    return "; ".join(clauses)
 
 
 def _apply(model: Any, changes: dict[str, Any], prefix: str) -> None:
@@ -50,8 +60,7 @@ def _apply(model: Any, changes: dict[str, Any], prefix: str) -> None:
     try:
         checked = type(model).model_validate(data)
     except ValidationError as error:
-        parts = describe_validation_error(error).split("; ")
-        raise DomainError("; ".join(f"{prefix}.{part}" for part in parts)) from None
+        raise DomainError(describe_validation_error(error, prefix)) from None
     for name in changes:
         object.__setattr__(model, name, getattr(checked, name))
 
