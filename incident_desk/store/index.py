@@ -14,15 +14,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from ..domain import ActionItem, Clock, Facts, IncidentSummary, Priority, Status, WorkStatus, incident_number
-from .storage import AtomicJSONStorage
+from .errors import DamagedFile
+from .storage import AtomicJSONStorage, parse_tinydb_bytes
 
 SHARD_SIZE = 500
 SUMMARIES, STAMPS = "summaries", "stamps"
 Stamp = tuple[int, int, int]
+Entry = tuple[str, IncidentSummary, Stamp]
+SUMMARY_LIST = TypeAdapter(list[IncidentSummary])
 
 
 def stamp_of(stat: os.stat_result) -> Stamp:
@@ -104,6 +108,25 @@ def summary_from_doc(doc: dict[str, Any]) -> IncidentSummary:
     if unknown:
         raise ValueError(f"unknown summary fields {sorted(unknown)}")
     return _construct(IncidentSummary, fields)
+
+
+def entries_from_bytes(raw: bytes, shard: Path) -> list[Entry]:
+    """(id, summary, stamp) of each incident in a shard's bytes, in sequence order. DamagedFile if a summary
+    sits where its id does not belong; ValidationError, AttributeError or TypeError if they are not summaries."""
+    tables = parse_tinydb_bytes(raw, shard)
+    summaries = tables.get(SUMMARIES, {})
+    stamps = tables.get(STAMPS, {})
+    keys = sorted(summaries, key=int)
+    try:
+        parsed = [summary_from_doc(summaries[k]) for k in keys]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        parsed = SUMMARY_LIST.validate_python([summaries[k] for k in keys])
+    entries = [(s.id, s, tuple(stamps.get(k, {}).get("stamp", (0, 0, 0)))) for k, s in zip(keys, parsed)]
+    year = shard.name[10:14]
+    for k, summary in zip(keys, parsed):
+        if summary.id != f"INC-{year}-{int(k):03d}" or shard_name(summary.id) != shard.name:
+            raise DamagedFile(shard, f"summary {k} holds {summary.id}, which does not belong there")
+    return entries
 
 
 def upsert(shard: Path, seq: int, summary: IncidentSummary, stamp: Stamp) -> None:

@@ -1,0 +1,149 @@
+"""Keeping the summary index in step with the incident files: indexing one summary, rebuilding a damaged
+shard or the whole index from the incident files, and finishing writes a crash interrupted between an
+incident file and the index (their intent markers).
+
+Every problem met is appended to `notices` (the workspace's list) as one line; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..domain import IncidentSummary, summarize
+from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
+from . import incident_file, index, layout, recovery
+from .errors import DamagedFile
+from .locks import try_hold
+from .storage import read_tinydb_file
+
+IndexLock = Callable[[], AbstractContextManager[None]]
+
+
+def summarize_file(path: Path, incident_id: str) -> tuple[IncidentSummary, index.Stamp]:
+    """The summary of an incident file and the stamp of the version read. FileNotFoundError, DamagedFile."""
+    stored, stat = incident_file.read_stored_with_stamp(path, incident_id)
+    return summarize(stored.to_incident()), index.stamp_of(stat)
+
+
+def damage_note(root: Path, damage: DamagedFile, path: Path, incident_id: str) -> str:
+    return str(damage.with_backup(recovery.backup_for(root, path, incident_id)))
+
+
+def index_summary(root: Path, incident_id: str, summary: IncidentSummary, stamp: index.Stamp, *,
+                  index_lock: IndexLock, notices: list[str]) -> None:
+    """Store one summary in its shard, rebuilding the shard first if it is damaged."""
+    _, seq = layout.id_number(incident_id)
+    shard = layout.shard_path(root, incident_id)
+    with index_lock():
+        try:
+            index.upsert(shard, seq, summary, stamp)
+        except DamagedFile as damage:
+            _rebuild_shard_locked(root, shard, damage.reason, notices)
+            index.upsert(shard, seq, summary, stamp)
+
+
+def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: list[str]) -> None:
+    """Re-summarise incidents whose write was interrupted between incident file and index."""
+    for marker in sorted((root / "intents").iterdir()):
+        incident_id = marker.name
+        if not INCIDENT_ID_PATTERN.match(incident_id):
+            continue
+        lock = try_hold(layout.lock_path(root, incident_id))
+        if lock is None:
+            continue  # its writer is alive and still working
+        try:
+            path = layout.incident_path(root, incident_id)
+            try:
+                summary, stamp = summarize_file(path, incident_id)
+            except FileNotFoundError:
+                with index_lock():
+                    index.remove(layout.shard_path(root, incident_id), layout.id_number(incident_id)[1])
+                marker.unlink()
+                continue
+            except DamagedFile as damage:
+                notices.append(damage_note(root, damage, path, incident_id))
+                continue
+            index_summary(root, incident_id, summary, stamp, index_lock=index_lock, notices=notices)
+            marker.unlink()
+        finally:
+            lock.release()
+
+
+def shard_damage(shard: Path) -> str | None:
+    """Why a shard file is damaged, or None if it is intact (or missing)."""
+    try:
+        tables = read_tinydb_file(shard)
+        if tables is not None:
+            index.SUMMARY_LIST.validate_python(list(tables.get(index.SUMMARIES, {}).values()))
+    except DamagedFile as damage:
+        return damage.reason
+    except (ValidationError, AttributeError, TypeError) as error:
+        return f"valid JSON but not summaries ({error})"
+    return None
+
+
+def rebuild_damaged_shard(root: Path, shard: Path, reason: str, *, index_lock: IndexLock,
+                          notices: list[str]) -> None:
+    """Rebuild a shard a reader found damaged, unless another process has rebuilt it meanwhile."""
+    with index_lock():
+        if shard_damage(shard) is not None:
+            _rebuild_shard_locked(root, shard, reason, notices)
+
+
+def _rebuild_shard_locked(root: Path, shard: Path, reason: str, notices: list[str]) -> None:
+    aside = recovery.move_aside(shard, root / "index" / "damaged")
+    entries = _summaries_for_shard(root, shard.name, notices)
+    index.write_shard(shard, entries)
+    notices.append(f"index file {shard} was damaged ({reason}); it was kept untouched as {aside} "
+                   f"and rebuilt from {len(entries)} incident file(s)")
+
+
+def _summaries_for_shard(root: Path, shard_name: str,
+                         notices: list[str]) -> dict[int, tuple[IncidentSummary, index.Stamp]]:
+    year, first, last = index.shard_range(shard_name)
+    entries: dict[int, tuple[IncidentSummary, index.Stamp]] = {}
+    for incident_id in layout.incident_ids(root):
+        y, seq = incident_number(incident_id)
+        if y != year or not first <= seq <= last:
+            continue
+        path = layout.incident_path(root, incident_id)
+        try:
+            entries[seq] = summarize_file(path, incident_id)
+        except FileNotFoundError:
+            continue
+        except DamagedFile as damage:
+            notices.append(f"{damage_note(root, damage, path, incident_id)} (left out of the rebuilt index)")
+    return entries
+
+
+def reindex(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
+    """Rebuild the whole index from the incident files; return the number of incidents indexed."""
+    with index_lock():
+        shards: dict[str, dict[int, tuple[IncidentSummary, index.Stamp]]] = {}
+        for incident_id in layout.incident_ids(root):
+            path = layout.incident_path(root, incident_id)
+            try:
+                entry = summarize_file(path, incident_id)
+            except FileNotFoundError:
+                continue
+            except DamagedFile as damage:
+                notices.append(f"{damage_note(root, damage, path, incident_id)} (left out of the index)")
+                continue
+            shards.setdefault(index.shard_name(incident_id), {})[incident_number(incident_id)[1]] = entry
+        index_dir = root / "index"
+        for old in index_dir.glob("summaries-*.json"):
+            if old.name not in shards:
+                old.unlink()
+        for name, entries in shards.items():
+            shard = index_dir / name
+            if shard.exists():
+                try:
+                    read_tinydb_file(shard)
+                except DamagedFile:
+                    recovery.move_aside(shard, index_dir / "damaged")
+            index.write_shard(shard, entries)
+        return sum(len(e) for e in shards.values())

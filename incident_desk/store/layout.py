@@ -1,0 +1,83 @@
+"""Where each file of a workspace folder lives, and which incident files the folder holds.
+
+Plain functions of the workspace root, shared by the workspace and its maintenance modules, so every
+path is spelled in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
+from . import index
+from .errors import NotFound
+
+FOLDERS = ("incidents", "index", "intents", "locks", "backups")
+
+
+def id_number(incident_id: str) -> tuple[int, int]:
+    """(year, sequence) of an incident id; NotFound if it is not one."""
+    try:
+        return incident_number(incident_id)
+    except ValueError as error:
+        raise NotFound(str(error)) from None
+
+
+def incident_path(root: Path, incident_id: str) -> Path:
+    year, _ = id_number(incident_id)
+    return root / "incidents" / f"{year:04d}" / f"{incident_id}.json"
+
+
+def previous_path(root: Path, incident_id: str) -> Path:
+    """The previous generation of an incident file, kept on each write."""
+    path = incident_path(root, incident_id)
+    return path.parent / ".prev" / path.name
+
+
+def shard_path(root: Path, incident_id: str) -> Path:
+    return root / "index" / index.shard_name(incident_id)
+
+
+def intent_path(root: Path, incident_id: str) -> Path:
+    return root / "intents" / incident_id
+
+
+def lock_path(root: Path, name: str) -> Path:
+    return root / "locks" / f"{name}.lock"
+
+
+def incident_ids(root: Path) -> list[str]:
+    """Ids of every incident file, in id order."""
+    found = []
+    base = root / "incidents"
+    for year_dir in sorted(base.iterdir()) if base.is_dir() else []:
+        if not year_dir.is_dir() or not year_dir.name.isdigit():
+            continue
+        for name in os.listdir(year_dir):
+            if name.endswith(".json") and INCIDENT_ID_PATTERN.match(name[:-5]):
+                found.append(name[:-5])
+    return sorted(found, key=incident_number)
+
+
+def ids_on_disk(root: Path) -> list[str]:
+    """Names of the incident files, unordered and checked only by prefix: the fast scan for listing."""
+    base = root / "incidents"
+    found = []
+    for year in os.listdir(base) if base.is_dir() else []:
+        if year.isdigit():
+            found += [name[:-5] for name in os.listdir(base / year)
+                      if name.startswith("INC-") and name.endswith(".json")]
+    return found
+
+
+def highest_sequence(root: Path, year: int) -> int:
+    """The highest sequence number among the incident files of `year` (0 if none)."""
+    folder = root / "incidents" / f"{year:04d}"
+    highest = 0
+    if folder.is_dir():
+        for name in os.listdir(folder):
+            match = INCIDENT_ID_PATTERN.match(name.removesuffix(".json"))
+            if match and name.endswith(".json"):
+                highest = max(highest, int(match.group(2)))
+    return highest

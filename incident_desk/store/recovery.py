@@ -1,0 +1,94 @@
+"""Recovery from damage and crashes: finding an intact copy of a workspace file, moving damaged files aside
+with their bytes untouched, putting a backup back in place, and removing temp files a crashed writer left.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import backups, incident_file, layout
+from .errors import DamagedFile, StoreError
+from .storage import atomic_write_bytes, fsync_dir, read_tinydb_file
+
+STALE_TEMP_AGE = 600.0
+
+
+def move_aside(path: Path, folder: Path) -> Path:
+    """Move a damaged file out of the way without changing a byte of it; return where it went."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = folder / f"{path.name}.{stamp}.damaged"
+    os.replace(path, aside)
+    fsync_dir(path.parent)
+    return aside
+
+
+def backup_for(root: Path, path: Path, incident_id: str | None = None) -> Path | None:
+    """The newest intact copy of a workspace file: its previous generation, else a snapshot."""
+    candidates = []
+    if incident_id is not None:
+        candidates.append(layout.previous_path(root, incident_id))
+    candidates += _snapshot_candidates(root, path)
+    for candidate in candidates:
+        if intact(candidate, incident_id):
+            return candidate
+    return None
+
+
+def snapshot_copy_of(root: Path, path: Path) -> Path | None:
+    """The copy of a workspace file in the newest snapshot that has one, intact or not."""
+    for candidate in _snapshot_candidates(root, path):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _snapshot_candidates(root: Path, path: Path) -> list[Path]:
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return []
+    return [snapshot / rel for snapshot in backups.list_snapshots(root / "backups")]
+
+
+def intact(candidate: Path, incident_id: str | None) -> bool:
+    """Whether `candidate` reads as a TinyDB file (as incident `incident_id`, if given)."""
+    try:
+        if incident_id is None:
+            return read_tinydb_file(candidate) is not None
+        incident_file.read_stored(candidate, incident_id).to_incident()
+        return True
+    except (OSError, DamagedFile):
+        return False
+
+
+def put_back(root: Path, path: Path, incident_id: str,
+             source: Path | None) -> tuple[incident_file.StoredIncident, Path, os.stat_result]:
+    """Replace incident file `path` by `source` (default: `backup_for`), moving the current file to
+    `damaged/`. Returns what was restored, where the old file went and the new file's stat. Caller holds
+    the incident lock."""
+    source = source or backup_for(root, path, incident_id)
+    if source is None or not intact(Path(source), incident_id):
+        raise StoreError(f"no intact backup to restore {incident_id} from ({path})")
+    stored, _ = incident_file.read_stored_with_stamp(Path(source), incident_id)
+    aside = move_aside(path, root / "damaged") if path.exists() else path
+    raw = Path(source).read_bytes()
+    stat = atomic_write_bytes(path, raw)
+    return stored, aside, stat
+
+
+def clean_stale_temp_files(root: Path) -> None:
+    """Delete temp files older than STALE_TEMP_AGE seconds: their writer crashed before renaming them."""
+    cutoff = time.time() - STALE_TEMP_AGE
+    for folder in [root, root / "index", *(root / "incidents").glob("*")]:
+        if not folder.is_dir():
+            continue
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                pass
