@@ -318,10 +318,13 @@ class Workspace:
 
     def restore(self, incident_id: str, source: Path | None = None) -> Path:
         """Replace a damaged incident file by `source` (default: `backup_for`). The damaged file is moved to
-        `damaged/` with its bytes unchanged; returns where it went."""
+        `damaged/` with its bytes unchanged; returns where it went. An intact file is refused: putting an
+        older copy over it would silently undo audited changes."""
         self._before_write()
         path = self.incident_path(incident_id)
         with self._incident_lock(incident_id):
+            if path.exists() and recovery.intact(path, incident_id):
+                raise StoreError(f"{incident_id} is not damaged ({path} reads correctly); nothing to restore")
             stored, aside, stat = recovery.put_back(self.path, path, incident_id, source)
             self._index_summary(incident_id, summarize(stored.to_incident()), index.stamp_of(stat))
         self._changes.publish(StoreChange(incident_id, stored.revision, "restore", "store"))

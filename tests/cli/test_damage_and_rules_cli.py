@@ -50,3 +50,12 @@ def test_invalid_workspace_rules_do_not_stop_declaring(cli, workspace):
     assert "rule files in" in result.err and "rules check" in result.err
     check = cli("rules", "check")
     assert check.code == 4 and "severity.yaml:" in check.out + check.err
+
+
+def test_restore_refuses_to_roll_back_an_intact_incident(cli, workspace):
+    incident_id = cli("declare", "Queue backlog", "--json").json()["id"]
+    cli("timeline", "add", incident_id, "latest note")
+    result = cli("restore", incident_id)
+    assert result.code == 5 and "is not damaged" in result.err
+    texts = [e["text"] for e in cli("show", incident_id, "--json").json()["timeline"]]
+    assert "latest note" in texts

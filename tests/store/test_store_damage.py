@@ -162,3 +162,23 @@ def test_damaged_id_counter_is_rebuilt_from_the_incident_files(ws: Workspace) ->
     assert ws.allocate_id(2025) == "INC-2025-005"
     assert [p.read_bytes() for p in (ws.path / "damaged").iterdir()] == [b"garbage"]
     assert "ids.json" in ws.notices[0]
+
+
+def test_a_shard_with_a_summary_under_the_wrong_key_is_rebuilt_not_looped_on(tmp_path):
+    """Valid JSON holding valid summaries, but one filed under another incident's number."""
+    import json
+
+    root = tmp_path / "ws"
+    with Workspace.open(root, create=True, auto_backup=False) as workspace:
+        workspace.create(make_incident("INC-2025-001"), actor="t")
+    shard = root / "index" / "summaries-2025-000.json"
+    data = json.loads(shard.read_text())
+    data["summaries"] = {"2": data["summaries"]["1"]}
+    data["stamps"] = {"2": data["stamps"]["1"]}
+    shard.write_text(json.dumps(data))
+    damaged_bytes = shard.read_bytes()
+    with Workspace.open(root, auto_backup=False) as workspace:
+        assert [s.id for s in workspace.list_summaries()] == ["INC-2025-001"]
+        assert any("does not belong there" in note for note in workspace.notices)
+    kept = [p for p in (root / "index").rglob("*") if p.is_file() and p.read_bytes() == damaged_bytes]
+    assert kept, "the damaged shard is kept aside, untouched"
