@@ -105,7 +105,7 @@ def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: d
     for rule, result, criteria in ruleset.evaluate_all(incident, now):
         rules.append({"rule_id": rule.id, "level": rule.level, "description": rule.description,
                       "result": "matched" if result is True else "missing facts" if result is None else "no match",
-                      "line": rule.line, "criteria": [c.model_dump(mode="json") for c in criteria]})
+                      "line": rule.line, "criteria": [c.json_data() for c in criteria]})
     name = ruleset.level_names.get(severity.computed or "", "")
     override = incident.severity.override
     return Explanation(incident.id, incident.title, severity, f"{severity.computed} ({name})" if name else

@@ -198,8 +198,8 @@ def rules_backtest(app: AppContext, rules_dir: Path, active_dir: Path | None, at
     data = {"total": report.total, "before": report.before, "after": report.after,
             "active_digest": report.active_digest, "candidate_digest": report.candidate_digest,
             "moves": [{"incident_id": m.incident_id, "title": m.title, "before": m.before, "after": m.after,
-                       "why_before": [r.model_dump(mode="json") for r in m.why_before],
-                       "why_after": [r.model_dump(mode="json") for r in m.why_after]} for m in report.moves]}
+                       "why_before": [r.json_data() for r in m.why_before],
+                       "why_after": [r.json_data() for r in m.why_after]} for m in report.moves]}
 
     def human(_: Any) -> str:
         out = [f"{report.total} incidents; {len(report.moves)} would change level",

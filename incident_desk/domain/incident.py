@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -145,25 +147,59 @@ def clock_problems(clock: Clock) -> list[str]:
 # --------------------------------------------------------------------------- severity
 
 
-class CriterionResult(Model):
-    """One leaf condition of a rule as it was evaluated: what was expected, what was found."""
+def _frozen(value: Any) -> Any:
+    """Lists (as read from JSON) become tuples, so an explanation read from disk is as immutable and
+    compares equal to one the engine built."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+FrozenValue = Annotated[Any, AfterValidator(_frozen)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionResult:
+    """One leaf condition of a rule as it was evaluated: what was expected, what was found.
+
+    Immutable (list values are tuples): results are shared freely and never aliased by mistake. Built
+    by the engine with plain constructor calls; pydantic validates it when a Severity is read, so bad data
+    on disk is refused with its path (e.g. `severity.explanation.0.criteria.1.matched`).
+    """
 
     field: str
     op: str
-    expected: Any = None
-    actual: Any = None
+    expected: FrozenValue = None
+    actual: FrozenValue = None
     matched: bool
     missing: bool = False
-    text: str = Field("", description="Human sentence, e.g. 'Customer impact 100% >= 50%'")
+    text: str = ""  # the human sentence, e.g. 'Customer impact 100% >= 50%'
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    def json_data(self) -> dict[str, Any]:
+        """The JSON-ready dict stored for it (as in `Severity.model_dump(mode="json")`)."""
+        return _CRITERION_JSON.dump_python(self, mode="json")
 
 
-class RuleMatch(Model):
-    """A severity rule that matched, with every leaf that made it match."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleMatch:
+    """A severity rule that matched, with every leaf that made it match (immutable, like CriterionResult)."""
 
     rule_id: str
     level: SeverityLevel
     description: str = ""
-    criteria: list[CriterionResult] = Field(default_factory=list)
+    criteria: tuple[CriterionResult, ...] = ()
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    def json_data(self) -> dict[str, Any]:
+        """The JSON-ready dict stored for it (as in `Severity.model_dump(mode="json")`)."""
+        return _RULE_MATCH_JSON.dump_python(self, mode="json")
+
+
+_CRITERION_JSON = TypeAdapter(CriterionResult)
+_RULE_MATCH_JSON = TypeAdapter(RuleMatch)
 
 
 class SeverityOverride(Model):
@@ -177,7 +213,7 @@ class Severity(Model):
     """The computed level with its explanation, and a manual override kept beside it."""
 
     computed: SeverityLevel | None = None
-    explanation: list[RuleMatch] = Field(default_factory=list)
+    explanation: tuple[RuleMatch, ...] = ()
     missing_facts: list[str] = Field(default_factory=list)
     rules_digest: str | None = Field(None, description="Digest of the rule set that computed the level")
     override: SeverityOverride | None = None

@@ -29,8 +29,8 @@ class LevelMove:
     title: str
     before: str
     after: str
-    why_before: list[RuleMatch]
-    why_after: list[RuleMatch]
+    why_before: tuple[RuleMatch, ...]
+    why_after: tuple[RuleMatch, ...]
 
     @property
     def direction(self) -> str:

@@ -16,13 +16,15 @@ function as a named constant of its namespace, never as text in its source.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import dataclasses
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..domain.incident import CriterionResult, RuleMatch, Severity
 from .conditions import Group, Leaf, Node
-from .explain import OP_SYMBOLS, _adjective, compile_sentence, model_factory, requirement
+from .explain import (OP_SYMBOLS, _adjective, compile_sentence, frozen_dataclass_factory, frozen_expected,
+                      model_factory, requirement)
 from .fields import FIELDS, FieldSpec, duration_short, duration_texts, money_text, number_text, value_formatter
 
 Classifier = Callable[[Any, Any, "str | None", Any], Severity]
@@ -60,6 +62,11 @@ def _field_set(cls: type[BaseModel]) -> str:
     return "{" + ", ".join(repr(name) for name in cls.model_fields) + "}"
 
 
+def _slot_names(cls: type) -> tuple[str, ...]:
+    frozen_dataclass_factory(cls)  # refuses classes whose slots cannot simply be set
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
 class _Writer:
     """Source lines and the namespace of the generated function."""
 
@@ -76,7 +83,11 @@ class _Writer:
             "_lookup": _lookup, "_number_text": number_text, "_money_text": money_text,
             "_duration_texts": duration_texts, "_duration_short": duration_short,
         }
-        self.fields_of = {cls: _field_set(cls) for cls in (CriterionResult, RuleMatch, Severity)}
+        self.fields_of = {Severity: _field_set(Severity)}
+        self.slots_of = {cls: _slot_names(cls) for cls in (CriterionResult, RuleMatch)}
+        for cls, names in self.slots_of.items():
+            for name in names:
+                self.namespace[f"_set_{cls.__name__}_{name}"] = cls.__dict__[name].__set__
         self._count = 0
         self.depth = 1
 
@@ -94,7 +105,17 @@ class _Writer:
         self.lines.append("    " * self.depth + text)
 
     def model(self, target: str, cls: type, values: Sequence[tuple[str, str]]) -> None:
-        """`target = cls(**values)` the way `explain.model_factory` builds it (values already valid)."""
+        """`target = cls(**values)` (values already valid): a frozen dataclass the way
+        `explain.frozen_dataclass_factory` builds it, a pydantic model the way `explain.model_factory` does."""
+        slots = self.slots_of.get(cls)
+        if slots is not None:
+            given = dict(values)
+            if set(given) != set(slots):
+                raise ValueError(f"{cls.__name__} takes exactly the fields {slots}")
+            self.line(f"{target} = _new(_{cls.__name__})")
+            for name in slots:
+                self.line(f"_set_{cls.__name__}_{name}({target}, {given[name]})")
+            return
         body = ", ".join(f"{key!r}: {source}" for key, source in values)
         self.line(f"{target} = _new(_{cls.__name__})")
         self.line(f"_set_dict({target}, {{{body}}})")
@@ -266,13 +287,12 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
     spec = FIELDS[leaf.field]
     v = _local(leaf.field)
     target = w.temp("c")
-    expected = w.const(leaf.raw)
-    expected_source = f"list({expected})" if isinstance(leaf.raw, list) else expected
+    expected_source = w.const(frozen_expected(leaf.raw))
     if leaf.op == "exists":  # rare: the closure sentence, which also covers a missing value
         sentence = w.const(compile_sentence(leaf, negated))
         lookup = f"_lookup(incident, env, {_phrase_inputs(spec, fields, w)})"
         stored = (f"None if {v} is None else _duration_short({v})" if spec.type == "duration"
-                  else f"None if {v} is None else list({v})" if spec.type == "list" else v)
+                  else f"None if {v} is None else tuple({v})" if spec.type == "list" else v)
         result = w.temp("r")
         w.line(f"{result} = {_condition(leaf, w)}")
         matched = f"{result} is False" if negated else f"{result} is True"
@@ -288,7 +308,7 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
         words, short = w.temp("dw"), w.temp("ds")
         stored = short
     elif spec.type == "list":
-        stored = f"list({v})"
+        stored = f"tuple({v})"
     need = requirement(leaf)
     head = w.const(f"{spec.label}: ")
 
@@ -371,7 +391,7 @@ def classifier_source(rules: Sequence[Any], default: str, fields: Sequence[str],
             match = w.temp("match")
             w.model(match, RuleMatch, [("rule_id", w.const(rule.id)), ("level", w.const(rule.level)),
                                        ("description", w.const(rule.description)),
-                                       ("criteria", "[" + ", ".join(criteria) + "]")])
+                                       ("criteria", "(" + "".join(c + ", " for c in criteria) + ")")])
             w.line(f"explanation.append({match})")
             w.depth -= 1
         w.depth -= 1
@@ -383,7 +403,7 @@ def classifier_source(rules: Sequence[Any], default: str, fields: Sequence[str],
     for name in plain:
         w.line(f"if {_local(name)} is None:")
         w.line(f"    missing.append({name!r})")
-    w.model("severity", Severity, [("computed", "computed"), ("explanation", "explanation"),
+    w.model("severity", Severity, [("computed", "computed"), ("explanation", "tuple(explanation)"),
                                    ("missing_facts", "missing"), ("rules_digest", "digest"),
                                    ("override", "override")])
     w.line("return severity")

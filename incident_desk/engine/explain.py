@@ -11,6 +11,7 @@ when the rules are loaded, so classifying formats only the actual value.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -174,16 +175,41 @@ def built(cls: type, values: dict[str, Any]) -> Any:
     return make(values)
 
 
-new_criterion = model_factory(CriterionResult)
+def frozen_dataclass_factory(cls: type) -> Callable[..., Any]:
+    """A constructor for one frozen, slotted explanation dataclass taking every field positionally, in
+    declaration order, from values the engine produced itself (already valid).
+
+    The dataclass's own `__init__` (keyword-only, frozen) sets each field through `object.__setattr__`,
+    about 0.6 us for a CriterionResult; this sets the same slots through their descriptors (about 0.3 us).
+    The generated classifier does the same inline. Tests check the objects equal constructed ones.
+    """
+    if not (dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen and "__slots__" in cls.__dict__):
+        raise TypeError(f"{cls.__name__} is not a frozen, slotted dataclass")
+    if getattr(cls, "__post_init__", None) is not None:
+        raise TypeError(f"{cls.__name__} has a __post_init__ this would skip")
+    new = object.__new__
+    setters = tuple(cls.__dict__[field.name].__set__ for field in dataclasses.fields(cls))
+
+    def make(*values: Any) -> Any:
+        obj = new(cls)
+        for set_slot, value in zip(setters, values, strict=True):
+            set_slot(obj, value)
+        return obj
+    return make
 
 
-def _json_value(spec: FieldSpec) -> Callable[[Any], Any]:
-    """How an actual value is stored in CriterionResult.actual: durations as `2h 15m`, lists copied."""
+def _stored_value(spec: FieldSpec) -> Callable[[Any], Any]:
+    """How an actual value is stored in CriterionResult.actual: durations as `2h 15m`, lists as tuples."""
     if spec.type == "duration":
         return lambda value: None if value is None else duration_short(value)
     if spec.type == "list":
-        return lambda value: None if value is None else list(value)
+        return lambda value: None if value is None else tuple(value)
     return lambda value: value
+
+
+def frozen_expected(raw: Any) -> Any:
+    """A rule's expected value as CriterionResult keeps it: lists as tuples."""
+    return tuple(raw) if isinstance(raw, list) else raw
 
 
 Explainer = Callable[[Row, "str | None", Callable[[str], Any], list], Result]
@@ -195,19 +221,16 @@ def compile_explainer(node: Node, negated: bool = False) -> Explainer:
     if isinstance(node, Leaf):
         matcher = compile_leaf(node)
         sentence = compile_sentence(node, negated)
-        stored = _json_value(FIELDS[node.field])
-        name, op, raw = node.field, node.op, node.raw
-        copy_expected = isinstance(raw, list)  # each result gets its own list
-        make = new_criterion
+        stored = _stored_value(FIELDS[node.field])
+        name, op, expected = node.field, node.op, frozen_expected(node.raw)
 
         def leaf(row: Row, level: str | None, lookup: Callable[[str], Any], out: list) -> Result:
             result = matcher(row)
             actual = row.get(name)
-            out.append(make({
-                "field": name, "op": op, "expected": list(raw) if copy_expected else raw,
-                "actual": stored(actual),
-                "matched": (result is True) if not negated else result is False, "missing": result is None,
-                "text": sentence(actual, result, level, lookup)}))
+            out.append(CriterionResult(
+                field=name, op=op, expected=expected, actual=stored(actual),
+                matched=(result is True) if not negated else result is False, missing=result is None,
+                text=sentence(actual, result, level, lookup)))
             return result
         return leaf
     if node.kind == "not":
@@ -251,5 +274,5 @@ def describe_node(node: Node) -> str:
     return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-__all__ = ["built", "model_factory", "compile_explainer", "compile_sentence", "criteria_lines", "criterion_text",
+__all__ = ["built", "model_factory", "frozen_dataclass_factory", "frozen_expected", "compile_explainer", "compile_sentence", "criteria_lines", "criterion_text",
            "describe_node", "requirement", "Group"]

@@ -13,7 +13,6 @@ from .conditions import Matcher, Node, Row, compile_node, fields_of
 from .explain import Explainer, compile_explainer, model_factory
 from .fields import FIELDS, Env
 
-new_rule_match = model_factory(RuleMatch)
 new_severity = model_factory(Severity)
 
 
@@ -39,7 +38,7 @@ class Classification:
     """The outcome on one row: the level, the rules that decided it, and what was unknown."""
 
     level: str
-    explanation: list[RuleMatch]
+    explanation: tuple[RuleMatch, ...]
     missing_facts: list[str]
     matched_rule_ids: list[str]  # every matching rule, at any level
 
@@ -67,8 +66,7 @@ class SeverityRules:
     def _explain(self, rule: SeverityRule, row: Row, level: str, lookup: Callable[[str], Any]) -> RuleMatch:
         criteria: list[CriterionResult] = []
         rule.explainer(row, level, lookup, criteria)
-        return new_rule_match({"rule_id": rule.id, "level": rule.level, "description": rule.description,
-                               "criteria": criteria})
+        return RuleMatch(rule_id=rule.id, level=rule.level, description=rule.description, criteria=tuple(criteria))
 
     def classify_row(self, row: Row, lookup: Callable[[str], Any] | None = None) -> Classification:
         """Evaluate every rule; the most severe match wins; explain the rules that decided it."""
@@ -81,7 +79,7 @@ class SeverityRules:
                 break
             explanation.append(self._explain(rule, row, level, lookup))
         missing = [name for name in self._plain if row.get(name) is None]
-        return Classification(level, explanation, missing, [rule.id for rule in matched])
+        return Classification(level, tuple(explanation), missing, [rule.id for rule in matched])
 
     def severity_of(self, incident: Any, env: Env, digest: str | None, override: Any) -> Severity:
         """The domain Severity of an incident, by the function generated from these rules when they were
@@ -107,7 +105,7 @@ class SeverityRules:
                     level = rule.level
                 if rule.level == level:
                     explanation.append(self._explain(rule, row, level, lookup))
-        return new_severity({"computed": level or self.default, "explanation": explanation,
+        return new_severity({"computed": level or self.default, "explanation": tuple(explanation),
                              "missing_facts": [name for name in self._plain if row[name] is None],
                              "rules_digest": digest, "override": override})
 

@@ -18,8 +18,15 @@ def criterion_text(criterion: CriterionResult) -> str:
     """The engine's sentence, or a plain one built from the criterion when it has none."""
     if criterion.text:
         return criterion.text
-    actual = "missing" if criterion.missing else repr(criterion.actual)
-    return f"{criterion.field} {criterion.op} {criterion.expected!r} (actual {actual})"
+    actual = "missing" if criterion.missing else _literal(criterion.actual)
+    return f"{criterion.field} {criterion.op} {_literal(criterion.expected)} (actual {actual})"
+
+
+def _literal(value: object) -> str:
+    """A value as the stored JSON would show it in Python terms: lists (kept as tuples) in brackets."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    return repr(value)
 
 
 def explained_criteria(incident: Incident) -> list[str]:

@@ -69,7 +69,7 @@ def test_missing_facts_never_match_and_are_listed(default_rules):
     incident = seed_incident(facts=Facts())
     severity = default_rules.classify(incident)
     assert severity.computed == "SEV-4"  # the default, not a match on "0"
-    assert severity.explanation == []
+    assert severity.explanation == ()
     assert {"customer_impact_pct", "revenue_per_hour", "sla_breached"} <= set(severity.missing_facts)
 
 

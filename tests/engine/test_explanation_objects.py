@@ -1,12 +1,14 @@
 """The fast classification path returns the same, independent, valid domain objects as the plain one.
 
-Classifying builds its explanation objects without re-validation and writes sentences from parts
-prepared at load time; these tests hold that to the plain definitions: validated models, `criterion_text`,
-`format_duration`, and no object shared between two results.
+Classifying builds its explanation objects (frozen dataclasses) without re-validation and writes sentences
+from parts prepared at load time; these tests hold that to the plain definitions: validated models,
+constructed dataclasses, `criterion_text`, `format_duration`, and no result that can be changed through
+another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -14,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from incident_desk.domain import Facts, Severity, SeverityOverride
+from incident_desk.domain import CriterionResult, Facts, RuleMatch, Severity, SeverityOverride
 from incident_desk.domain.timeutil import format_duration, format_short_duration
 from incident_desk.engine import FIELDS, criteria_lines
 from incident_desk.engine.conditions import ParseContext, leaves, parse_condition
-from incident_desk.engine.explain import compile_sentence, criterion_text
+from incident_desk.engine.explain import compile_sentence, criterion_text, frozen_dataclass_factory
 from incident_desk.engine.fields import duration_short, duration_texts, duration_words, money_text, number_text
 from incident_desk.engine.yamlsafe import Document
 
@@ -33,20 +35,33 @@ def test_two_results_share_nothing_mutable(default_rules):
     first, second = default_rules.classify(incident), default_rules.classify(incident)
     assert first == second and first is not second
     criterion = first.explanation[0].criteria[1]
-    assert criterion.field == "data_categories" and criterion.expected == ["personal", "payment", "health"]
+    assert criterion.field == "data_categories" and criterion.expected == ("personal", "payment", "health")
+    assert criterion.actual == ("personal", "payment")
 
-    criterion.expected.append("tampered")
-    criterion.actual.append("tampered")
-    first.explanation[0].criteria.clear()
-    first.explanation.append(first.explanation[0])
+    # The explanation cannot be changed in place: frozen objects, tuples all the way down.
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        criterion.text = "tampered"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.explanation[0].criteria = ()
+    with pytest.raises(AttributeError):
+        criterion.expected.append("tampered")
+    with pytest.raises(AttributeError):
+        criterion.actual.append("tampered")
+    with pytest.raises(AttributeError):
+        first.explanation.append(first.explanation[0])
+    with pytest.raises(AttributeError):
+        first.explanation[0].criteria.clear()
+    assert hash(first.explanation) == hash(second.explanation)  # immutable all the way: hashable
+
+    # What is mutable in a Severity (its list of missing facts, the override model) is its own.
     first.missing_facts.append("tampered")
     first.override.reason = "tampered"
-
+    first.explanation = ()
     third = default_rules.classify(incident)
     assert second == third
-    assert second.explanation[0].criteria[1].expected == ["personal", "payment", "health"]
-    assert second.explanation[0].criteria[1].actual == ["personal", "payment"]
-    assert incident.facts.data_categories == ["personal", "payment"]
+    incident.facts.data_categories.append("health")  # the incident changes: earlier results do not
+    assert second.explanation[0].criteria[1].actual == ("personal", "payment")
+    assert default_rules.classify(incident).explanation[0].criteria[1].actual == ("personal", "payment", "health")
     assert incident.severity.override.reason == "contained"
     assert default_rules.classify(incident).override.reason == "contained"
 
@@ -57,16 +72,30 @@ def test_results_are_valid_models_equal_to_validated_ones(default_rules):
     assert validated == severity
     assert Severity.model_validate_json(severity.model_dump_json()) == severity
     assert severity.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
-    for model in [severity, *severity.explanation, *(c for m in severity.explanation for c in m.criteria)]:
-        assert model.model_fields_set == set(type(model).model_fields)
-        assert model.__pydantic_extra__ is None and model.__pydantic_private__ is None
+    assert severity.model_fields_set == set(Severity.model_fields)
+    assert severity.__pydantic_extra__ is None and severity.__pydantic_private__ is None
+    for match in severity.explanation:  # equal to the same objects built by their own constructors
+        rebuilt = RuleMatch(rule_id=match.rule_id, level=match.level, description=match.description,
+                            criteria=tuple(CriterionResult(**{f.name: getattr(c, f.name)
+                                                              for f in dataclasses.fields(c)})
+                                           for c in match.criteria))
+        assert rebuilt == match and repr(rebuilt) == repr(match)
     copy = severity.model_copy(deep=True)
-    assert copy == severity and copy.explanation[0] is not severity.explanation[0]
+    assert copy == severity
     with pytest.raises(ValidationError):
-        severity.explanation[0].level = "catastrophic"  # assignments are still validated
-    with pytest.raises(ValidationError):
-        severity.explanation[0].criteria[0].matched = "perhaps"
+        severity.explanation = ({"rule_id": "x", "level": "catastrophic"},)  # assignments are still validated
     assert criteria_lines(severity)[0] == "Customer Impact: 100% of customers affected"
+
+
+def test_the_fast_dataclass_factory_builds_what_the_constructor_builds():
+    make = frozen_dataclass_factory(CriterionResult)
+    built = make("data_categories", "contains_any", ("a", "b"), ("a",), True, False, "Data Involved: a")
+    assert built == CriterionResult(field="data_categories", op="contains_any", expected=("a", "b"), actual=("a",),
+                                    matched=True, missing=False, text="Data Involved: a")
+    with pytest.raises(ValueError):
+        make("too", "few")
+    with pytest.raises(TypeError):
+        frozen_dataclass_factory(Severity)
 
 
 # ----------------------------------------------------------------------------- sentences vs the reference
