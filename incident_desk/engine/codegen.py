@@ -4,8 +4,13 @@
 function `classify(incident, env, digest, override) -> Severity` that reads each field the rules need once
 into a local, evaluates every rule inline as plain three-valued expressions (a missing fact never
 matches), picks the most severe matching level and builds the explanation of the deciding rules inline:
-one CriterionResult per leaf, its sentence from parts written at load time with only the actual value
-formatted. It returns what `SeverityRules.severity_of_reference` (the closure-based evaluator) returns.
+one CriterionResult per leaf (a frozen dataclass, its slots set directly), its sentence from parts written
+at load time with only the actual value formatted. It returns what `SeverityRules.severity_of_reference`
+(the closure-based evaluator) returns.
+
+Each leaf remembers the sentence it wrote last with the values it was written from (`_remembered`):
+classifying an incident whose facts have not changed reuses the strings instead of formatting them again.
+Scalars are compared by identity, durations by value; lists are never remembered.
 
 What may become source text: names the engine itself chose (locals, helpers), field names from the
 registry (checked to be identifiers) and model field names. Every value that comes from a rule file
@@ -70,7 +75,8 @@ def _slot_names(cls: type) -> tuple[str, ...]:
 class _Writer:
     """Source lines and the namespace of the generated function."""
 
-    def __init__(self) -> None:
+    def __init__(self, remember: bool = True) -> None:
+        self.remember = remember
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
             "_new": object.__new__,
@@ -254,31 +260,68 @@ def _phrase_inputs(spec: FieldSpec, fields: frozenset[str], w: _Writer) -> str:
     return "{" + ", ".join(f"{name!r}: {_local(name)}" for name in known) + "}"
 
 
+Keys = "tuple[str, ...] | None"
+
+
+def _shown_keys(spec: FieldSpec, v: str) -> Keys:
+    """The locals `_shown` depends on, when its text may be remembered (see `_remembered`)."""
+    return (v,) if spec.type in _REMEMBERED_KINDS else None
+
+
 def _met_text(leaf: Leaf, spec: FieldSpec, level: str, fields: frozenset[str], w: _Writer,
-              shown: str) -> str:
-    """The sentence of a leaf that holds, not negated (`compile_sentence`'s `result is True` branch)."""
+              shown: str) -> tuple[str, Keys]:
+    """The sentence of a leaf that holds, not negated (`compile_sentence`'s `result is True` branch), and
+    the locals it depends on (None: it reads more, it is not to be remembered)."""
     head = f"{spec.label}: "
+    v = _local(leaf.field)
     if spec.type == "duration" and leaf.op in ("gt", "gte"):
         tail = f" ({OP_SYMBOLS[leaf.op]} {_adjective(leaf.value)} target for {level})"
-        return f"{w.const(head)} + {shown} + {w.const(tail)}"
+        return f"{w.const(head)} + {shown} + {w.const(tail)}", _shown_keys(spec, v)
     phrase = spec.phrase
     if phrase is not None:
-        v = _local(leaf.field)
         parts = getattr(phrase, "parts", None)
         if parts is not None:
             before, text, after = parts
             formatter = "_number_text" if text is number_text else "_money_text" if text is money_text \
                 else w.const(text)
-            return f"{w.const(head + before)} + {formatter}({v}) + {w.const(after)}"
+            return f"{w.const(head + before)} + {formatter}({v}) + {w.const(after)}", _shown_keys(spec, v)
         from_inputs = getattr(phrase, "from_inputs", None)
         if from_inputs is not None:
-            args = ", ".join(_local(name) if name in fields else _read(FIELDS[name], w)
-                             for name in spec.phrase_inputs)
-            return f"{w.const(head)} + {w.const(from_inputs)}({args})"
+            args = [_local(name) if name in fields else _read(FIELDS[name], w) for name in spec.phrase_inputs]
+            remembered = all(name in fields and FIELDS[name].type in _REMEMBERED_KINDS
+                             for name in spec.phrase_inputs) and spec.type in _REMEMBERED_KINDS
+            keys = tuple(dict.fromkeys([v, *args])) if remembered else None
+            return f"{w.const(head)} + {w.const(from_inputs)}({', '.join(args)})", keys
         lookup = f"_lookup(incident, env, {_phrase_inputs(spec, fields, w)})"
-        return f"{w.const(head)} + {w.const(phrase)}({v}, {lookup})"
+        return f"{w.const(head)} + {w.const(phrase)}({v}, {lookup})", None
     need = requirement(leaf)
-    return f"{w.const(head)} + {shown} + {w.const(' (' + need.split(' ', 1)[1] + ')')}"
+    return f"{w.const(head)} + {shown} + {w.const(' (' + need.split(' ', 1)[1] + ')')}", _shown_keys(spec, v)
+
+
+# Field types whose values are immutable scalars (float, int, bool, str): a sentence made from them may be
+# remembered by their identity. Durations are remembered by value (their texts depend on the number only);
+# lists are mutable and cheap to show, never remembered.
+_REMEMBERED_KINDS = frozenset({"boolean", "integer", "money", "percent", "severity", "status", "text"})
+_UNSEEN = object()
+
+
+def _remembered(w: _Writer, target: str, expression: str, keys: Sequence[str], equal: bool = False) -> None:
+    """Lines setting `target` to `expression`, reusing the value this line computed the last time when its
+    keys are the same: the same objects (`is`), or equal numbers when `equal`. The value is an immutable
+    string (or pair of strings), safe to share between results. One cell per line holds (keys..., value)
+    as one tuple, read and replaced whole, so threads classifying at once never mix two entries."""
+    if not w.remember:
+        w.line(f"{target} = {expression}")
+        return
+    cell = w.const([(_UNSEEN,) * len(keys) + (None,)])
+    last = w.temp("last")
+    w.line(f"{last} = {cell}[0]")
+    compare = "==" if equal else "is"
+    w.line("if " + " and ".join(f"{last}[{i}] {compare} {key}" for i, key in enumerate(keys)) + ":")
+    w.line(f"    {target} = {last}[{len(keys)}]")
+    w.line("else:")
+    w.line(f"    {target} = {expression}")
+    w.line(f"    {cell}[0] = ({''.join(key + ', ' for key in keys)}{target})")
 
 
 def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fields: frozenset[str],
@@ -314,23 +357,31 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
 
     def prepare_duration() -> None:
         if words is not None:
-            w.line(f"{words}, {short} = _duration_texts({v})")
+            texts = w.temp("dt")
+            _remembered(w, texts, f"_duration_texts({v})", (v,), equal=True)
+            w.line(f"{words}, {short} = {texts}")
 
     shown = _shown(spec, v, w, words)
+    shown_keys = _shown_keys(spec, v)
     if negated:
         holds_text = f"{head} + {shown} + {w.const(f' (rule needs NOT {need}; not met)')}"
         fails_text = f"{head} + {shown} + {w.const(f' (rule needs NOT {need}; met)')}"
+        holds_keys = shown_keys
     else:
-        holds_text = _met_text(leaf, spec, level, fields, w, shown)
+        holds_text, holds_keys = _met_text(leaf, spec, level, fields, w, shown)
         fails_text = f"{head} + {shown} + {w.const(f' (rule needs {need})')}"
 
     if known is not None:
         prepare_duration()
         matched = known is not negated
+        text, keys = (holds_text, holds_keys) if known else (fails_text, shown_keys)
+        if keys is not None:
+            local = w.temp("t")
+            _remembered(w, local, text, keys)
+            text = local
         w.model(target, CriterionResult, [
             ("field", repr(leaf.field)), ("op", repr(leaf.op)), ("expected", expected_source),
-            ("actual", stored), ("matched", repr(matched)), ("missing", "False"),
-            ("text", holds_text if known else fails_text)])
+            ("actual", stored), ("matched", repr(matched)), ("missing", "False"), ("text", text)])
         return target
 
     result, text, stored_local = w.temp("r"), w.temp("t"), w.temp("a")
@@ -346,7 +397,11 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
     prepare_duration()
     w.line(f"{stored_local} = {stored}")
     w.line(f"{result} = {_condition(leaf, w)}")
-    w.line(f"{text} = ({holds_text}) if {result} else ({fails_text})")
+    either = f"({holds_text}) if {result} else ({fails_text})"
+    if holds_keys is not None and shown_keys is not None:
+        _remembered(w, text, either, tuple(dict.fromkeys([*holds_keys, *shown_keys, result])))
+    else:
+        w.line(f"{text} = {either}")
     w.depth -= 1
     matched = f"{result} is False" if negated else f"{result} is True"
     w.model(target, CriterionResult, [
@@ -359,10 +414,11 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
 
 
 def classifier_source(rules: Sequence[Any], default: str, fields: Sequence[str],
-                      plain: Sequence[str]) -> tuple[str, dict[str, Any]]:
+                      plain: Sequence[str], remember: bool = True) -> tuple[str, dict[str, Any]]:
     """Source and namespace of `classify(incident, env, digest, override)`; `rules` sorted most severe
-    first (SeverityRule objects: id, level, description, node)."""
-    w = _Writer()
+    first (SeverityRule objects: id, level, description, node). `remember=False` writes no memo of the
+    last sentence per leaf (for tests and the benchmark)."""
+    w = _Writer(remember)
     w.lines.append("def classify(incident, env, digest, override):")
     w.line("facts = incident.facts")
     read: set[str] = set()
@@ -411,9 +467,9 @@ def classifier_source(rules: Sequence[Any], default: str, fields: Sequence[str],
 
 
 def compile_classifier(rules: Sequence[Any], default: str, fields: Sequence[str],
-                       plain: Sequence[str]) -> Classifier:
+                       plain: Sequence[str], remember: bool = True) -> Classifier:
     """The generated classifier of one rule set (see the module docstring)."""
-    source, namespace = classifier_source(rules, default, fields, plain)
+    source, namespace = classifier_source(rules, default, fields, plain, remember)
     exec(compile(source, "<severity rules>", "exec"), namespace)  # noqa: S102 - source written above
     classify = namespace["classify"]
     classify.source = source  # type: ignore[attr-defined]

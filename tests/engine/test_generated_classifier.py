@@ -2,8 +2,9 @@
 
 `RuleSet.classify` runs one Python function written from the rules when they are loaded; these tests hold
 it to `SeverityRules.severity_of_reference` (compiled closures) on the seed, on every demo incident at
-several instants, and on random rule sets over random incidents, down to the JSON bytes; and check that no
-text from a rule file becomes source code.
+several instants, and on random rule sets over random incidents, down to the JSON bytes; that the sentence
+each leaf remembers never leaks into another incident's result (sequences, equal values); and that
+no text from a rule file becomes source code.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from incident_desk.app.demo_data import demo_workspace
 from incident_desk.domain import Clock, Facts, Incident, Status
 from incident_desk.engine import load_ruleset
+from incident_desk.engine.codegen import classifier_source, compile_classifier
 from incident_desk.engine.conditions import ParseContext, parse_condition
 from incident_desk.engine.severity import SeverityRule, SeverityRules
 from incident_desk.engine.yamlsafe import Document
@@ -161,3 +163,59 @@ def test_text_from_a_rule_file_never_becomes_source(tmp_path):
     severity = ruleset.classify(incident)
     assert severity.computed == "SEV-1" and severity.explanation[0].description.startswith("x'); __import__")
     assert_same(ruleset.severity_rules, incident, ruleset.env(None))
+
+
+# ----------------------------------------------------------------------------- remembered sentences
+
+
+def without_memo(rules: SeverityRules):
+    return compile_classifier(rules.rules, rules.default, rules.fields, rules._plain, remember=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(drawn=rule_sets, sequence=st.lists(incidents(), min_size=2, max_size=5), repeats=st.lists(
+    st.integers(0, 4), max_size=4))
+def test_remembered_sentences_never_leak_from_one_incident_to_the_next(default_rules, drawn, sequence, repeats):
+    """One rule set classifies a run of incidents, some of them again (after a list fact changed in
+    place); every result is what the reference and the classifier without memo give."""
+    rules = build_rules(drawn)
+    plain = without_memo(rules)
+    env = default_rules.env(at(6))
+    order = sequence + [sequence[i % len(sequence)] for i in repeats]
+    for n, incident in enumerate(order):
+        if n >= len(sequence):
+            incident.facts.data_categories.append("health")
+            incident.tags.append("x")
+        assert_same(rules, incident, env)
+        assert rules.severity_of(incident, env, "d1", None) == plain(incident, env, "d1", None)
+
+
+def test_equal_values_of_different_meaning_get_their_own_sentences(tmp_path):
+    rules_dir = write_rules(tmp_path / "rules", severity="""\
+        version: 1
+        levels:
+          - {id: SEV-1, name: Critical}
+          - {id: SEV-2, name: High}
+        default: SEV-2
+        rules:
+          - {id: revenue, level: SEV-1, when: {field: revenue_per_hour, op: lte, value: 10}}
+          - {id: long, level: SEV-1, when: {field: duration, op: gte, value: 0s}}
+        """)
+    ruleset = load_ruleset(rules_dir)
+    texts = []
+    for revenue in (0.0, -0.0, 0.0, 0.0, 10.0):  # "$0" and "$-0" are different texts of equal numbers
+        incident = seed_incident(facts=Facts(revenue_per_hour=revenue))
+        severity = ruleset.classify(incident)
+        assert_same(ruleset.severity_rules, incident, ruleset.env(None))
+        texts.append(severity.explanation[0].criteria[0].text)
+    assert texts == ["Revenue Impact: Estimated $0/hour", "Revenue Impact: Estimated $-0/hour",
+                     "Revenue Impact: Estimated $0/hour", "Revenue Impact: Estimated $0/hour",
+                     "Revenue Impact: Estimated $10/hour"]
+
+
+def test_the_memo_is_in_the_source_and_can_be_left_out(default_rules):
+    rules = default_rules.severity_rules
+    remembered = classifier_source(rules.rules, rules.default, rules.fields, rules._plain)[0]
+    plain = classifier_source(rules.rules, rules.default, rules.fields, rules._plain, remember=False)[0]
+    assert " is v_customer_impact_pct" in remembered and " == v_duration" in remembered
+    assert " is v_" not in plain and "last" not in plain
