@@ -28,7 +28,7 @@ from incident_desk.domain import Clock, Facts, Incident, IncidentSummary, Status
 from pydantic import TypeAdapter  # noqa: E402
 
 from incident_desk.domain.incident import CriterionResult, RuleMatch, Severity  # noqa: E402
-from incident_desk.engine import FIELDS, backtest, load_ruleset  # noqa: E402
+from incident_desk.engine import FIELDS, FILE_NAMES, backtest, load_ruleset  # noqa: E402
 from incident_desk.engine.codegen import compile_classifier  # noqa: E402
 from incident_desk.engine.conditions import Leaf, leaves  # noqa: E402
 from incident_desk.engine.explain import compile_sentence, frozen_dataclass_factory, frozen_expected  # noqa: E402
@@ -320,7 +320,7 @@ def bench_backtest() -> None:
 
 
 def bench_load() -> None:
-    files = sorted(RULES.glob("*.yaml"))
+    files = [RULES / name for name in FILE_NAMES.values()]  # the files load_ruleset reads, nothing else
     ours = best_of(lambda: load_ruleset(RULES), 5, 5)
 
     def bare():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..domain import Incident, Severity
 from ..engine import RuleSet, RulesError, load_ruleset
-from ..engine import DEFAULT_NOTIFIERS
+from ..engine import DEFAULT_NOTIFIERS, FILE_NAMES
 from .rules_service import bundled_rules_dir, default_rules_dir
 
 
@@ -54,8 +54,13 @@ class RulesProvider:
 
 
 def install_default_rules(workspace_path: Path) -> Path:
-    """Copy the bundled rule files into `<workspace>/rules` unless the workspace has its own."""
+    """Copy the bundled rule files into `<workspace>/rules` unless the workspace has its own.
+
+    Only the rule files are copied: notifiers live in `<workspace>/notifiers.yaml` and message templates
+    come from `<workspace>/templates/` over the bundled ones, so there is one place to edit each."""
     target = Path(workspace_path) / "rules"
     if not target.exists():
-        shutil.copytree(bundled_rules_dir(), target)
+        target.mkdir(parents=True)
+        for name in FILE_NAMES.values():
+            shutil.copyfile(bundled_rules_dir() / name, target / name)
     return target
