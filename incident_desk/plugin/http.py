@@ -31,14 +31,18 @@ def encode_json(payload: Any) -> bytes:
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str] | None = None, timeout: float = 10.0,
-              hide: Iterable[str] = ()) -> DeliveryResult:
-    """POST `body` (already JSON-encoded) to `url`; never raises for network or HTTP trouble."""
+              hide: Iterable[str] = (), url_label: str = "the receiver URL") -> DeliveryResult:
+    """POST `body` (already JSON-encoded) to `url`; never raises for network or HTTP trouble.
+
+    `url_label` names the URL in errors (e.g. its secret reference), since URLs often carry tokens."""
+    if not url.startswith(("https://", "http://")):
+        return DeliveryResult.failed(f"{url_label} is not an http(s) URL", retryable=False)
     hidden = [url, *hide]
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **(headers or {}),
     })
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked by config)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
             answer = response.read(2048).decode("utf-8", "replace").strip()
             return DeliveryResult.sent(detail=scrub(f"HTTP {response.status} {answer}"[:200], hidden))
     except urllib.error.HTTPError as error:

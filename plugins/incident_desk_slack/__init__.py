@@ -52,9 +52,8 @@ class SlackNotifier(BaseNotifier):
 
     def send(self, message: Message, config: SlackConfig) -> DeliveryResult:
         url = config.webhook_url.reveal()
-        if not url.startswith(("https://", "http://")):
-            return DeliveryResult.failed(f"{config.webhook_url.reference} is not an http(s) URL", retryable=False)
-        return post_json(url, encode_json(blocks(message)), timeout=config.timeout)
+        return post_json(url, encode_json(blocks(message)), timeout=config.timeout,
+                         url_label=config.webhook_url.reference)
 
 
 @hookimpl

@@ -69,8 +69,6 @@ class WebhookNotifier(BaseNotifier):
 
     def send(self, message: Message, config: WebhookConfig) -> DeliveryResult:
         url = config.url.reveal()
-        if not url.startswith(("https://", "http://")):
-            return DeliveryResult.failed(f"{config.url.reference} is not an http(s) URL", retryable=False)
         body = encode_json(payload(message))
         timestamp = str(int(time.time()))
         headers = {**config.headers, IDEMPOTENCY_HEADER: message.idempotency_key, TIMESTAMP_HEADER: timestamp}
@@ -78,7 +76,7 @@ class WebhookNotifier(BaseNotifier):
         if config.hmac_secret is not None:
             headers[SIGNATURE_HEADER] = sign(config.hmac_secret.reveal(), timestamp, body)
             hide.append(config.hmac_secret.reveal())
-        return post_json(url, body, headers, timeout=config.timeout, hide=hide)
+        return post_json(url, body, headers, timeout=config.timeout, hide=hide, url_label=config.url.reference)
 
 
 @hookimpl

@@ -140,3 +140,15 @@ def test_desktop_notifier_shows_in_subscribed_window_or_logs_when_headless(plugi
 
 def test_receiver_helper_is_real(receiver):
     assert isinstance(receiver, HttpReceiver) and receiver.port > 0
+
+
+@pytest.mark.parametrize("notifier", ["webhook", "slack", "teams"])
+def test_a_url_that_is_not_http_fails_for_good_naming_the_reference_not_the_url(plugins, notifier):
+    url = "file:///etc/passwd?token=tok-SECRET-9"
+    config = {"webhook": lambda: webhook_config(url),
+              "slack": lambda: SlackConfig(webhook_url=Secret(url, "env:SLACK_URL")),
+              "teams": lambda: TeamsConfig(webhook_url=Secret(url, "env:TEAMS_URL"))}[notifier]()
+    result = plugins.send(notifier, message(), config)
+    assert result.state == "failed" and result.retryable is False
+    assert "is not an http(s) URL" in result.error and "env:" in result.error
+    assert "tok-SECRET-9" not in result.error and "passwd" not in result.error
