@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ..domain import (
@@ -40,7 +39,7 @@ from ..domain.operations import describe_validation_error
 from ..plugin import Plugins
 from ..plugin.manager import PluginFailure
 from ..store import Workspace
-from .config import current_actor, resolve_workspace_path
+from .config import current_actor
 
 Classifier = Callable[[Incident, datetime], Severity]
 
@@ -78,10 +77,6 @@ class Desk:
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
                 + [str(failure) for failure in self.plugin_failures])
 
-    @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = False, **kwargs: Any) -> Desk:
-        return cls(Workspace.open(resolve_workspace_path(path), create=create), **kwargs)
-
     def close(self) -> None:
         self.workspace.close()
 
@@ -113,7 +108,8 @@ class Desk:
                 tags: Iterable[str] = (), facts: dict[str, Any] | None = None,
                 started_at: datetime | None = None, alerted_at: datetime | None = None,
                 declared_at: datetime | None = None, commander: str | None = None) -> Incident:
-        """Declare a new incident. A severity given here is kept as an override with its author."""
+        """Declare a new incident, classified by the rules. A `severity` that differs from the computed
+        level is kept beside it as an override by the declaring person."""
         now = declared_at or self.clock()
         started = started_at or alerted_at or now
         try:
@@ -133,7 +129,7 @@ class Desk:
         try:
             requested = normalize_severity(severity) if severity else None
         except ValueError as error:
-            raise DomainError(f"--severity: {error}") from None
+            raise DomainError(f"severity: {error}") from None
         if requested and requested != incident.severity.computed:
             operations.override_severity(incident, severity, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),

@@ -204,4 +204,4 @@ def test_declared_severity_becomes_an_override_only_when_the_rules_disagree(cli)
     role_event = next(e for e in disagree["timeline"] if e["source"] == "roles")
     assert role_event["author"] == "alice"
     bogus = cli("declare", "X", "--severity", "critical")
-    assert bogus.code == 4 and "'critical' is not a severity level such as SEV-1" in bogus.err
+    assert bogus.code == 4 and "severity: 'critical' is not a severity level such as SEV-1" in bogus.err
