@@ -255,7 +255,7 @@ def record_filing(incident: Incident, regime: str, obligation: str, at: datetime
         raise DomainError(f"regulatory filing: {describe_validation_error(error)}") from None
     earlier = incident.regulatory_filing(filing.regime, filing.obligation)
     if earlier is not None:
-        raise DomainError(f"{incident.id} already has a filing for {filing.regime} {filing.obligation}, "
+        raise DomainError(f"{incident.id} already has a filing for {earlier.regime} {earlier.obligation}, "
                           f"recorded as filed at {earlier.filed_at:%Y-%m-%dT%H:%M:%SZ}"
                           + (f" (reference {earlier.reference})" if earlier.reference else ""))
     started = incident.clock.started_at

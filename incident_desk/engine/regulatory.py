@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.timeutil import isoformat_z
-from .conditions import Leaf, Matcher, Node, Row, leaves
+from .conditions import Group, Leaf, Matcher, Node, Row, compile_node, leaves
 from .explain import requirement
 from .fields import FIELDS, value_text
 from .spans import Span
@@ -100,9 +100,21 @@ def _filings(incident: Any) -> dict[tuple[str, str], Any]:
     return {(f.regime.casefold(), f.obligation.casefold()): f for f in getattr(incident, "regulatory_filings", ())}
 
 
+def _deciding_leaves(node: Node, row: Row) -> list[Leaf]:
+    """The leaves that make a matching condition hold: of an `any`, only the branches that matched."""
+    if isinstance(node, Leaf):
+        return [node]
+    if isinstance(node, Group) and node.kind == "any":
+        matched = [child for child in node.children if compile_node(child)(row) is True]
+        return [leaf for child in matched for leaf in _deciding_leaves(child, row)]
+    if isinstance(node, Group) and node.kind == "all":
+        return [leaf for child in node.children for leaf in _deciding_leaves(child, row)]
+    return list(leaves(node))
+
+
 def _why_applies(regime: Regime, row: Row) -> str:
     parts = []
-    for leaf in leaves(regime.node):
+    for leaf in _deciding_leaves(regime.node, row):
         value = row.get(leaf.field)
         parts.append(f"{requirement(leaf)} (found {value_text(FIELDS[leaf.field], value)})")
     return f"{regime.name} applies: " + "; ".join(parts)

@@ -128,3 +128,13 @@ def test_hipaa_60_days(default_rules):
     found = clocks_by_key(default_rules, incident, at(3))
     assert found[("hipaa", "individual-notice")].due_at == at(2, 30) + timedelta(days=60)
     assert ("gdpr", "supervisory-authority") in found  # health data is personal data too
+
+
+def test_why_sec_applies_names_only_the_branch_that_matched(default_rules):
+    tagged = seed_incident(type="security", tags=["material"])
+    why = clocks_by_key(default_rules, tagged, at(3))[("sec", "form-8k")].why
+    assert "tags contains 'material' (found material)" in why and "materiality_determined" not in \
+        why.split(". Due")[0]
+    determined = seed_incident(type="security", clock=Clock(started_at=at(2, 30), materiality_determined_at=at(5)))
+    why = clocks_by_key(default_rules, determined, at(6))[("sec", "form-8k")].why
+    assert "materiality_determined = true (found yes)" in why and "tags contains" not in why
