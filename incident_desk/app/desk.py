@@ -36,6 +36,7 @@ from ..domain import (
 )
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
+from ..domain.timeutil import as_utc
 from ..plugin import Plugins
 from ..plugin.manager import PluginFailure
 from ..store import Workspace
@@ -348,6 +349,30 @@ class Desk:
         when = self.clock()
         return self.change(incident_id, "severity override",
                            lambda i: operations.clear_override(i, self.actor, when))
+
+    def record_regulatory_filing(self, incident_id: str, regime: str, obligation: str, *,
+                                 at: datetime | None = None, reference: str = "", **kw: Any) -> Incident:
+        """Record that the report for one obligation of regulatory.yaml was filed (at `at`, default now).
+
+        The regime (id or name) and obligation (id) are checked against the workspace's rules, with a
+        did-you-mean; the filing is stored under the rule file's ids. A filing in the future is refused."""
+        ruleset = self.rules.ruleset if self.rules is not None else None
+        if ruleset is None:
+            reason = f": {self.rules.notices[-1]}" if self.rules is not None and self.rules.notices else ""
+            raise DomainError(f"cannot check the regime and obligation: no valid rule set is loaded{reason}")
+        try:
+            found_regime, found_obligation = ruleset.regulatory_obligation(regime, obligation)
+        except LookupError as error:
+            raise DomainError(str(error.args[0])) from None
+        now = self.clock()
+        when = as_utc(at) if at is not None else now
+        if when > now:
+            raise DomainError(f"a filing cannot be recorded in the future ({when:%Y-%m-%dT%H:%M:%SZ} is after "
+                              f"now, {now:%Y-%m-%dT%H:%M:%SZ})")
+        label = f"{found_regime.name}: {found_obligation.name}"
+        return self.change(incident_id, "regulatory filing",
+                           lambda i: operations.record_filing(i, found_regime.id, found_obligation.id, when,
+                                                              reference, self.actor, label), **kw)
 
     def reclassify(self, incident_id: str) -> Incident:
         return self.change(incident_id, "classify", lambda i: None, reclassify=True)

@@ -11,7 +11,7 @@ from .context import open_desk, parse_pairs, parse_time
 from .formatting import incident_block, summary_rows, table, when
 
 CLOCK_OPTIONS = ("started_at", "alerted_at", "declared_at", "acknowledged_at", "mitigated_at", "resolved_at",
-                 "closed_at")
+                 "closed_at", "materiality_determined_at")
 
 
 @click.command()
@@ -315,6 +315,7 @@ def clocks(app: AppContext, incident_id, at_, as_json):
     """Response targets, SLA, regulatory deadlines and the next escalation of one incident."""
     from ..app.clocks import incident_clocks
     from ..domain.timeutil import format_short_duration
+    from .regulatory_cmds import clock_data, clock_status
 
     with open_desk(app) as desk:
         result = incident_clocks(desk, incident_id, parse_time(at_, "--at"))
@@ -325,8 +326,7 @@ def clocks(app: AppContext, incident_id, at_, as_json):
                      "met_at": t.met_at, "state": t.state} for t in result.targets],
         "sla": None if sla is None else {"target": sla.target, "actual": sla.actual, "violated": sla.violated,
                                          "credit_amount": sla.credit_amount, "explanation": sla.explanation},
-        "regulatory": [{"regime": c.regime, "obligation": c.obligation, "due_at": c.due_at,
-                        "overdue": c.overdue, "why": c.why} for c in result.regulatory],
+        "regulatory": [clock_data(c) for c in result.regulatory],
         "next_escalation": None if result.next_escalation is None else {
             "policy": result.next_escalation.policy_id, "due_at": result.next_escalation.due_at,
             "description": result.next_escalation.description},
@@ -347,8 +347,7 @@ def clocks(app: AppContext, incident_id, at_, as_json):
         if sla is not None:
             lines.append(f"  SLA: {sla.explanation}")
         for c in result.regulatory:
-            lines.append(f"  {c.regime_name}: {c.obligation_name} due {when(c.due_at)}"
-                         + left(c.time_left) + f" — {c.why}")
+            lines.append(f"  {c.regime_name}: {c.obligation_name} {clock_status(c)} — {c.why}")
         if not result.regulatory:
             lines.append("  No regulatory deadline applies.")
         nxt = result.next_escalation

@@ -20,6 +20,7 @@ from .incident import (
     Phase,
     PostMortem,
     Priority,
+    RegulatoryFiling,
     RemediationAction,
     Role,
     RoleAssignment,
@@ -39,7 +40,7 @@ from .summary import IncidentSummary, summarize
 __all__ = [
     "ActionItem", "Channel", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
     "DomainError", "EscalationRecord", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
-    "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RemediationAction", "Role",
+    "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RegulatoryFiling", "RemediationAction", "Role",
     "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",
     "WorkStatus", "IncidentSummary", "summarize", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
 ]

@@ -109,6 +109,8 @@ class Clock(Model):
     mitigated_at: OptionalUTC = None
     resolved_at: OptionalUTC = None
     closed_at: OptionalUTC = None
+    materiality_determined_at: OptionalUTC = Field(
+        None, description="When the incident was determined to be material (starts the SEC 8-K clock)")
 
     @model_validator(mode="after")
     def _ordered(self) -> Clock:
@@ -128,6 +130,7 @@ _CLOCK_ORDER: tuple[tuple[str, str], ...] = (
     ("mitigated_at", "resolved_at"),
     ("resolved_at", "closed_at"),
     ("declared_at", "closed_at"),
+    ("started_at", "materiality_determined_at"),
 )
 
 
@@ -447,6 +450,20 @@ class EscalationRecord(Model):
     actions: list[str] = Field(default_factory=list, description="Human summary of each action taken")
 
 
+class RegulatoryFiling(Model):
+    """A report made to a regulator for one obligation of a regime in regulatory.yaml (`gdpr` /
+    `supervisory-authority`). The names are checked against the rule set when the filing is recorded."""
+
+    regime: NonBlank
+    obligation: NonBlank
+    filed_at: UTCDateTime
+    reference: str = Field("", description="The regulator's case or receipt number, if any")
+    author: str = ""
+
+    def is_for(self, regime: str, obligation: str) -> bool:
+        return (self.regime.casefold(), self.obligation.casefold()) == (regime.casefold(), obligation.casefold())
+
+
 # --------------------------------------------------------------------------- the incident
 
 
@@ -475,6 +492,7 @@ class Incident(Model):
     postmortem: PostMortem = Field(default_factory=PostMortem)
     action_items: list[ActionItem] = Field(default_factory=list)
     escalations: list[EscalationRecord] = Field(default_factory=list)
+    regulatory_filings: list[RegulatoryFiling] = Field(default_factory=list)
     created_by: str = ""
 
     @field_validator("id")
@@ -495,6 +513,10 @@ class Incident(Model):
 
     def current_holders(self, role: Role) -> list[RoleAssignment]:
         return [a for a in self.roles if a.role is role and a.relieved_at is None]
+
+    def regulatory_filing(self, regime: str, obligation: str) -> RegulatoryFiling | None:
+        """The filing recorded for one obligation of a regime, if any (names compared case-insensitively)."""
+        return next((f for f in self.regulatory_filings if f.is_for(regime, obligation)), None)
 
     def sorted_timeline(self) -> list[TimelineEvent]:
         return sorted(self.timeline, key=lambda e: e.at)

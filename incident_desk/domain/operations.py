@@ -21,6 +21,7 @@ from .incident import (
     EventKind,
     Facts,
     Incident,
+    RegulatoryFiling,
     Role,
     RoleAssignment,
     SeverityOverride,
@@ -237,3 +238,32 @@ def schedule_next_occurrence(incident: Incident, done: ActionItem, at: datetime)
 
 def overdue_items(incident: Incident, today: date) -> list[ActionItem]:
     return [a for a in incident.action_items if a.is_overdue(today)]
+
+
+def record_filing(incident: Incident, regime: str, obligation: str, at: datetime, reference: str = "",
+                  author: str = "", label: str = "") -> RegulatoryFiling:
+    """Record that the report for `obligation` of `regime` was filed at `at`; a timeline event says so.
+
+    The names are the rule set's ids (the app checks them against regulatory.yaml: the domain does not
+    know the rules). Refused: blank names, a second filing for the same obligation, a filing before the
+    incident started. `label` is the human name for the timeline (`GDPR: Notify the supervisory ...`).
+    """
+    try:
+        filing = RegulatoryFiling(regime=regime, obligation=obligation, filed_at=at, reference=reference.strip(),
+                                  author=author)
+    except ValidationError as error:
+        raise DomainError(f"regulatory filing: {describe_validation_error(error)}") from None
+    earlier = incident.regulatory_filing(filing.regime, filing.obligation)
+    if earlier is not None:
+        raise DomainError(f"{incident.id} already has a filing for {earlier.regime} {earlier.obligation}, "
+                          f"recorded as filed at {earlier.filed_at:%Y-%m-%dT%H:%M:%SZ}"
+                          + (f" (reference {earlier.reference})" if earlier.reference else ""))
+    started = incident.clock.started_at
+    if started is not None and filing.filed_at < started:
+        raise DomainError(f"regulatory filing: filed_at ({filing.filed_at:%Y-%m-%dT%H:%M:%SZ}) is before "
+                          f"the incident started ({started:%Y-%m-%dT%H:%M:%SZ})")
+    incident.regulatory_filings.append(filing)
+    text = f"Regulatory filing: {label or f'{filing.regime} {filing.obligation}'}" \
+        + (f" (reference {filing.reference})" if filing.reference else "")
+    add_event(incident, filing.filed_at, text, EventKind.COMMUNICATION, source="regulatory", author=author)
+    return filing

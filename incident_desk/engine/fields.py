@@ -316,6 +316,10 @@ def _acknowledged(incident: Any, env: Env) -> bool:
     return incident.clock.acknowledged_at is not None
 
 
+def _materiality_determined(incident: Any, env: Env) -> bool:
+    return getattr(incident.clock, "materiality_determined_at", None) is not None
+
+
 def _severity(incident: Any, env: Env) -> str | None:
     severity = incident.severity
     return severity if severity is None or isinstance(severity, str) else severity.level
@@ -395,6 +399,9 @@ _FIELDS: list[FieldSpec] = [
     FieldSpec("active", "boolean", "True before the incident is resolved", _active, "Active"),
     FieldSpec("acknowledged", "boolean", "True once someone acknowledged the incident", _acknowledged,
               "Acknowledged"),
+    FieldSpec("materiality_determined", "boolean",
+              "True once the time materiality was determined is recorded (clock.materiality_determined_at)",
+              _materiality_determined, "Materiality Determined"),
     FieldSpec("severity", "severity", "Level in force (override, else computed); not for severity rules",
               _severity, "Severity", severity_rules=False),
     FieldSpec("duration", "duration", "Impact start to resolution (or to now while open)", _duration,

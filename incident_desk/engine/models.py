@@ -213,7 +213,8 @@ class SlaFile(Strict):
 
 # ----------------------------------------------------------------------------- regulatory.yaml
 
-ANCHORS = ("started", "aware", "declared", "classified", "acknowledged", "mitigated", "resolved")
+ANCHORS = ("started", "aware", "declared", "classified", "acknowledged", "mitigated", "resolved",
+           "materiality_determined")
 
 
 class DeadlineModel(Strict):

@@ -23,7 +23,7 @@ from .explain import describe_node
 from .fields import FIELDS, NUMERIC_TYPES, Env, build_row
 from .models import (ANCHORS, EscalationFile, LevelModel, RegulatoryFile, SeverityFile, SlaFile,
                      validate_model)
-from .regulatory import Deadline, Obligation, Regime, RegulatoryClock, clocks
+from .regulatory import Deadline, Obligation, Regime, RegulatoryClock, clocks, find_obligation
 from .severity import Classification, SeverityRule, SeverityRules
 from .sla import SlaAssessment, SlaPolicy
 from .suggest import unknown
@@ -137,6 +137,10 @@ class RuleSet:
     def regulatory_clocks(self, incident: Any, now: datetime) -> list[RegulatoryClock]:
         names = tuple(sorted({f for r in self.regimes for f in describe_node_fields(r.node)}))
         return clocks(self.regimes, incident, build_row(incident, self.env(now), names), now)
+
+    def regulatory_obligation(self, regime: str, obligation: str) -> tuple[Regime, Obligation]:
+        """The regime (id or name) and obligation (id) of regulatory.yaml; LookupError with did-you-mean."""
+        return find_obligation(self.regimes, regime, obligation)
 
     # ------------------------------------------------------------------ in-file tests
 

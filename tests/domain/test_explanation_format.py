@@ -2,8 +2,9 @@
 
 `data/explanations_from_main.jsonl` was written by the code before the explanation became dataclasses
 (pydantic models with lists): two demo incidents with their stored explanation, and a Severity with every
-kind of expected and actual value. Each loads with today's code and is written back byte for byte; bad
-data inside an explanation is refused with the path of the field, directly and through the store.
+kind of expected and actual value. Each loads with today's code and is written back byte for byte (apart
+from fields added to the incident since, which are written with their defaults); bad data inside an
+explanation is refused with the path of the field, directly and through the store.
 """
 
 from __future__ import annotations
@@ -26,11 +27,21 @@ def load(line: bytes) -> Incident | Severity:
     return (Incident if line.startswith(b'{"id"') else Severity).model_validate_json(line)
 
 
+# Incident fields added after the file was written (regulatory filings, the materiality determination):
+# old data gets their defaults.
+def added_since(loaded: Incident | Severity) -> dict:
+    if not isinstance(loaded, Incident):
+        return {}
+    assert loaded.regulatory_filings == [] and loaded.clock.materiality_determined_at is None
+    return {"regulatory_filings": True, "clock": {"materiality_determined_at"}}
+
+
 @pytest.mark.parametrize("line", FROM_MAIN, ids=["demo-seed", "demo-security", "every-value-kind"])
 def test_json_written_before_loads_and_is_written_back_byte_for_byte(line):
     loaded = load(line)
-    assert loaded.model_dump_json().encode() == line
-    assert orjson.dumps(loaded.model_dump(mode="json")) == line  # as the store serialises
+    new = added_since(loaded)
+    assert loaded.model_dump_json(exclude=new).encode() == line
+    assert orjson.dumps(loaded.model_dump(mode="json", exclude=new)) == line  # as the store serialises
     assert load(loaded.model_dump_json().encode()) == loaded
     severity = loaded.severity if isinstance(loaded, Incident) else loaded
     assert severity.explanation and all(isinstance(m, RuleMatch) for m in severity.explanation)

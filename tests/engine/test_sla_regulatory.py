@@ -77,13 +77,50 @@ def test_dora_initial_is_the_earlier_of_two_deadlines(default_rules):
     assert found[("dora", "intermediate")].due_at == at(6, 32, 15, day=18)
 
 
-def test_sec_four_business_days_skip_the_weekend(default_rules):
-    # declared on Thursday 2025-01-16 10:00: Fri, Mon, Tue, Wed -> due Wednesday 2025-01-22 10:00
+def test_sec_four_business_days_after_the_recorded_determination_skip_the_weekend(default_rules):
+    # materiality determined on Thursday 2025-01-16 10:00: Fri, Mon, Tue, Wed -> due Wednesday 2025-01-22 10:00
     thursday = datetime(2025, 1, 16, 10, tzinfo=timezone.utc)
-    incident = seed_incident(type="security", tags=["material"],
-                             clock=Clock(started_at=thursday - timedelta(hours=1), declared_at=thursday))
-    found = clocks_by_key(default_rules, incident, thursday)
-    assert found[("sec", "form-8k")].due_at == datetime(2025, 1, 22, 10, tzinfo=timezone.utc)
+    clock = Clock(started_at=thursday - timedelta(days=2), declared_at=thursday - timedelta(days=2),
+                  materiality_determined_at=thursday)
+    incident = seed_incident(type="security", tags=[], clock=clock)  # the recorded time alone applies SEC
+    sec = clocks_by_key(default_rules, incident, thursday)[("sec", "form-8k")]
+    assert sec.due_at == datetime(2025, 1, 22, 10, tzinfo=timezone.utc)
+    assert "from materiality_determined (2025-01-16T10:00:00Z)" in sec.why
+
+
+def test_sec_tagged_material_without_determination_is_not_yet_known(default_rules):
+    incident = seed_incident(type="security", tags=["material"])
+    sec = clocks_by_key(default_rules, incident, at(3))[("sec", "form-8k")]
+    assert sec.due_at is None and sec.time_left is None and not sec.overdue
+    assert sec.state == "not yet known" and "materiality_determined (not yet known)" in sec.why
+    assert ("sec", "form-8k") not in clocks_by_key(default_rules, seed_incident(type="security"), at(3))
+
+
+def test_a_filing_meets_the_obligation_and_later_deadlines_run_from_it(default_rules):
+    from incident_desk.domain import operations
+
+    incident = seed_incident(facts=Facts(regions=["EU"], customer_impact_pct=100))
+    incident.severity = default_rules.classify(incident)
+    operations.record_filing(incident, "nis2", "notification", at(9, day=16), reference="CSIRT-7")
+    found = clocks_by_key(default_rules, incident, at(3, day=20))
+    notification = found[("nis2", "notification")]
+    assert notification.state == "filed on time" and not notification.overdue and notification.time_left is None
+    assert notification.filing_reference == "CSIRT-7"
+    # the final report is due one month after the notification was submitted, not after its deadline
+    assert found[("nis2", "final-report")].due_at == datetime(2025, 2, 16, 9, tzinfo=timezone.utc)
+    assert "1 month from notification filed (2025-01-16T09:00:00Z)" in found[("nis2", "final-report")].why
+    early = found[("nis2", "early-warning")]
+    assert early.overdue and early.state == "overdue"  # not filed: still overdue
+
+
+def test_materiality_determined_field_reads_the_clock(default_rules):
+    from incident_desk.engine import FIELDS
+    from incident_desk.engine.fields import Env
+
+    spec = FIELDS["materiality_determined"]
+    assert spec.extract(seed_incident(), Env()) is False
+    determined = seed_incident(clock=Clock(started_at=at(2, 30), materiality_determined_at=at(5)))
+    assert spec.extract(determined, Env()) is True
 
 
 def test_hipaa_60_days(default_rules):
@@ -91,3 +128,13 @@ def test_hipaa_60_days(default_rules):
     found = clocks_by_key(default_rules, incident, at(3))
     assert found[("hipaa", "individual-notice")].due_at == at(2, 30) + timedelta(days=60)
     assert ("gdpr", "supervisory-authority") in found  # health data is personal data too
+
+
+def test_why_sec_applies_names_only_the_branch_that_matched(default_rules):
+    tagged = seed_incident(type="security", tags=["material"])
+    why = clocks_by_key(default_rules, tagged, at(3))[("sec", "form-8k")].why
+    assert "tags contains 'material' (found material)" in why and "materiality_determined" not in \
+        why.split(". Due")[0]
+    determined = seed_incident(type="security", clock=Clock(started_at=at(2, 30), materiality_determined_at=at(5)))
+    why = clocks_by_key(default_rules, determined, at(6))[("sec", "form-8k")].why
+    assert "materiality_determined = true (found yes)" in why and "tags contains" not in why
