@@ -18,6 +18,7 @@ from ..app.rules_service import RulesError
 from .common import (EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit,
                      emit_json, json_option, pass_app, warn)
 from .context import open_desk
+from .regulatory_cmds import clock_status
 
 rules_dir_option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
                                 default=None, help="Rule directory (default: $INCIDENT_DESK_RULES, "
@@ -169,11 +170,7 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
                     for c in rule["criteria"]]
         out.append(f"SLA: {sla.explanation}")
         for clock in result.regulatory:
-            due = isoformat_z(clock.due_at) if clock.due_at else "not yet known"
-            left = "" if clock.time_left is None else (
-                f" (OVERDUE by {format_short_duration(-clock.time_left)})" if clock.overdue
-                else f" ({format_short_duration(clock.time_left)} left)")
-            out.append(f"{clock.regime_name}: {clock.obligation_name} due {due}{left}")
+            out.append(f"{clock.regime_name}: {clock.obligation_name} {clock_status(clock)}")
         return "\n".join(out)
     emit(data, as_json, human)
 
