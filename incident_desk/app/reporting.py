@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain import Incident, metrics
+from ..domain import DomainError, Incident, metrics
 from ..domain.timeutil import isoformat_z
 from ..render import ReportContext, render_postmortem_markdown, render_report
 from .desk import Desk
 
 
-def report_context(desk: Desk, incident: Incident | None = None, now: datetime | None = None) -> ReportContext:
+def time_zone(name: str | None) -> tzinfo:
+    """`UTC` (the default), `local` (this machine's zone) or an IANA name such as `Europe/Paris`."""
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    if name.lower() == "local":
+        return datetime.now().astimezone().tzinfo or timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(f"unknown time zone '{name}'; use UTC, local or a name such as Europe/Paris") from None
+
+
+def report_context(desk: Desk, incident: Incident | None = None, now: datetime | None = None,
+                   tz: tzinfo = timezone.utc) -> ReportContext:
     """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
     return ReportContext(
         summaries=desk.summaries(),
         now=now or desk.clock(),
+        tz=tz,
         level_names=ruleset.level_names if ruleset else None,
         sla=ruleset.sla(incident) if ruleset and incident is not None else None,
     )
 
 
-def text_report(desk: Desk, incident_id: str) -> str:
+def text_report(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:
     incident = desk.get(incident_id)
-    return render_report(incident, report_context(desk, incident))
+    return render_report(incident, report_context(desk, incident, tz=tz))
 
 
-def postmortem_markdown(desk: Desk, incident_id: str) -> str:
+def postmortem_markdown(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:
     incident = desk.get(incident_id)
-    return render_postmortem_markdown(incident, report_context(desk, incident))
+    return render_postmortem_markdown(incident, report_context(desk, incident, tz=tz))
 
 
 def _seconds(value: timedelta | None) -> float | None:

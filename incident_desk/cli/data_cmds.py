@@ -39,16 +39,19 @@ def init(app: AppContext):
 @click.argument("incident_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", help="Write to this file instead of stdout.")
+@click.option("--tz", default="UTC", show_default=True,
+              help="Time zone of clock times in the timeline and log: UTC, local, or e.g. Europe/Paris.")
 @pass_app
-def report(app: AppContext, incident_id, fmt, output):
+def report(app: AppContext, incident_id, fmt, output, tz):
     """The incident report: the seed's "Incident Response Analysis" layout (text), Markdown post-mortem or JSON."""
     from ..app import reporting
 
     with open_desk(app) as desk:
+        zone = reporting.time_zone(tz)
         if fmt == "text":
-            text = reporting.text_report(desk, incident_id)
+            text = reporting.text_report(desk, incident_id, zone)
         elif fmt == "markdown":
-            text = reporting.postmortem_markdown(desk, incident_id)
+            text = reporting.postmortem_markdown(desk, incident_id, zone)
         else:
             text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)
     write_output(text, output, f"{fmt} report")
