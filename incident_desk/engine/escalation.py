@@ -9,6 +9,7 @@ skipped, nothing collapses); once the state ends (the incident is acknowledged, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,13 +122,9 @@ class Policy:
         return f"{self.id}#{repeat}"
 
 
-def _fired_keys(incident: Any) -> set[str]:
-    return {record.key for record in getattr(incident, "escalations", [])}
-
-
-def due(policies: list[Policy], incident: Any, row: Row, now: datetime) -> list[DueEscalation]:
-    fired = _fired_keys(incident)
-    found = []
+def _unfired(policies: list[Policy], incident: Any, row: Row) -> Iterator[tuple[Policy, int, datetime, str]]:
+    """(policy, repeat, due_at, key) of every firing not yet recorded, for the policies that apply now."""
+    fired = {record.key for record in getattr(incident, "escalations", [])}
     for policy in policies:
         if policy.matcher is not None and policy.matcher(row) is not True:
             continue
@@ -136,25 +133,21 @@ def due(policies: list[Policy], incident: Any, row: Row, now: datetime) -> list[
             continue
         for repeat, due_at in policy.schedule(start):
             key = policy.key(repeat)
-            if due_at <= now and key not in fired:
-                found.append(DueEscalation(incident.id, policy.id, key, repeat, due_at, now - due_at,
-                                           policy.description, policy.actions))
+            if key not in fired:
+                yield policy, repeat, due_at, key
+
+
+def due(policies: list[Policy], incident: Any, row: Row, now: datetime) -> list[DueEscalation]:
+    found = [DueEscalation(incident.id, policy.id, key, repeat, due_at, now - due_at, policy.description,
+                           policy.actions)
+             for policy, repeat, due_at, key in _unfired(policies, incident, row) if due_at <= now]
     return sorted(found, key=lambda d: (d.due_at, d.policy_id, d.repeat))
 
 
 def upcoming(policies: list[Policy], incident: Any, row: Row, now: datetime) -> NextEscalation | None:
     """The next firing after `now`, assuming the incident stays as it is."""
-    fired = _fired_keys(incident)
-    best: NextEscalation | None = None
-    for policy in policies:
-        if policy.matcher is not None and policy.matcher(row) is not True:
-            continue
-        start = policy.start(incident)
-        if start is None:
-            continue
-        for repeat, due_at in policy.schedule(start):
-            key = policy.key(repeat)
-            if due_at > now and key not in fired and (best is None or due_at < best.due_at):
-                best = NextEscalation(incident.id, policy.id, key, due_at, due_at - now, policy.description)
-                break
-    return best
+    later = [(due_at, policy, key) for policy, _, due_at, key in _unfired(policies, incident, row) if due_at > now]
+    if not later:
+        return None
+    due_at, policy, key = min(later, key=lambda item: item[0])
+    return NextEscalation(incident.id, policy.id, key, due_at, due_at - now, policy.description)
