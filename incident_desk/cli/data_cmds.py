@@ -71,10 +71,12 @@ def export(app: AppContext, incident_id, output):
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace an incident that already exists.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Also import old exports (format_version 1) that carry no audit trail to check them against.")
 @json_option
 @pass_app
-def import_(app: AppContext, files, replace, as_json):
-    """Import incidents from JSON files written by `export`."""
+def import_(app: AppContext, files, replace, allow_unverified, as_json):
+    """Import incidents from JSON files written by `export`; each must match its own audit head."""
     imported = []
     with open_desk(app) as desk:
         for name in files:
@@ -85,7 +87,8 @@ def import_(app: AppContext, files, replace, as_json):
                 raise CliError(f"{path}: {error.strerror}", 3) from None
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
                 raise CliError(f"{path}: not valid JSON ({error})", 4) from None
-            incident = desk.import_incident(document, replace=replace, source=str(path))
+            incident = desk.import_incident(document, replace=replace, source=str(path),
+                                            allow_unverified=allow_unverified)
             imported.append(incident.id)
     emit(imported, as_json, lambda ids: f"Imported {', '.join(ids)}")
 
