@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summarize
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
-from . import audit, backups, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
+from . import audit, backups, checkpoints, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
+from . import verification
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import DamagedFile, DuplicateId, NotFound, SchemaTooNew, StaleRevision, StoreError
@@ -377,6 +378,27 @@ class Workspace:
                 report.problems.insert(0, str(damage))
             reports.append(report)
         return reports
+
+    def verify_chains(self, *, references: list[verification.Reference] = (), cache_path: Path | None = None,
+                      full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
+        """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
+        and against the reference checkpoints (see `verification`)."""
+        return verification.verify_workspace(self.path, references=list(references), cache_path=cache_path,
+                                             full=full, only=only)
+
+    def checkpoint_log(self) -> checkpoints.CheckpointLog:
+        return checkpoints.read_log(self.path)
+
+    def checkpoint_heads(self, entry: dict) -> checkpoints.Heads:
+        return checkpoints.read_heads(self.path, entry)
+
+    def add_checkpoint(self, heads: checkpoints.Heads, *, actor: str, at: datetime,
+                       seal: Callable[[dict], dict]) -> dict:
+        """Append a checkpoint of `heads`; `seal(line)` returns the line with its signer and signature added
+        (or unchanged for an unsigned checkpoint). Serialised across processes by the checkpoint lock."""
+        with self._lock("checkpoints", f"the checkpoint log of {self.path}"):
+            entry = seal(checkpoints.prepare(self.path, heads, actor=actor, at=at))
+            return checkpoints.append(self.path, entry, heads)
 
     # ------------------------------------------------------------------ backups
 
