@@ -11,11 +11,12 @@ import shutil
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import Incident, Severity
-from ..engine import RuleSet, RulesError, load_ruleset
-from ..engine import DEFAULT_NOTIFIERS, FILE_NAMES
-from .rules_service import bundled_rules_dir, default_rules_dir
+
+if TYPE_CHECKING:  # the engine is imported on first classification, not by commands that only read
+    from ..engine import RuleSet, RulesError
 
 
 class RulesProvider:
@@ -23,7 +24,7 @@ class RulesProvider:
 
     def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None) -> None:
         self.directory = directory
-        self.known_notifiers = known_notifiers or (lambda: set(DEFAULT_NOTIFIERS))
+        self.known_notifiers = known_notifiers
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
@@ -31,13 +32,18 @@ class RulesProvider:
     @classmethod
     def for_workspace(cls, workspace_path: Path,
                       known_notifiers: Callable[[], set[str]] | None = None) -> RulesProvider:
+        from .config import default_rules_dir
+
         return cls(default_rules_dir(workspace_path), known_notifiers)
 
     @property
     def ruleset(self) -> RuleSet | None:
         if self._ruleset is None and self.error is None:
+            from ..engine import DEFAULT_NOTIFIERS, RulesError, load_ruleset
+
+            known = self.known_notifiers() if self.known_notifiers else set(DEFAULT_NOTIFIERS)
             try:
-                self._ruleset = load_ruleset(self.directory, known_notifiers=self.known_notifiers())
+                self._ruleset = load_ruleset(self.directory, known_notifiers=known)
             except RulesError as error:
                 self.error = error
                 count = len(error.problems)
@@ -58,6 +64,9 @@ def install_default_rules(workspace_path: Path) -> Path:
 
     Only the rule files are copied: notifiers live in `<workspace>/notifiers.yaml` and message templates
     come from `<workspace>/templates/` over the bundled ones, so there is one place to edit each."""
+    from ..engine import FILE_NAMES
+    from .config import bundled_rules_dir
+
     target = Path(workspace_path) / "rules"
     if not target.exists():
         target.mkdir(parents=True)

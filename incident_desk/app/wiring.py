@@ -11,26 +11,34 @@ import os
 import shutil
 from pathlib import Path
 
-from ..plugin import Plugins
-from ..plugin.manager import default_plugins_dir
+from typing import TYPE_CHECKING
+
 from ..store import Workspace
 from .config import resolve_workspace_path
 from .desk import Desk
-from .notify_service import NOTIFIERS_FILE, NotifierSettings, NotifyError, NotifyService
 from .rules_provider import RulesProvider, install_default_rules
-from .rules_service import bundled_rules_dir
+
+if TYPE_CHECKING:  # plugins and notifications load on first use, so reading commands do not pay for them
+    from ..plugin import Plugins
+    from .notify_service import NotifyService
 
 ENTRY_POINTS_ENV = "INCIDENT_DESK_ENTRY_POINTS"
 
 
 def load_plugins() -> Plugins:
     """Built-ins, installed entry points (unless disabled) and the drop-in folder."""
+    from ..plugin import Plugins
+    from ..plugin.manager import default_plugins_dir
+
     return Plugins.load(entry_points=os.environ.get(ENTRY_POINTS_ENV, "1") != "0",
                         plugins_dir=default_plugins_dir())
 
 
 def install_default_notifiers(workspace_path: Path) -> Path:
     """Copy the bundled notifiers.yaml (desktop on, others as commented examples) unless one exists."""
+    from .notify_service import NOTIFIERS_FILE
+    from .config import bundled_rules_dir
+
     target = Path(workspace_path) / NOTIFIERS_FILE
     if not target.exists():
         shutil.copyfile(bundled_rules_dir() / "notifiers.yaml", target)
@@ -39,6 +47,8 @@ def install_default_notifiers(workspace_path: Path) -> Path:
 
 def known_notifier_names(workspace_path: Path, plugins: Plugins) -> set[str]:
     """Names escalation rules may use: every configured notifier and every notifier type."""
+    from .notify_service import NOTIFIERS_FILE, NotifierSettings, NotifyError
+
     names = set(plugins.notifiers)
     try:
         names |= NotifierSettings.from_file(Path(workspace_path) / NOTIFIERS_FILE, plugins).names()
@@ -68,4 +78,6 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
 
 def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
+    from .notify_service import NotifyService
+
     return NotifyService(desk.workspace, desk.plugins, clock=desk.clock)
