@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain import (
     ActionItem,
@@ -37,10 +37,12 @@ from ..domain import (
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
-from ..plugin import Plugins
-from ..plugin.manager import PluginFailure
 from ..store import Workspace
 from .config import current_actor
+
+if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
+    from ..plugin import Plugins
+    from ..plugin.manager import PluginFailure
 
 Classifier = Callable[[Incident, datetime], Severity]
 
@@ -70,6 +72,8 @@ class Desk:
     @property
     def plugins(self) -> Plugins | None:
         """The plugin facade, loaded on first use (a callable is called once)."""
+        from ..plugin import Plugins
+
         if callable(self._plugins) and not isinstance(self._plugins, Plugins):
             self._plugins = self._plugins()
         return self._plugins
