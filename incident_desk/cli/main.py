@@ -28,7 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "action": ("record_cmds:action", "Action items, tracked to completion across incidents."),
     "analyze": ("analyze_cmd:analyze", "The seed's analyze-incident-response jobs: --start, --post-mortem, "
                                        "--report, --metrics, --playbook."),
-    "audit": ("data_cmds:audit", "The hash-chained audit trail."),
+    "audit": ("audit_cmds:audit", "The hash-chained audit trail and its checkpoints (see docs/audit.md for what "
+                                  "each one proves)."),
     "backup": ("data_cmds:backup", "Take a full snapshot of the workspace now (older snapshots rotate out)."),
     "clocks": ("incident_cmds:clocks", "Response targets, SLA, regulatory deadlines and the next escalation of "
                                        "one incident."),
@@ -39,9 +40,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
     "export": ("data_cmds:export", "Export one whole incident as JSON (with the head hash of its audit trail)."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
-    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`."),
+    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
+                                    "own audit head."),
     "init": ("data_cmds:init", "Create an empty workspace (the folder comes from --workspace, "
                                "$INCIDENT_DESK_WORKSPACE or the default)."),
+    "keys": ("keys_cmds:keys", "Signing keys (X.509 with non-repudiation) for audit checkpoints and signed PDF "
+                               "reports."),
     "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "list": ("incident_cmds:list_", "List incidents, newest first, with filters."),
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
