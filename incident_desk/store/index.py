@@ -153,6 +153,7 @@ ROWS = "rows"
 #: once parsed), `due` the earliest due date of the open action items
 ROW_FIELDS = ("status", "severity", "type", "services", "title", "started_at", "declared_at", "due")
 Row = dict[str, Any]
+_ROW_KEYS = frozenset(ROW_FIELDS)
 
 
 def row_of(doc: dict[str, Any]) -> Row:
@@ -198,14 +199,16 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
     entries: dict[str, tuple[Row, Stamp]] = {}
     if ROWS in tables or SUMMARIES not in tables:
         rows = tables.get(ROWS, {})
-        for key in sorted(rows, key=int):
+        prefix = f"INC-{year:04d}-"
+        for key in sorted(rows, key=int):  # written in order: this sort is cheap
             seq, row = int(key), rows[key]
-            incident_id = f"INC-{year:04d}-{seq:03d}"
+            incident_id = f"{prefix}{seq:03d}"
             doc = row.get("doc")
-            if not first <= seq <= last or type(doc) is not str or f'"id":"{incident_id}"' not in doc[:40]:
+            if not first <= seq <= last or type(doc) is not str or not doc.startswith(f'{{"id":"{incident_id}"'):
                 raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
-            entries[incident_id] = ({name: row.get(name) for name in ROW_FIELDS} | {"doc": doc},
-                                    _stamp(row.get("stamp")))
+            if not row.keys() >= _ROW_KEYS:
+                row = {name: row.get(name) for name in ROW_FIELDS} | {"doc": doc}
+            entries[incident_id] = (row, _stamp(row.pop("stamp", None)))
         return entries
     summaries = tables[SUMMARIES]
     stamps = tables.get(STAMPS, {})

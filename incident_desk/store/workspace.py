@@ -100,12 +100,20 @@ class Workspace:
                 schema.write_meta(self.path, meta)
 
     def close(self) -> None:
-        """Fold a long index journal into the shards if this workspace wrote (off the write path), and close."""
-        if self._wrote and not self.closed and index_journal.line_count(self.path) >= index_journal.FOLD_LINES:
+        """Close. If this workspace wrote, first (off the write path, after the writes were acknowledged): the
+        daily snapshot when due, the clean-up of temp files crashed writers left, and folding a long index
+        journal into the shards. None of them can lose a write; a failure is a notice."""
+        if self._wrote and not self.closed:
             try:
-                self.compact_index()
-            except StoreError as error:  # locked by another process: a later close folds it
-                self.notices.append(f"the index journal was not folded ({error}); it will be next time")
+                self.snapshot_if_due()
+            except (StoreError, OSError) as error:
+                self.notices.append(f"the daily snapshot was not taken ({error}); it will be next time")
+            recovery.clean_stale_temp_files(self.path)
+            if index_journal.line_count(self.path) >= index_journal.FOLD_LINES:
+                try:
+                    self.compact_index()
+                except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
+                    self.notices.append(f"the index journal was not folded ({error}); it will be next time")
         self.closed = True
         self._caches.clear()
 
@@ -330,12 +338,18 @@ class Workspace:
             raise StoreError(f"workspace {self.path} is closed")
         if self._wrote:
             return
-        self._wrote = True
-        if self.auto_backup:
-            newest = next(iter(self.backups()), None)
-            if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
-                self.backup()
-        recovery.clean_stale_temp_files(self.path)
+        self._wrote = True  # the daily snapshot and the clean-up of crashed writers' temp files run at close
+
+    def snapshot_if_due(self) -> Path | None:
+        """Take the automatic snapshot if the newest is older than a day (or there is none); return it.
+        Runs when a workspace that wrote closes, off the write path; a long-running process (the window,
+        `watch`) may call it now and then."""
+        if not self.auto_backup:
+            return None
+        newest = next(iter(self.backups()), None)
+        if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
+            return self.backup()
+        return None
 
     # ------------------------------------------------------------------ index
 

@@ -148,6 +148,7 @@ def test_damaged_index_met_by_a_writer_is_rebuilt_too(two_incidents: Workspace) 
 
 def test_damaged_workspace_file_is_reported_with_its_snapshot(ws: Workspace) -> None:
     ws.create(make_incident(), actor="alice")
+    ws.snapshot_if_due()  # the day's snapshot the first write asked for
     meta = ws.path / "workspace.json"
     meta.write_bytes(b"\x00\x00\x00")
     with pytest.raises(DamagedFile) as caught:

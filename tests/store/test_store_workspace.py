@@ -219,9 +219,13 @@ def test_backups_rotate_and_first_write_takes_an_automatic_snapshot(tmp_path: Pa
     with Workspace.open(tmp_path / "ws", create=True, keep_backups=3) as ws:
         assert ws.backups() == []
         ws.create(make_incident(), actor="alice")
-        assert len(ws.backups()) == 1, "first write of the day takes a snapshot"
+        assert ws.backups() == [], "the snapshot is not taken on the write path"
+    with Workspace.open(tmp_path / "ws", keep_backups=3) as ws:
+        assert len(ws.backups()) == 1, "a workspace that wrote takes the day's snapshot when it closes"
         ws.append_event("INC-2025-001", event("x"), actor="bob")
+    with Workspace.open(tmp_path / "ws", keep_backups=3) as ws:
         assert len(ws.backups()) == 1, "only one automatic snapshot per 24 h"
+        assert ws.snapshot_if_due() is None
         snapshots = [ws.backup() for _ in range(4)]
         assert ws.backups() == snapshots[::-1][:3]
         newest = ws.backups()[0]
