@@ -40,13 +40,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
     "export": ("data_cmds:export", "Export one whole incident as JSON (with the head hash of its audit trail)."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
-    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its own "
-                                   "audit head."),
+    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
+                                    "own audit head."),
     "init": ("data_cmds:init", "Create an empty workspace (the folder comes from --workspace, "
                                "$INCIDENT_DESK_WORKSPACE or the default)."),
-    "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "keys": ("keys_cmds:keys", "Signing keys (X.509 with non-repudiation) for audit checkpoints and signed PDF "
                                "reports."),
+    "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "list": ("incident_cmds:list_", "List incidents, newest first, with filters."),
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
