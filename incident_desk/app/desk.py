@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from ..domain import (
@@ -66,6 +67,18 @@ class Desk:
         self.plugin_failures: list[PluginFailure] = []
         #: more sources of notices (e.g. misconfigured notifiers), each asked when notices are read
         self.notice_sources: list[Callable[[], list[str]]] = []
+
+    @property
+    def workspace_path(self) -> Path:
+        """The workspace folder (where its notifiers.yaml, outbox and rules live)."""
+        return self.workspace.path
+
+    def acting_as(self, actor: str) -> Desk:
+        """The same desk (workspace, rules, plugins, clock) acting for someone else, e.g. `outbox`."""
+        other = Desk(self.workspace, actor=actor, clock=self.clock, classifier=self.classifier, rules=self.rules,
+                     plugins=self._plugins)
+        other.notice_sources = self.notice_sources
+        return other
 
     @property
     def plugins(self) -> Plugins | None:

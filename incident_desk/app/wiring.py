@@ -89,4 +89,4 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
 
 def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
-    return NotifyService(desk.workspace, desk.plugins, clock=desk.clock)
+    return NotifyService(desk, desk.plugins, clock=desk.clock)

@@ -121,7 +121,7 @@ def notify(app: AppContext, incident_id: str, template: str, channel: str | None
     emit({"entry_id": result.entry.id, "subject": result.rendered.subject, "messages": rows,
           "drain": report.as_dict() if report else None}, as_json,
          lambda d: "\n".join([f"Logged {d['entry_id']}: {d['subject']}"] +
-                             [f"  {r['notifier']:<16} {r['state']:<8} {r['last_error']}".rstrip() for r in rows]))
+                             [f"  {r['notifier']:<16} {r['state']:<9} {r['last_error']}".rstrip() for r in rows]))
     if any(r["state"] in ("failed", "not sent") for r in rows):
         raise CliError("some deliveries failed or were not sent; see `incident-desk outbox`", EXIT_DELIVERY)
 
