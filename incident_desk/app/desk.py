@@ -419,23 +419,19 @@ class Desk:
     # ------------------------------------------------------------------ import / export
 
     def export_incident(self, incident_id: str) -> dict[str, Any]:
-        incident = self.get(incident_id)
-        return {
-            "format": "incident-desk/incident",
-            "format_version": 1,
-            "audit_head": self.workspace.audit_head(incident.id),
-            "incident": incident.model_dump(mode="json"),
-        }
+        """The incident as stored with its whole audit trail (see `export_format`); a tampered one is refused."""
+        from . import export_format
 
-    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input") -> Incident:
-        body = document.get("incident", document) if isinstance(document, dict) else None
-        if not isinstance(body, dict):
-            raise DomainError(f"{source}: expected a JSON object with an 'incident' key")
-        try:
-            incident = Incident.model_validate(body)
-        except ValueError as error:
-            raise DomainError(f"{source}: {_pydantic_message(error)}") from None
-        return self.workspace.import_incident(incident, actor=self.actor, replace=replace)
+        return export_format.build(*self.workspace.sealed_export(normalize_id(incident_id)))
+
+    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input",
+                        allow_unverified: bool = False) -> Incident:
+        """Import an export after checking its format version and that it matches its audit head."""
+        from . import export_format
+
+        checked = export_format.check(document, source, allow_unverified=allow_unverified)
+        return self.workspace.import_incident(checked.incident, actor=self.actor, replace=replace,
+                                              detail=checked.detail)
 
     # ------------------------------------------------------------------ internals
 
