@@ -8,7 +8,6 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import click
@@ -19,10 +18,10 @@ from ..app.notify_service import NotifyError, NotifyService, WatchCycle, run_wat
 from ..app.wiring import configured_notifiers, load_plugins, notify_service
 from ..app.config import resolve_workspace_path
 from ..app.outbox import OutboxError, OutboxMessage
-from ..domain.timeutil import isoformat_z, parse_duration
-from ..plugin import Plugins, default_plugins_dir
-from ..render.templates import TemplateError, TemplateNotFound
-from ..store.errors import StoreError
+from ..app.face_support import isoformat_z, parse_duration
+from ..app.face_support import Plugins, default_plugins_dir
+from ..app.face_support import TemplateError, TemplateNotFound
+from ..app.face_support import StoreError
 from .context import open_desk
 from .common import (
     EXIT_DATA,
