@@ -20,7 +20,6 @@ from .render.csv_export import (
     ACTION_HEADER, INCIDENT_HEADER, TIMELINE_HEADER, action_rows, incident_row, neutralise, to_csv, timeline_rows,
 )
 from .render.export_context import ExportContext
-from .render.json_document import incident_document
 
 
 def render_incident_pdf(incident: Any, context: ExportContext) -> bytes:
@@ -32,6 +31,6 @@ def render_incident_pdf(incident: Any, context: ExportContext) -> bytes:
 
 __all__ = [
     "ACTION_HEADER", "INCIDENT_HEADER", "TIMELINE_HEADER", "ExportContext", "ReportContext", "action_rows",
-    "incident_document", "incident_row", "neutralise", "render_incident_pdf", "render_postmortem_markdown",
+    "incident_row", "neutralise", "render_incident_pdf", "render_postmortem_markdown",
     "render_report", "timeline_rows", "to_csv",
 ]

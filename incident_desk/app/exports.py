@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..domain import DomainError, Incident
 from ..plugin import Plugins, Provided
 from ..render.export_context import ExportContext
+from ..store.errors import StoreError
 from .desk import Desk
 from .reporting import report_context
 from .signing import SigningRequest, check_key, sign_pdf
@@ -75,17 +76,25 @@ def regulatory_clocks(desk: Desk, incident: Incident, now: datetime) -> tuple[An
         return ()
 
 
+def sealed_incident(desk: Desk, incident_id: str) -> tuple[Incident, dict[str, Any]]:
+    """The incident and its export document, read once; refused (TamperedFile) when the stored incident
+    is not the state its audit trail sealed, so no report ever shows, or signs, an unsealed state."""
+    document = desk.export_incident(incident_id)
+    return Incident.model_validate(document["incident"]), document
+
+
 def export_context(desk: Desk, incident: Incident, *, signer: str = "", tz: tzinfo = timezone.utc,
-                   now: datetime | None = None) -> ExportContext:
+                   now: datetime | None = None, document: dict[str, Any] | None = None) -> ExportContext:
     now = now or desk.clock()
     return ExportContext(
         report=report_context(desk, incident, now=now, tz=tz),
         generated_at=now,
-        audit_head=desk.workspace.audit_head(incident.id),
+        audit_head=document["audit_head"] if document else desk.workspace.audit_head(incident.id),
         rules_version=rules_version(desk),
         regulatory=regulatory_clocks(desk, incident, now),
         signer=signer,
         author=desk.actor,
+        document_source=(lambda: document) if document else (lambda: desk.export_incident(incident.id)),
     )
 
 
@@ -101,8 +110,8 @@ def call_exporter(provided: Provided, incident: Incident, path: Path, context: E
             provided.function(incident, path, context)
         else:
             provided.function(incident, path)
-    except DomainError:
-        raise
+    except (DomainError, StoreError):
+        raise  # the desk's own refusals (a tampered incident file, ...) keep their message and exit code
     except Exception as error:  # noqa: BLE001 - a plugin's bug becomes one clear line naming the plugin
         raise ExportError(f"exporter '{provided.name}' (plugin {provided.plugin}) failed: "
                           f"{type(error).__name__}: {error}") from None
@@ -168,8 +177,9 @@ def export_incident(desk: Desk, incident_id: str, fmt: str, output: Path, *, sig
         if provided.details.get("suffix", "") != ".pdf":
             raise ExportError(f"only PDF exports can be signed; '{provided.name}' is not a PDF format")
         check_key(signing.key, desk.clock())
-    incident = desk.get(incident_id)
-    context = export_context(desk, incident, signer=signing.signer_name if signing else "", tz=tz)
+    incident, document = sealed_incident(desk, incident_id)
+    context = export_context(desk, incident, signer=signing.signer_name if signing else "", tz=tz,
+                             document=document)
 
     def produce(path: Path) -> None:
         call_exporter(provided, incident, path, context)

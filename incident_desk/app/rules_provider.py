@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..domain import Incident, Severity
 from ..engine import RuleSet, RulesError, load_ruleset
-from ..engine import DEFAULT_NOTIFIERS, FILE_NAMES
+from ..engine import ANY_NOTIFIER, FILE_NAMES
 from .rules_service import bundled_rules_dir, default_rules_dir
 
 
@@ -23,10 +23,41 @@ class RulesProvider:
 
     def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None) -> None:
         self.directory = directory
-        self.known_notifiers = known_notifiers or (lambda: set(DEFAULT_NOTIFIERS))
+        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
+        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
+        self.known_notifiers = known_notifiers or (lambda: set(ANY_NOTIFIER))
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
+        self._signature = self.files_signature()
+
+    def files_signature(self) -> tuple:
+        """(name, modification time, size) of every rule file: a cheap way to see that one changed."""
+        found = []
+        for name in sorted(FILE_NAMES.values()):
+            try:
+                stat = (self.directory / name).stat()
+            except OSError:
+                continue
+            found.append((name, stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
+    def reload_if_changed(self) -> list[str]:
+        """Load the rules again when a rule file changed, and say so. Invalid new files leave the rules
+        that were in force in place (a half-saved edit must not stop escalations)."""
+        signature = self.files_signature()
+        if signature == self._signature:
+            return []
+        self._signature = signature
+        try:
+            fresh = load_ruleset(self.directory, known_notifiers=self.known_notifiers())
+        except RulesError as error:
+            count = len(error.problems)
+            kept = "the previous rules stay in force" if self._ruleset is not None else "no rules are in force"
+            return [f"the rule files in {self.directory} changed but have {count} problem{'' if count == 1 else 's'}; "
+                    f"{kept} (see `incident-desk rules check`): {error.problems[0]}"]
+        self._ruleset, self.error = fresh, None
+        return [f"the rule files in {self.directory} changed: reloaded (digest {fresh.digest})"]
 
     @classmethod
     def for_workspace(cls, workspace_path: Path,

@@ -49,7 +49,8 @@ def default_rules_dir(workspace_path: Path | None = None) -> Path:
 
 def load(rules_dir: Path | None = None, known_notifiers: set[str] | None = None) -> RuleSet:
     """Load a rule directory (RulesError lists every problem)."""
-    return load_ruleset(rules_dir or default_rules_dir(), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS))
+    return load_ruleset(rules_dir or default_rules_dir(),
+                        known_notifiers=known_notifiers if known_notifiers is not None else set(DEFAULT_NOTIFIERS))
 
 
 # ----------------------------------------------------------------------------- check
@@ -95,10 +96,11 @@ class Explanation:
     digest: str = ""
 
 
-def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None) -> Explanation:
+def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None,
+            known_notifiers: set[str] | None = None) -> Explanation:
     """Why the rules give this incident its level: the deciding rules, every rule's result, SLA, clocks."""
     now = now or datetime.now(timezone.utc)
-    ruleset = load(rules_dir)
+    ruleset = load(rules_dir, known_notifiers)
     incident = workspace.get(incident_id)
     severity = ruleset.classify(incident, now)
     rules = []
@@ -135,10 +137,10 @@ class EscalationStatus:
 
 
 def escalations_due(workspace: IncidentSource, rules_dir: Path, incident_id: str | None = None,
-                    at: datetime | None = None) -> list[EscalationStatus]:
+                    at: datetime | None = None, known_notifiers: set[str] | None = None) -> list[EscalationStatus]:
     """What would fire at `at` (default now), and when the next firing is, per active incident."""
     now = at or datetime.now(timezone.utc)
-    ruleset = load(rules_dir)
+    ruleset = load(rules_dir, known_notifiers)
     if incident_id is not None:
         incidents: Iterable[Incident] = [workspace.get(incident_id)]
     else:

@@ -48,26 +48,14 @@ def certificate_name(certificate: Any) -> str:
 
 
 def check_key(key: Any, at: datetime | None = None) -> None:
-    """Refuse a certificate that cannot sign now: outside its validity, or without non-repudiation."""
-    from cryptography import x509
+    """Refuse a certificate that cannot sign now (outside its validity, or without non-repudiation),
+    whoever opened the key; the same rules as `keys.open_key`."""
+    from .keys import KeyProblem, check_usable
 
-    at = at or datetime.now(timezone.utc)
-    certificate = key.certificate
-    name = certificate_name(certificate)
-    if at < certificate.not_valid_before_utc:
-        raise SigningProblem(f"the certificate of {name} is not valid before "
-                             f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M} UTC; nothing was written")
-    if at > certificate.not_valid_after_utc:
-        raise SigningProblem(f"the certificate of {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d} "
-                             "; renew or import a valid key; nothing was written")
     try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-        non_repudiation = usage.content_commitment
-    except x509.ExtensionNotFound:
-        non_repudiation = False
-    if not non_repudiation:
-        raise SigningProblem(f"the certificate of {name} lacks the non-repudiation (content commitment) key usage "
-                             "required for signed reports; nothing was written")
+        check_usable(certificate_name(key.certificate), key.certificate, at or datetime.now(timezone.utc))
+    except KeyProblem as problem:
+        raise SigningProblem(f"cannot sign: {problem}; nothing was written") from None
 
 
 def _signer(key: Any) -> Any:

@@ -6,6 +6,7 @@ to the exporter a plugin registered; exporters never read the store or the wall 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,8 @@ class ExportContext:
     - `regulatory`: the incident's regulatory clocks (deadlines and filings) from the rules.
     - `signer`: who will sign the file ("" when it is not signed), for the PDF cover.
     - `author`: who exported it.
+    - `export_document()`: the incident's export document (what `import` reads back: the incident as
+      stored with its whole audit trail), built by the desk on first call.
     """
 
     report: ReportContext = field(default_factory=ReportContext)
@@ -33,3 +36,9 @@ class ExportContext:
     regulatory: tuple[Any, ...] = ()
     signer: str = ""
     author: str = ""
+    document_source: Callable[[], Mapping[str, Any]] | None = field(default=None, repr=False, compare=False)
+
+    def export_document(self) -> Mapping[str, Any]:
+        if self.document_source is None:
+            raise ValueError("this export has no desk behind it: the export document is not available")
+        return self.document_source()

@@ -1,8 +1,9 @@
-"""The JSON export of one whole incident, and its JSON Schema generated from the models.
+"""The JSON Schema of the incident export document, generated from the models.
 
-The document is what `incident-desk export` has always written and `import` reads back: the format
-name and version, the head hash of the incident's audit trail at export, and the incident itself.
-`docs/incident-export.schema.json` is `incident_document_schema()` written out; a test keeps it current.
+The document itself is built by the desk (`app/export_format.py`): the format name and version, the
+head hash of the incident's audit trail, the whole trail, and the incident as stored; `import` reads it
+back after checking the trail. `docs/incident-export.schema.json` is `incident_document_schema()`
+written out (`python -m incident_desk.render.json_document`); a test keeps it current.
 """
 
 from __future__ import annotations
@@ -13,26 +14,36 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.incident import Incident
 
-FORMAT = "incident-desk/incident"
-FORMAT_VERSION = 1
 SCHEMA_ID = "https://incident-desk.example/schemas/incident-export.schema.json"
+HASH = r"^[0-9a-f]{64}$"
+
+
+class AuditRecordDocument(BaseModel):
+    """One record of the hash-chained audit trail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int = Field(ge=1)
+    at: str = Field(description="UTC instant, ISO 8601 with a Z")
+    actor: str
+    action: str
+    revision: int = Field(ge=0)
+    changed: list[str]
+    state_hash: str = Field(pattern=HASH)
+    prev_hash: str = Field(pattern=HASH)
+    hash: str = Field(pattern=HASH)
 
 
 class IncidentDocument(BaseModel):
-    """One exported incident."""
+    """One exported incident with its audit trail (format version 2)."""
 
     model_config = ConfigDict(extra="forbid", title="Incident Desk incident export")
 
-    format: Literal["incident-desk/incident"] = FORMAT
-    format_version: Literal[1] = FORMAT_VERSION
-    audit_head: str = Field("", description="Head hash of the incident's audit trail when it was exported")
+    format: Literal["incident-desk/incident"]
+    format_version: Literal[2]
+    audit_head: str = Field(pattern=HASH, description="Hash of the last audit record")
+    audit: list[AuditRecordDocument] = Field(min_length=1, description="The whole audit trail, in order")
     incident: Incident
-
-
-def incident_document(incident: Incident, audit_head: str) -> dict[str, Any]:
-    """The export document as JSON-ready data (the same shape `Desk.export_incident` returns)."""
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "audit_head": audit_head,
-            "incident": incident.model_dump(mode="json")}
 
 
 def incident_document_schema() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 - `text`: the seed's "Incident Response Analysis" report;
 - `markdown`: the blameless post-mortem;
-- `json`: the whole incident with its audit head (what `import` reads back; schema in docs/);
+- `json`: the whole incident with its audit trail (what `import` reads back; schema in docs/);
 - `csv`, `timeline-csv`, `actions-csv`: the incident row, its timeline, its action items (formula-safe);
 - `pdf`: the incident report as a PDF (the desk signs it afterwards when asked).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from incident_desk import Incident, hookimpl
 from incident_desk.exporting import (
-    ACTION_HEADER, INCIDENT_HEADER, TIMELINE_HEADER, ExportContext, action_rows, incident_document, incident_row,
+    ACTION_HEADER, INCIDENT_HEADER, TIMELINE_HEADER, ExportContext, action_rows, incident_row,
     render_incident_pdf, render_postmortem_markdown, render_report, timeline_rows, to_csv,
 )
 
@@ -33,7 +33,7 @@ def export_markdown(incident: Incident, path: Path, context: ExportContext) -> N
 
 
 def export_json(incident: Incident, path: Path, context: ExportContext) -> None:
-    document = incident_document(incident, context.audit_head)
+    document = context.export_document()
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

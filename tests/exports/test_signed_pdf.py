@@ -156,7 +156,7 @@ def test_verify_of_an_unsigned_or_broken_file_fails_in_one_line(run, tmp_path):
 
 
 @pytest.mark.parametrize("kind, message", [
-    ("expired", "expired on"),
+    ("expired", "has expired"),
     ("no-non-repudiation", "lacks the non-repudiation"),
 ])
 def test_a_key_that_cannot_sign_writes_nothing_and_says_why(seed_workspace, ca, tmp_path, kind, message):
