@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from ..domain import ActionItem, Incident, IncidentSummary
 from ..domain import figures
+from ..domain.incident import role_label
 from ..domain.levels import level_label
 from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
 
@@ -63,7 +64,7 @@ def incident_block(incident: Incident) -> str:
     facts = {k: v for k, v in incident.facts.model_dump().items() if v not in (None, [])}
     if facts:
         lines.append("  Facts:      " + ", ".join(f"{k}={v}" for k, v in facts.items()))
-    holders = [f"{a.role.label}: {a.person}" for a in incident.roles if a.relieved_at is None]
+    holders = [f"{role_label(a.role)}: {a.person}" for a in incident.roles if a.relieved_at is None]
     if holders:
         lines.append("  Roles:      " + "; ".join(holders))
     lines.append(f"  Timeline:   {len(incident.timeline)} events   Communications: {len(incident.communications)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..domain import Channel, EventKind, Role, Status
+from ..domain import Channel, EventKind, Status
 from ..domain.timeutil import isoformat_z
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
@@ -166,7 +166,9 @@ def _lifecycle_command(name: str, target: Status | None, help_text: str) -> clic
     return command
 
 
-acknowledge = _lifecycle_command("ack", None, "Acknowledge an incident (stamps acknowledged_at).")
+acknowledge = _lifecycle_command(
+    "ack", None, "Acknowledge an incident: stamps acknowledged_at and, if it is still declared, moves it to "
+                 "investigating (an incident already further along keeps its status).")
 mitigate = _lifecycle_command("mitigate", Status.MONITORING, "Mark mitigated: the fix is in, now monitoring.")
 resolve = _lifecycle_command("resolve", Status.RESOLVED, "Resolve an incident (stamps resolved_at).")
 close = _lifecycle_command("close", Status.CLOSED, "Close an incident after its post-mortem.")
@@ -219,55 +221,6 @@ def timeline_list(app: AppContext, incident_id, as_json):
 
 
 @click.group()
-def role() -> None:
-    """Incident roles and handovers."""
-
-
-@role.command(name="assign")
-@click.argument("incident_id")
-@click.argument("role_name", metavar="ROLE", type=click.Choice([r.value for r in Role]))
-@click.argument("person")
-@click.option("--at", "at_", help="When (ISO-8601); default now.")
-@click.option("--note", default="")
-@click.option("--additional", is_flag=True, help="Add a holder instead of handing over.")
-@json_option
-@pass_app
-def role_assign(app: AppContext, incident_id, role_name, person, at_, note, additional, as_json):
-    """Assign a role; the current holder hands over unless --additional."""
-    with open_desk(app) as desk:
-        incident = desk.assign_role(incident_id, role_name, person, at=parse_time(at_, "--at"), note=note,
-                                    additional=additional)
-    emit(incident, as_json, lambda i: i.timeline[-1].text)
-
-
-@role.command(name="relieve")
-@click.argument("incident_id")
-@click.argument("role_name", metavar="ROLE", type=click.Choice([r.value for r in Role]))
-@click.argument("person")
-@click.option("--at", "at_")
-@pass_app
-def role_relieve(app: AppContext, incident_id, role_name, person, at_):
-    """Stand a person down from a role."""
-    with open_desk(app) as desk:
-        desk.relieve_role(incident_id, role_name, person, at=parse_time(at_, "--at"))
-    click.echo(f"{person} stood down as {role_name}")
-
-
-@role.command(name="list")
-@click.argument("incident_id")
-@json_option
-@pass_app
-def role_list(app: AppContext, incident_id, as_json):
-    """Every role assignment, with handovers."""
-    with open_desk(app) as desk:
-        roles = desk.get(incident_id).roles
-    emit(roles, as_json, lambda rs: table(["ROLE", "PERSON", "FROM", "UNTIL"],
-                                          [[r.role.label, r.person, when(r.assigned_at),
-                                            when(r.relieved_at) if r.relieved_at else "(current)"] for r in rs])
-         if rs else "No roles assigned.")
-
-
-@click.group()
 def comms() -> None:
     """The communication log."""
 
@@ -303,7 +256,7 @@ def comms_list(app: AppContext, incident_id, as_json):
         if es else "No communications logged.")
 
 
-COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, status, timeline, role, comms]
+COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, status, timeline, comms]
 
 
 @click.command()

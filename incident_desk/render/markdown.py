@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from ..domain import figures
-from ..domain.incident import Incident
+from ..domain.incident import Incident, role_label
 from ..domain.levels import level_label
 from ..domain.timeutil import format_duration, isoformat_z
 from .context import ReportContext
@@ -148,7 +148,7 @@ def _action_items(incident: Incident, context: ReportContext) -> list[str]:
 
 
 def _responders(incident: Incident) -> list[str]:
-    rows = [[a.role.label, a.person, _instant(a.assigned_at), _instant(a.relieved_at) if a.relieved_at else "-"]
+    rows = [[role_label(a.role), a.person, _instant(a.assigned_at), _instant(a.relieved_at) if a.relieved_at else "-"]
             for a in incident.roles]
     return _table(["Role", "Person", "From", "Handed over"], rows)
 
