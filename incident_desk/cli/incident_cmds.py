@@ -8,7 +8,7 @@ from ..domain import Channel, EventKind, Status
 from ..domain.timeutil import isoformat_z
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
-from .formatting import incident_block, summary_rows, table, when
+from .formatting import incident_block, summary_rows, table, when, wide_option
 
 CLOCK_OPTIONS = ("started_at", "alerted_at", "declared_at", "acknowledged_at", "mitigated_at", "resolved_at",
                  "closed_at", "materiality_determined_at")
@@ -55,6 +55,7 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @click.option("--until", help="Started before this time.")
 @click.option("--search", help="Text in the id or title (case-insensitive).")
 @click.option("--limit", type=int, default=0, help="Show at most N (newest first).")
+@wide_option
 @json_option
 @pass_app
 def list_(app: AppContext, statuses, severities, types, service, active, since, until, search, limit, as_json):
@@ -209,6 +210,7 @@ def timeline_add(app: AppContext, incident_id, text, kind, at_, as_json):
 
 @timeline.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def timeline_list(app: AppContext, incident_id, as_json):
@@ -243,6 +245,7 @@ def comms_add(app: AppContext, incident_id, message, channel, audience, at_, as_
 
 @comms.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def comms_list(app: AppContext, incident_id, as_json):

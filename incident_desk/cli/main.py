@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import analyze_cmd, data_cmds, incident_cmds, notify_cmds, record_cmds, regulatory_cmds, role_cmds, rules_cmds
+from . import analyze_cmd, data_cmds, edit_cmd, incident_cmds, notify_cmds, record_cmds, regulatory_cmds, role_cmds, rules_cmds
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -28,7 +28,7 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
 
 
-for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, role_cmds):
+for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, role_cmds, edit_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(analyze_cmd.analyze)

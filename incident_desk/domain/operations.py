@@ -289,3 +289,50 @@ def record_filing(incident: Incident, regime: str, obligation: str, at: datetime
         + (f" (reference {filing.reference})" if filing.reference else "")
     add_event(incident, filing.filed_at, text, EventKind.COMMUNICATION, source="regulatory", author=author)
     return filing
+
+
+# Parts of an incident a person may rewrite in one edit (`incident-desk edit`). Status, severity, the
+# escalation record and regulatory filings have their own audited commands and are not edited this way.
+EDITABLE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "identity": ("title", "summary", "type", "tags", "services", "affected_systems", "resolution"),
+    "facts": ("facts",),
+    "clock": ("clock",),
+    "roles": ("roles",),
+    "timeline": ("timeline",),
+    "communications": ("communications",),
+    "investigation": ("investigation",),
+    "impact": ("impact",),
+    "remediation": ("remediation",),
+    "postmortem": ("postmortem",),
+    "actions": ("action_items",),
+}
+EDITABLE_FIELDS = tuple(name for names in EDITABLE_SECTIONS.values() for name in names)
+
+
+def edited_incident(incident: Incident, changes: dict[str, Any]) -> Incident:
+    """The incident as it would be with `changes` (editable top-level fields, JSON-like values), validated
+    whole; ValidationError (with the path of every problem) or DomainError when it is not valid."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise DomainError(f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}")
+    facts = changes.get("facts")
+    if isinstance(facts, dict):
+        derived = sorted(set(facts) & set(DERIVED_FACTS))
+        if derived:
+            raise DomainError("; ".join(f"facts.{name}: {derived_refusal(name)}" for name in derived))
+    data = incident.model_dump(mode="json")
+    data.update(changes)
+    return Incident.model_validate(data)
+
+
+def replace_parts(incident: Incident, changes: dict[str, Any], at: datetime, author: str = "",
+                  summary: str = "") -> None:
+    """Apply an edit of whole parts of the incident at once (all or nothing) and note it on the timeline."""
+    try:
+        checked = edited_incident(incident, changes)
+    except ValidationError as error:
+        raise DomainError(describe_validation_error(error)) from None
+    for name in changes:
+        object.__setattr__(incident, name, getattr(checked, name))
+    add_event(incident, at, f"Record edited: {summary or ', '.join(sorted(changes))}", EventKind.NOTE,
+              source="edit", author=author)

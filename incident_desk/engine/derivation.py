@@ -34,7 +34,8 @@ def _value(name: str, incident: Any, env: Env) -> Any:
 
 
 def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{number_text(value)}%"
+    """Percentages to two decimals, as availability is quoted (`97.43%`)."""
+    return "unknown" if value is None else f"{number_text(round(value, 2))}%"
 
 
 def _availability_how(incident: Any, env: Env) -> str:
@@ -43,8 +44,8 @@ def _availability_how(incident: Any, env: Env) -> str:
     outage = _value("outage", incident, env)
     if outage is None or not env.sla_period:
         return "not measured, and no resolved outage to compute it from"
-    return (f"{format_duration(timedelta(seconds=outage))} of complete outage over the "
-            f"{format_duration(timedelta(seconds=env.sla_period))} SLA period")
+    return (f"{format_duration(timedelta(seconds=outage))} of complete outage over the SLA period of "
+            f"{format_duration(timedelta(seconds=env.sla_period))}")
 
 
 def _breached_how(incident: Any, env: Env) -> str:
@@ -120,7 +121,9 @@ def derived_facts(incident: Any, env: Env, names: Iterable[str]) -> list[Derived
             continue
         how = _HOW.get(name)
         if spec.derived and how is not None:
-            out.append(DerivedFact(name, value_text(spec, _value(name, incident, env)), how(incident, env)))
+            value = _value(name, incident, env)
+            shown = _pct(value) if spec.type == "percent" and value is not None else value_text(spec, value)
+            out.append(DerivedFact(name, shown, how(incident, env)))
     return out
 
 

@@ -1,7 +1,9 @@
 """A blameless post-mortem document in Markdown (the seed's `--post-mortem --output post-mortem.md`).
 
-Summary, impact, key figures, timeline, root cause and 5 whys, what went well and could improve,
-lessons, remediation, action items table, responders. Every user string is escaped so that text
+Every section the text report has: summary, impact, key figures, severity criteria (with how derived facts
+were derived), timeline, communication log, regulatory deadlines and filings, root cause and 5 whys, what
+went well and could improve, lessons, remediation, action items (by priority), per-incident metrics,
+process improvements, recommendations, responders. Every user string is escaped so that text
 typed into an incident cannot break the document's structure.
 """
 
@@ -11,12 +13,13 @@ import re
 from datetime import datetime
 
 from ..domain import figures
-from ..domain.incident import Incident, role_label
+from ..domain.incident import ImpactKind, Incident, role_label
 from ..domain.levels import level_label
 from ..domain.timeutil import format_duration, isoformat_z
 from .context import ReportContext
 from .formatting import clock_time, money, type_label
-from .text_report import impact_lines, remediation_by_phase
+from .criteria import criterion_text, fallback_criteria
+from .text_report import by_priority, impact_lines, regulatory_lines, remediation_by_phase
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 BLAMELESS_NOTE = ("This is a blameless post-mortem: it looks at systems, processes and decisions, "
@@ -110,11 +113,18 @@ def _figures(incident: Incident, context: ReportContext) -> list[str]:
     ])
 
 
+def _zone(context: ReportContext) -> str:
+    return getattr(context.tz, "key", None) or context.tz.tzname(None) or "UTC"
+
+
+def _time(instant: datetime, context: ReportContext, day) -> str:
+    return clock_time(instant, context.tz, day)
+
+
 def _timeline(incident: Incident, context: ReportContext) -> list[str]:
-    zone = getattr(context.tz, "key", None) or context.tz.tzname(None) or "UTC"
     day = incident.clock.started_at.astimezone(context.tz).date() if incident.clock.started_at else None
-    rows = [[clock_time(e.at, context.tz, day), e.kind.value, e.text] for e in incident.sorted_timeline()]
-    return _table([f"Time ({zone})", "Kind", "Event"], rows)
+    rows = [[_time(e.at, context, day), e.kind.value, e.text] for e in incident.sorted_timeline()]
+    return _table([f"Time ({_zone(context)})", "Kind", "Event"], rows)
 
 
 def _root_cause(incident: Incident) -> list[str]:
@@ -138,13 +148,60 @@ def _remediation(incident: Incident) -> list[str]:
 def _action_items(incident: Incident, context: ReportContext) -> list[str]:
     today = context.now.astimezone(context.tz).date() if context.now else None
     rows = []
-    for item in incident.action_items:
+    for item in by_priority(incident):
         due = item.due.isoformat() if item.due else "not set"
         if item.recurrence:
             due += f" ({item.recurrence})"
         status = item.status.label + (" (overdue)" if today and item.is_overdue(today) else "")
         rows.append([item.id, item.priority.value.capitalize(), item.title, item.owner, due, status])
     return _table(["#", "Priority", "Action", "Owner", "Due", "Status"], rows)
+
+
+def _communications(incident: Incident, context: ReportContext) -> list[str]:
+    day = incident.clock.started_at.astimezone(context.tz).date() if incident.clock.started_at else None
+    rows = [[_time(e.at, context, day), e.channel.label, e.audience or "-", e.message]
+            for e in sorted(incident.communications, key=lambda e: e.at)]
+    return _table([f"Time ({_zone(context)})", "Channel", "Audience", "Message"], rows)
+
+
+def _criteria(incident: Incident, context: ReportContext) -> list[str]:
+    lines = [f"**Severity:** {level_label(incident.severity.level, dict(context.names))}", ""]
+    override = incident.severity.override
+    if override is not None:
+        lines += [f"**Override:** set by {escape(override.author)} at {isoformat_z(override.at)}: "
+                  f"{escape(override.reason)} (computed level {incident.severity.computed or 'none'})", ""]
+    for match in incident.severity.explanation:
+        lines.append(f"- **{escape(match.rule_id)}** ({match.level}): {escape(match.description)}")
+        lines += [f"  - {escape(criterion_text(c))}" for c in match.criteria if c.matched]
+    if not incident.severity.explanation:
+        lines += _list(fallback_criteria(incident, context)) if fallback_criteria(incident, context) \
+            else ["_No rule matched; the default level applies._"]
+    if context.derived:
+        lines += ["", "Derived facts:", "", *[f"- {escape(d.line)}" for d in context.derived]]
+    return lines
+
+
+def _regulatory(incident: Incident, context: ReportContext) -> list[str]:
+    lines = regulatory_lines(incident, context)
+    if lines:
+        return _list(lines)
+    if context.regulatory is None:
+        return ["_Not assessed (no rules available)._"]
+    return ["_No regulatory reporting obligation applies under the current rules._"]
+
+
+def _metrics(incident: Incident, context: ReportContext) -> list[str]:
+    def shown(value) -> str:
+        return format_duration(value) if value is not None else "unknown"
+
+    outage = figures.impact_time(incident, ImpactKind.COMPLETE_OUTAGE) \
+        if any(w.kind is ImpactKind.COMPLETE_OUTAGE for w in incident.impact.windows) else None
+    return _table(["Metric", "Value"], [
+        ["Mean Time To Detection (MTTD)", shown(figures.time_to_detect(incident))],
+        ["Mean Time To Acknowledgment (MTTA)", shown(figures.time_to_acknowledge(incident))],
+        ["Mean Time To Resolution (MTTR)", shown(figures.time_to_resolve(incident))],
+        ["Complete outage", shown(outage)],
+    ])
 
 
 def _responders(incident: Incident) -> list[str]:
@@ -162,7 +219,10 @@ def render_postmortem_markdown(incident: Incident, context: ReportContext | None
     lines += _section("Summary", _summary(incident))
     lines += _section("Impact", _impact(incident, context))
     lines += _section("Key figures", _figures(incident, context))
+    lines += _section("Severity criteria", _criteria(incident, context))
     lines += _section("Timeline", _timeline(incident, context))
+    lines += _section("Communication log", _communications(incident, context))
+    lines += _section("Regulatory deadlines and filings", _regulatory(incident, context))
     lines += _section("Root cause analysis", _root_cause(incident))
     lines += _section("What went well", _list(postmortem.went_well))
     lines += _section("What could be improved", _list(postmortem.could_improve))
@@ -171,5 +231,6 @@ def render_postmortem_markdown(incident: Incident, context: ReportContext | None
     lines += _section("Action items", _action_items(incident, context))
     lines += _section("Process improvements", _list(postmortem.process_improvements, ordered=True))
     lines += _section("Recommendations", _list(postmortem.recommendations, ordered=True))
+    lines += _section("Metrics", _metrics(incident, context))
     lines += _section("Responders", _responders(incident))
     return "\n".join(lines).rstrip("\n") + "\n"

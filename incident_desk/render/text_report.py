@@ -223,7 +223,7 @@ def sla_credit_lines(incident: Incident, context: ReportContext) -> list[str]:
     amount = getattr(sla, "credit_amount", None)
     if sla is None or not getattr(sla, "violated", False) or amount is None:
         return []
-    return [f"SLA credits: {money(amount, symbol)} (derived: availability {percent(sla.actual)} below the "
+    return [f"SLA credits: {money(amount, symbol)} (derived: availability {percent(round(sla.actual, 2))} below the "
             f"{percent(sla.target)} target; {percent(sla.credit_pct)} of the {money(sla.monthly_fee, symbol)} "
             f"monthly fee)"]
 
