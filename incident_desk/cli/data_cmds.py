@@ -71,14 +71,27 @@ def export(app: AppContext, incident_id, output):
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace an incident that already exists.")
+@click.option("--postmortem", is_flag=True,
+              help="FILES are Markdown post-mortems in the layout `analyze --post-mortem` writes.")
 @json_option
 @pass_app
-def import_(app: AppContext, files, replace, as_json):
-    """Import incidents from JSON files written by `export`."""
+def import_(app: AppContext, files, replace, postmortem, as_json):
+    """Import incidents from JSON files written by `export` (or Markdown post-mortems with --postmortem)."""
     imported = []
     with open_desk(app) as desk:
         for name in files:
             path = Path(name)
+            if postmortem:
+                from ..app.postmortem_import import import_postmortem
+
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except OSError as error:
+                    raise CliError(f"{path}: {error.strerror}", 3) from None
+                except UnicodeDecodeError as error:
+                    raise CliError(f"{path}: not UTF-8 text ({error.reason})", 4) from None
+                imported.append(import_postmortem(desk, text, source=str(path), replace=replace).id)
+                continue
             try:
                 document = json.loads(path.read_text(encoding="utf-8"))
             except OSError as error:

@@ -1,10 +1,11 @@
 """A blameless post-mortem document in Markdown (the seed's `--post-mortem --output post-mortem.md`).
 
-Every section the text report has: summary, impact, key figures, severity criteria (with how derived facts
-were derived), timeline, communication log, regulatory deadlines and filings, root cause and 5 whys, what
+Every section the text report has: summary, impact (with the impact windows), key figures, the recorded
+facts, severity criteria (with how derived facts were derived), timeline, communication log, regulatory deadlines and filings, root cause and 5 whys, what
 went well and could improve, lessons, remediation, action items (by priority), per-incident metrics,
 process improvements, recommendations, responders. Every user string is escaped so that text
-typed into an incident cannot break the document's structure.
+typed into an incident cannot break the document's structure. The layout is also an input:
+`app.postmortem_import` reads it back (`import --postmortem`), so a change here must keep that round trip.
 """
 
 from __future__ import annotations
@@ -77,11 +78,39 @@ def _overview(incident: Incident, context: ReportContext) -> list[str]:
         ["Resolved", _instant(incident.clock.resolved_at)],
         ["Duration", format_duration(lasted) if lasted is not None else "unknown"],
         ["Affected systems", ", ".join(incident.affected_systems or incident.services) or "not recorded"],
-        ["Post-mortem meeting", meeting],
     ]
+    rows += [[label, ", ".join(values)] for label, values in (("Services", incident.services), ("Tags", incident.tags))
+             if values]
+    rows += [[label, _instant(getattr(incident.clock, name))] for label, name in CLOCK_ROWS
+             if getattr(incident.clock, name) is not None]
+    rows.append(["Post-mortem meeting", meeting])
     if postmortem.facilitator:
         rows.append(["Facilitator", postmortem.facilitator])
     return _table(["Field", "Value"], rows)
+
+
+# Clock instants beyond start and resolution, shown (when known) so the figures can be checked and the
+# document read back (`import --postmortem`).
+CLOCK_ROWS = (("Alerted", "alerted_at"), ("Declared", "declared_at"), ("Acknowledged", "acknowledged_at"),
+              ("Mitigated", "mitigated_at"), ("Closed", "closed_at"),
+              ("Materiality determined", "materiality_determined_at"))
+
+
+def fact_text(value: object) -> str:
+    """A fact's stored value as the Facts table shows it: `85000`, `99.12`, `true`, `personal, payment`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _facts(incident: Incident) -> list[str]:
+    recorded = [[name, fact_text(value)] for name, value in incident.facts.model_dump(mode="json").items()
+                if value not in (None, [])]
+    return _table(["Fact", "Value"], recorded)
 
 
 def _summary(incident: Incident) -> list[str]:
@@ -97,6 +126,10 @@ def _impact(incident: Incident, context: ReportContext) -> list[str]:
     lines = []
     for title, items in (("Customer", customer), ("Business", business), ("Technical", technical)):
         lines += [f"### {title} impact", "", *_list(items), ""]
+    if incident.impact.windows:
+        rows = [[w.kind.value.replace("_", " "), isoformat_z(w.start), isoformat_z(w.end)]
+                for w in incident.impact.windows]
+        lines += ["### Impact windows", "", *_table(["Kind", "Start", "End"], rows), ""]
     return lines[:-1]
 
 
@@ -183,6 +216,10 @@ def _criteria(incident: Incident, context: ReportContext) -> list[str]:
 
 def _regulatory(incident: Incident, context: ReportContext) -> list[str]:
     lines = regulatory_lines(incident, context)
+    if incident.regulatory_filings:
+        rows = [[f.regime, f.obligation, isoformat_z(f.filed_at), f.reference or "-", f.author or "-"]
+                for f in incident.regulatory_filings]
+        return [*_list(lines), "", "### Filings", "", *_table(["Regime", "Obligation", "Filed", "Reference", "By"], rows)]
     if lines:
         return _list(lines)
     if context.regulatory is None:
@@ -219,6 +256,7 @@ def render_postmortem_markdown(incident: Incident, context: ReportContext | None
     lines += _section("Summary", _summary(incident))
     lines += _section("Impact", _impact(incident, context))
     lines += _section("Key figures", _figures(incident, context))
+    lines += _section("Facts", _facts(incident))
     lines += _section("Severity criteria", _criteria(incident, context))
     lines += _section("Timeline", _timeline(incident, context))
     lines += _section("Communication log", _communications(incident, context))

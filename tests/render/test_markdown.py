@@ -31,7 +31,7 @@ def tables_are_well_formed(document: str) -> bool:
 def test_seed_post_mortem_has_every_part_in_order():
     document = render_postmortem_markdown(seed_incident())
     headings = [line for line in document.split("\n") if line.startswith("## ")]
-    assert headings == ["## Summary", "## Impact", "## Key figures", "## Severity criteria", "## Timeline",
+    assert headings == ["## Summary", "## Impact", "## Key figures", "## Facts", "## Severity criteria", "## Timeline",
                         "## Communication log", "## Regulatory deadlines and filings", "## Root cause analysis",
                         "## What went well", "## What could be improved", "## Lessons learned", "## Remediation",
                         "## Action items", "## Process improvements", "## Recommendations", "## Metrics",
