@@ -11,6 +11,7 @@ processes against a fresh workspace, as a person would type it; `edit` uses a no
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -121,6 +122,22 @@ with open(path, "w", encoding="utf-8") as out:
 '''
 
 
+def record(workspace: Path) -> dict[str, object]:
+    """What was entered, for checking that both ways give the same record (texts and counts)."""
+    environment = {**os.environ, "INCIDENT_DESK_WORKSPACE": str(workspace), "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "incident_desk", "show", "INC-2017-001", "--json"],
+                          capture_output=True, text=True, env=environment, check=True)
+    incident = json.loads(done.stdout)
+    return {
+        "timeline": sorted((e["at"], e["kind"], e["text"]) for e in incident["timeline"] if e["source"] == "manual"
+                           and e["kind"] != "role"),
+        "communications": sorted((c["at"], c["channel"], c["message"]) for c in incident["communications"]),
+        "roles": sorted((r["role"], r["person"]) for r in incident["roles"]),
+        "whys": [(w["question"], w["answer"]) for w in incident["investigation"]["whys"]],
+        "actions": [(a["title"], a["priority"], a["due"]) for a in incident["action_items"]],
+    }
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
@@ -148,6 +165,9 @@ def main() -> None:
         run(edited, "edit", "INC-2017-001", "--yes", env={"EDITOR": str(wrapper), "VISUAL": ""})
         edit_seconds = time.perf_counter() - start
         del editor
+        one_by_one, at_once = record(per_item), record(edited)
+        if one_by_one != at_once:
+            raise SystemExit(f"the two ways entered different records: {one_by_one} != {at_once}")
 
     items = len(TIMELINE) + len(COMMS) + len(ROLES) + len(WHYS) + len(ACTIONS)
     print(f"record: {len(TIMELINE)} timeline events, {len(COMMS)} communications, {len(ROLES)} roles, "

@@ -109,7 +109,8 @@ def show(app: AppContext, incident_id, as_json):
 @click.command(name="set")
 @click.argument("incident_id")
 @click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE",
-              help="Set a fact (repeatable); `NAME=unknown` clears it. Lists are comma-separated.")
+              help="Set a fact (repeatable); `NAME=unknown` (or `none`, empty) clears it, a list fact too. "
+                   "Lists are comma-separated; durations such as 6h. Derived facts (sla_breached, ...) are refused.")
 @click.option("--title")
 @click.option("--summary")
 @click.option("--type", "type_")

@@ -296,11 +296,27 @@ def role_label(role: str) -> str:
     return str(role).replace("_", " ").capitalize()
 
 
+class TeamRole(str):
+    """A role a workspace added (roles.yaml), with the same `label` as the seed's `Role` members."""
+
+    @property
+    def label(self) -> str:
+        return role_label(self)
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
 def _role_slug(value: str) -> str:
+    """The seed's roles as `Role` members (so `a.role is Role.SCRIBE` holds), others as `TeamRole`."""
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     if not ROLE_PATTERN.match(text):
         raise ValueError(f"'{value}' is not a role name such as incident_commander or technical_lead")
-    return text
+    try:
+        return Role(text)
+    except ValueError:
+        return TeamRole(text)
 
 
 RoleName = Annotated[str, BeforeValidator(lambda v: v.value if isinstance(v, Role) else v),

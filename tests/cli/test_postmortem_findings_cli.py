@@ -191,7 +191,10 @@ def test_4_status_template_grammar(cli):
     preview = cli("notify", incident_id, "--template", "customer_email", "--preview")
     assert preview.code == 0, preview.err
     assert "has been disrupted" in preview.out  # one service
-    assert "services has" not in preview.out
+    no_service = cli("declare", "Something is wrong", "--json").json()["id"]
+    preview = cli("notify", no_service, "--template", "customer_email", "--preview")
+    assert preview.code == 0, preview.err
+    assert "our services have been disrupted" in preview.out and "services has" not in preview.out
 
 
 # ---------------------------------------------------------------------------- 5. entering the record
