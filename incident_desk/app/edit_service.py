@@ -144,8 +144,6 @@ def apply(desk: Desk, incident_id: str, text: str, revision: int, section: str |
     if not changed:
         return EditResult(current, ())
     label = f"edit {section or 'record'}"
-    saved = desk.change(incident_id, label,
-                        lambda i: operations.replace_parts(i, changed, desk.clock(), desk.actor,
-                                                           ", ".join(sorted(changed))),
+    saved = desk.change(incident_id, label, lambda i: operations.replace_parts(i, changed),
                         expected_revision=revision, reclassify=True)
     return EditResult(saved, tuple(sorted(changed)))

@@ -325,14 +325,12 @@ def edited_incident(incident: Incident, changes: dict[str, Any]) -> Incident:
     return Incident.model_validate(data)
 
 
-def replace_parts(incident: Incident, changes: dict[str, Any], at: datetime, author: str = "",
-                  summary: str = "") -> None:
-    """Apply an edit of whole parts of the incident at once (all or nothing) and note it on the timeline."""
+def replace_parts(incident: Incident, changes: dict[str, Any]) -> None:
+    """Apply an edit of whole parts of the incident at once (all or nothing). The edit is bookkeeping, not
+    part of the incident's story: the audit trail records it, the timeline does not."""
     try:
         checked = edited_incident(incident, changes)
     except ValidationError as error:
         raise DomainError(describe_validation_error(error)) from None
     for name in changes:
         object.__setattr__(incident, name, getattr(checked, name))
-    add_event(incident, at, f"Record edited: {summary or ', '.join(sorted(changes))}", EventKind.NOTE,
-              source="edit", author=author)

@@ -368,7 +368,10 @@ def _sla_sentence(target: Any, actual: Any) -> str:
     if target is None or actual is None:
         return "SLA target or actual unknown"
     state = "SLA violation" if actual < target else "SLA met"
-    return f"{state} ({number_text(target)}% target, actual {number_text(actual)}%)"
+    shown = round(actual, 2)  # availability is quoted to two decimals, unless that would hide the breach
+    if (shown < target) != (actual < target):
+        shown = actual
+    return f"{state} ({number_text(target)}% target, actual {number_text(shown)}%)"
 
 
 def _fmt(template: str) -> Phrase:

@@ -11,7 +11,7 @@ typed into an incident cannot break the document's structure. The layout is also
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain import figures
 from ..domain.incident import ImpactKind, Incident, role_label
@@ -97,7 +97,11 @@ CLOCK_ROWS = (("Alerted", "alerted_at"), ("Declared", "declared_at"), ("Acknowle
 
 
 def fact_text(value: object) -> str:
-    """A fact's stored value as the Facts table shows it: `85000`, `99.12`, `true`, `personal, payment`."""
+    """A fact's value as the Facts table shows it: `85000`, `99.12`, `true`, `personal, payment`, `6h`."""
+    if isinstance(value, timedelta):
+        total = int(value.total_seconds())
+        parts = [(total // 86400, "d"), (total % 86400 // 3600, "h"), (total % 3600 // 60, "m"), (total % 60, "s")]
+        return "".join(f"{amount}{unit}" for amount, unit in parts if amount) or "0s"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -108,7 +112,7 @@ def fact_text(value: object) -> str:
 
 
 def _facts(incident: Incident) -> list[str]:
-    recorded = [[name, fact_text(value)] for name, value in incident.facts.model_dump(mode="json").items()
+    recorded = [[name, fact_text(value)] for name, value in incident.facts.model_dump().items()
                 if value not in (None, [])]
     return _table(["Fact", "Value"], recorded)
 
