@@ -385,7 +385,8 @@ def postmortem_incident(desk: Desk, text: str, source: str = "post-mortem.md") -
 def import_postmortem(desk: Desk, text: str, *, source: str = "post-mortem.md", replace: bool = False) -> Incident:
     """Read a post-mortem document and store its incident as one audited import."""
     incident = postmortem_incident(desk, text, source)
-    return desk.workspace.import_incident(incident, actor=desk.actor, replace=replace)
+    return desk.workspace.import_incident(incident, actor=desk.actor, replace=replace,
+                                          detail=f"from the Markdown post-mortem {source}")
 
 
 __all__ = ["PostmortemFormatError", "import_postmortem", "parse_postmortem", "postmortem_incident"]
