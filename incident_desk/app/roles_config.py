@@ -20,7 +20,6 @@ from pathlib import Path
 
 from ..domain import DomainError, Role
 from ..domain.incident import ROLE_PATTERN, role_label
-from ..engine.yamlsafe import load_file
 
 ROLES_FILE = "roles.yaml"
 _DEFAULT_DESCRIPTIONS = {
@@ -60,6 +59,8 @@ def load_roles(workspace_path: Path | None) -> list[RoleDefinition]:
     path = Path(workspace_path) / ROLES_FILE if workspace_path is not None else None
     if path is None or not path.exists():
         return list(roles.values())
+    from ..engine.yamlsafe import load_file  # only when a roles.yaml exists: `show` and `list` stay light
+
     doc = load_file(path, str(path))
     problems = [f"{p.file}:{p.line}: {p.path + ': ' if p.path else ''}{p.message}" for p in doc.problems]
     data = doc.data
