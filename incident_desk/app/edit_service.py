@@ -11,19 +11,19 @@ from __future__ import annotations
 import difflib
 import io
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from ..domain import DomainError, Incident, operations
 from ..domain.operations import EDITABLE_SECTIONS, validation_problems
+from ..engine.yamlsafe import load_text
 from .desk import Desk
 
 SECTIONS = tuple(EDITABLE_SECTIONS)
-MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 1024 * 1024  # as engine.yamlsafe reads at most
 
 
 class EditError(DomainError):
@@ -63,37 +63,21 @@ def document(incident: Incident, section: str | None = None) -> str:
     return out.getvalue()
 
 
-def _line_of(tree: Any, path: tuple[Any, ...]) -> int:
-    """1-based line of `path` in the parsed document, or of its nearest ancestor."""
-    node, line = tree, 1
-    for part in path:
-        try:
-            if isinstance(node, CommentedMap) and part in node:
-                line = node.lc.key(part)[0] + 1
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-                line = node.lc.item(part)[0] + 1
-                node = node[part]
-            else:
-                break
-        except (AttributeError, KeyError, TypeError, IndexError):
-            break
-    return line
-
-
 def parse(text: str, incident: Incident, section: str | None = None) -> dict[str, Any]:
-    """The changes an edited document makes; EditError with every located problem when it is not valid."""
+    """The changes an edited document makes; EditError with every located problem when it is not valid.
+
+    The text is read as plain data only (no tags, size- and alias-capped: `engine.yamlsafe`), so a
+    document from elsewhere (a recovery file, `--from-file`) cannot build objects or blow up memory."""
     if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
         raise EditError([(1, "", f"document larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB; refused")])
-    try:
-        tree = _yaml().load(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise EditError([(mark.line + 1 if mark else 1, "", f"not valid YAML: {getattr(error, 'problem', '') or error}")]) from None
+    doc = load_text(text, "edit")
+    if doc.problems:
+        raise EditError([(p.line, p.path, p.message) for p in doc.problems])
+    tree = doc.data
     names = fields_of(section)
     if not isinstance(tree, dict):
         raise EditError([(1, "", f"expected the fields {', '.join(names)}")])
-    problems = [(_line_of(tree, (key,)), str(key), f"not part of this edit (fields: {', '.join(names)})")
+    problems = [(doc.line_of((key,)), str(key), f"not part of this edit (fields: {', '.join(names)})")
                 for key in tree if key not in names]
     problems += [(1, name, "missing (write [] or an empty value to clear it)") for name in names if name not in tree]
     if problems:
@@ -104,20 +88,20 @@ def parse(text: str, incident: Incident, section: str | None = None) -> dict[str
     except ValidationError as error:
         located = []
         for item, (path, message) in zip(error.errors(), validation_problems(error)):
-            located.append((_line_of(tree, tuple(item["loc"])), path, message))
+            located.append((doc.line_of(tuple(item["loc"])), path, message))
         raise EditError(located) from None
     except DomainError as error:
-        raise EditError([(1, "", str(error))]) from None
+        raise EditError([(doc.line_of(("facts",)) if "facts." in str(error) else 1, "", str(error))]) from None
     return changes
 
 
 def _plain(value: Any) -> Any:
-    """ruamel's commented containers and scalars as plain Python values."""
+    """YAML timestamps back to ISO text (the models parse them); everything else is plain data already."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if hasattr(value, "isoformat"):  # a YAML timestamp: back to ISO text, parsed by the model
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
 

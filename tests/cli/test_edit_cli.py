@@ -113,3 +113,16 @@ def test_unchanged_edit_changes_nothing(cli, tmp_path, monkeypatch):
     result = cli("edit", incident_id)
     assert result.code == 0 and "no changes" in result.out
     assert cli("show", incident_id, "--json").json()["revision"] == revision
+
+
+def test_a_document_that_tries_to_build_objects_is_refused(cli, tmp_path, monkeypatch, workspace):
+    incident_id = declare(cli)
+    marker = tmp_path / "pwned"
+    monkeypatch.setenv("EDITOR", editor(tmp_path, "hostile", f'''
+text = text.replace("title: Database directory deleted",
+                    "title: !!python/object/apply:os.system [touch {marker}]")
+'''))
+    result = cli("edit", incident_id, "--section", "identity", "--yes")
+    assert result.code == 4 and "line 4:" in result.err and "not allowed" in result.err
+    assert not marker.exists()
+    assert cli("show", incident_id, "--json").json()["title"] == "Database directory deleted"
