@@ -19,8 +19,7 @@ _WIDE = {"on": False}
 
 
 def _set_wide(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if value:
-        _WIDE["on"] = True
+    _WIDE["on"] = bool(value)  # called for every run of a command with the option, flag given or not
 
 
 wide_option = click.option("--wide", is_flag=True, expose_value=False, callback=_set_wide,

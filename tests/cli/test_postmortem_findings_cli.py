@@ -3,6 +3,8 @@ six hours of data lost) showed. Each numbered finding, through the command line.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -245,3 +247,37 @@ def test_5_every_column_has_a_header(cli):
     cli("action", "add", incident_id, "Test restores", "--owner", "Infra", "--due", "2017-02-01")
     header = cli("action", "list", "--today", "2017-03-01").out.splitlines()[0].split()
     assert header == ["INCIDENT", "ITEM", "PRIORITY", "STATUS", "DUE", "OVERDUE", "OWNER", "TITLE"]
+
+
+def test_5_on_a_terminal_long_cells_are_cut_unless_wide(cli, workspace):
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    long_title = "Production database directory deleted while resynchronising the replica " * 2
+    cli("declare", long_title.strip())
+
+    def on_terminal(*args: str) -> str:
+        leader, follower = os.openpty()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), str(repo / "plugins")]),
+               "INCIDENT_DESK_WORKSPACE": str(workspace)}
+        done = subprocess.run([sys.executable, "-m", "incident_desk", *args], stdout=follower,
+                              stderr=subprocess.PIPE, env=env, timeout=120)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(leader)
+        assert done.returncode == 0, done.stderr
+        return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+    cut = on_terminal("list")
+    assert "…" in cut and long_title.strip() not in cut
+    assert long_title.strip() in on_terminal("list", "--wide")
