@@ -102,4 +102,4 @@ def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
     from .notify_service import NotifyService
 
-    return NotifyService(desk.workspace, desk.plugins, clock=desk.clock)
+    return NotifyService(desk, desk.plugins, clock=desk.clock)

@@ -53,7 +53,9 @@ def edit(app: AppContext, incident_id, section, from_file, yes):
     """Edit an incident's record (or one --section) as YAML in $EDITOR; validated, diffed, applied as one
     audited change. Refused, with the text kept in a recovery file, if invalid or changed meanwhile."""
     from ..app import edit_service
-    from ..store.errors import StaleRevision
+    from ..app.face_support import store_errors
+
+    StaleRevision = store_errors.StaleRevision
 
     with open_desk(app) as desk:
         incident = desk.get(incident_id)

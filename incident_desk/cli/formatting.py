@@ -8,11 +8,10 @@ from datetime import date, datetime
 
 import click
 
-from ..domain import ActionItem, Incident, IncidentSummary
-from ..domain import figures
-from ..domain.incident import role_label
-from ..domain.levels import level_label
-from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
+from .. import ActionItem, Incident, IncidentSummary
+from ..app.face_support import figures
+from ..app.face_support import level_label, role_label
+from ..app.face_support import format_duration, format_short_duration, isoformat_z
 
 
 _WIDE = {"on": False}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..domain import Channel, EventKind, Status
-from ..domain.timeutil import isoformat_z
+from .. import Channel, EventKind, Status
+from ..app.face_support import isoformat_z
 from .common import AppContext, CliError, emit, emit_json_stream, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
 from .formatting import incident_block, summary_rows, table, when, wide_option
@@ -60,8 +60,8 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @pass_app
 def list_(app: AppContext, statuses, severities, types, service, active, since, until, search, limit, as_json):
     """List incidents, newest first, with filters."""
+    from .. import normalize_severity
     from ..app.desk import SummaryQuery
-    from ..domain import normalize_severity
 
     since_t, until_t = parse_time(since, "--since"), parse_time(until, "--until")
     try:
@@ -255,7 +255,7 @@ COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, s
 def clocks(app: AppContext, incident_id, at_, as_json):
     """Response targets, SLA, regulatory deadlines and the next escalation of one incident."""
     from ..app.clocks import incident_clocks
-    from ..domain.timeutil import format_short_duration
+    from ..app.face_support import format_short_duration
     from .regulatory_cmds import clock_data, clock_status
 
     with open_desk(app) as desk:

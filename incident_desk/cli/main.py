@@ -42,7 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("edit_cmd:edit", "Edit an incident's record (or one --section) as YAML in $EDITOR; validated, "
                               "diffed, applied as one audited change."),
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
-    "export": ("data_cmds:export", "Export one whole incident as JSON (with the head hash of its audit trail)."),
+    "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
+                                     "post-mortem, CSV or signed PDF."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
     "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
                                     "own audit head."),
@@ -79,6 +80,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("incident_cmds:show", "Show one incident (the full report is `incident-desk report`)."),
     "status": ("incident_cmds:status", "Move an incident to any legal status."),
     "timeline": ("incident_cmds:timeline", "The incident's timeline."),
+    "verify": ("export_cmds:verify", "Check a signed PDF report: signer, signing time, integrity, whole-file "
+                                     "coverage, trust, audit head."),
     "watch": ("notify_cmds:watch", "Fire due escalations and deliver the outbox until stopped (SIGTERM or Ctrl-C "
                                    "stop it cleanly)."),
 }

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from ..domain import ImpactKind, Phase, Priority, WorkStatus
+from .. import ImpactKind, Phase, Priority, WorkStatus
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_time
 from .formatting import action_rows, table, wide_option
@@ -210,7 +210,7 @@ def action_update(app: AppContext, incident_id, item_id, status_, owner, priorit
 def action_list(app: AppContext, overdue, only_open, owner, incident_id, today, as_json):
     """Action items across all incidents, most urgent first."""
     from ..app.desk import SummaryQuery
-    from ..domain.incident import PRIORITY_RANK
+    from ..app.face_support import PRIORITY_RANK
 
     with open_desk(app) as desk:
         day = _parse_due(today) or desk.clock().date()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ..domain.incident import role_label
+from ..app.face_support import role_label
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_time
 from .formatting import table, when
