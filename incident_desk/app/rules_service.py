@@ -77,6 +77,7 @@ class Explanation:
     regulatory: list[RegulatoryClock]
     override: dict[str, Any] | None = None
     digest: str = ""
+    derived: list[Any] = field(default_factory=list)  # DerivedFact per derived field the rules read
 
 
 def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None,
@@ -96,7 +97,8 @@ def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: d
     return Explanation(incident.id, incident.title, severity, f"{severity.computed} ({name})" if name else
                        str(severity.computed), criteria_lines(severity), rules, ruleset.sla(incident),
                        ruleset.regulatory_clocks(incident, now),
-                       override.model_dump(mode="json") if override else None, ruleset.digest)
+                       override.model_dump(mode="json") if override else None, ruleset.digest,
+                       ruleset.derived_facts(incident, now))
 
 
 # ----------------------------------------------------------------------------- backtest

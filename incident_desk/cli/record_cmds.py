@@ -10,7 +10,7 @@ import click
 from .. import ImpactKind, Phase, Priority, WorkStatus
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_time
-from .formatting import action_rows, table
+from .formatting import action_rows, table, wide_option
 
 WORK_STATUSES = [s.value for s in WorkStatus]
 
@@ -110,6 +110,7 @@ def remediation_update(app: AppContext, incident_id, action_ref, status_):
 
 @remediation.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def remediation_list(app: AppContext, incident_id, as_json):
@@ -210,6 +211,7 @@ def action_update(app: AppContext, incident_id, item_id, status_, owner, priorit
 @click.option("--owner")
 @click.option("--incident", "incident_id")
 @click.option("--today", help="Judge overdue as of this date (YYYY-MM-DD); default today.")
+@wide_option
 @json_option
 @pass_app
 def action_list(app: AppContext, overdue, only_open, owner, incident_id, today, as_json):

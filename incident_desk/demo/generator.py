@@ -311,7 +311,7 @@ def _facts(rng: random.Random, level: str, kind: str, ttr: timedelta, driver: st
         failed_transactions=int(failed) if known else None,
         support_tickets=int(tickets) if known else None,
         sla_target_pct=target,
-        sla_actual_pct=actual if known else None,
+        sla_actual_pct=actual,  # monitoring measures availability even when business figures are unknown
         regions=rng.sample(["eu-west", "us-east", "us-west", "ap-south"], k=rng.randint(1, 2)),
     )
     if kind in ("security", "data-loss"):

@@ -20,6 +20,7 @@ from .conditions import Node, ParseContext, compile_node, describe_node_fields, 
 from .errors import Problem, RulesError
 from .escalation import DueEscalation, NextEscalation, Policy, due, upcoming
 from .explain import describe_node
+from .derivation import DerivedFact, derived_facts
 from .fields import FIELDS, NUMERIC_TYPES, Env, build_row
 from .models import (ANCHORS, EscalationFile, LevelModel, RegulatoryFile, SeverityFile, SlaFile,
                      validate_model)
@@ -86,7 +87,8 @@ class RuleSet:
     def env(self, now: datetime | None) -> Env:
         env = self._env  # the last one: live classification asks again and again for the same instant
         if env is None or env.now != now:
-            env = self._env = Env(now=now, sla_target=self.sla_policy.target_for)
+            env = self._env = Env(now=now, sla_target=self.sla_policy.target_for,
+                                  sla_period=self.sla_policy.model.period.total_seconds())
         return env
 
     def row(self, incident: Any, now: datetime | None = None, names: tuple[str, ...] | None = None) -> dict:
@@ -112,6 +114,10 @@ class RuleSet:
         if override is not None:
             override = override.model_copy()  # the result shares nothing mutable with the incident
         return self.severity_rules.severity_of(incident, self.env(now), self.digest, override)
+
+    def derived_facts(self, incident: Any, now: datetime | None = None) -> list[DerivedFact]:
+        """Each derived fact the severity rules read, with how it was derived (for explanations)."""
+        return derived_facts(incident, self.env(now), self.severity_rules.fields)
 
     def evaluate_all(self, incident: Any, now: datetime | None = None):
         """Every severity rule with its result and every leaf (matched or not), for `rules explain`."""
@@ -436,8 +442,10 @@ def _given_value(name: str, value: Any) -> Any:
 
 
 def _derive_sla(row: dict[str, Any], given: dict[str, Any]) -> None:
-    """In test cases, derive the SLA fields from target and actual unless they are given directly."""
-    target, actual = given.get("sla_target_pct"), given.get("sla_actual_pct")
+    """In test cases, derive availability and the SLA fields from target and actual unless given directly."""
+    target, actual = given.get("sla_target_pct"), given.get("availability_pct", given.get("sla_actual_pct"))
+    if actual is not None and "availability_pct" in row and "availability_pct" not in given:
+        row["availability_pct"] = actual
     if target is None or actual is None:
         return
     if "sla_breached" in row and "sla_breached" not in given:

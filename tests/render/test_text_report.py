@@ -123,8 +123,8 @@ def test_times_are_local_to_the_context_time_zone_and_dated_on_other_days():
     incident = seed_incident()
     operations.add_event(incident, datetime(2025, 1, 16, 9, 0, tzinfo=timezone.utc), "Post-mortem held")
     text = render_report(incident, ReportContext(tz=ZoneInfo("Europe/Berlin")))
-    assert "03:30:00 - Monitoring alerts detect 100% API error rate" in text
-    assert "2025-01-16 10:00:00 - Post-mortem held" in text
+    assert "03:30:00 CET - Monitoring alerts detect 100% API error rate" in text  # with its zone label
+    assert "2025-01-16 10:00:00 CET - Post-mortem held" in text
     assert "Start Time: 2025-01-15T02:30:00Z" in text  # the header stays in UTC
 
 
