@@ -167,18 +167,25 @@ def row_of(doc: dict[str, Any]) -> Row:
             "due": min(dues) if dues else None, "doc": doc}
 
 
-def doc_of(row: Row) -> dict[str, Any]:
-    """The summary document of a row, parsed on first use."""
-    doc = row["doc"]
-    if type(doc) is str:
-        doc = row["doc"] = orjson.loads(doc)
-    return doc
+def with_changes(row: Row, changes: dict[str, Any]) -> Row:
+    """A new row whose summary has these fields changed (a timeline append's revision and count); the
+    summary text is not parsed for it: the change is kept beside it and applied when it is parsed."""
+    changed = dict(row)
+    if type(row["doc"]) is str:
+        changed["set"] = {**row.get("set", {}), **changes}
+    else:
+        changed["doc"] = {**row["doc"], **changes}
+    return changed
 
 
 def parsed_doc(row: Row) -> dict[str, Any]:
-    """The summary document of a row, parsed but not kept in the row (for callers that stream)."""
+    """The summary document of a row, parsed (not kept in the row: callers may stream)."""
     doc = row["doc"]
-    return orjson.loads(doc) if type(doc) is str else doc
+    if type(doc) is str:
+        doc = orjson.loads(doc)
+        if "set" in row:
+            doc.update(row["set"])
+    return doc
 
 
 def _stamp(value: Any) -> Stamp:
@@ -232,7 +239,7 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
     shard.parent.mkdir(parents=True, exist_ok=True)
     rows = {}
     for seq, (row, stamp) in sorted(entries.items()):
-        doc = row["doc"]
+        doc = row["doc"] if "set" not in row else parsed_doc(row)
         rows[str(seq)] = {**{name: row.get(name) for name in ROW_FIELDS}, "stamp": list(stamp),
                           "doc": doc if type(doc) is str else orjson.dumps(doc).decode()}
     db = TinyDB(shard, storage=AtomicJSONStorage, fsync=fsync)

@@ -54,7 +54,7 @@ Entry = tuple["index.Row | None", Stamp]
 def apply_delta(entry: Entry, base: Stamp, stamp: Stamp, changes: dict[str, Any]) -> Entry:
     row, current = entry
     if row is not None and current == base:
-        return {**row, "doc": {**index.doc_of(row), **changes}}, stamp
+        return index.with_changes(row, changes), stamp
     return row, STALE
 
 
