@@ -48,7 +48,7 @@ def current_layout(root: Path) -> None:
     """Rewrite index shards of an older layout in the current one (a cache built by an older checkout)."""
     for shard in sorted((root / "index").glob("summaries-*.json")):
         raw = shard.read_bytes()
-        if not raw.startswith(b'{"rows"'):
+        if not raw.startswith(index.FORMAT):
             rows = index.rows_from_bytes(raw, shard)
             index.write_shard_rows(shard, {int(i[9:]): entry for i, entry in rows.items()}, fsync=False)
 

@@ -193,10 +193,10 @@ def test_shards_of_the_first_layout_are_still_read(ws: Workspace) -> None:
     ws.create(make_incident("INC-2025-002", title="Other"), actor="t")
     ws.compact_index()
     shard = next((ws.path / "index").glob("summaries-*.json"))
-    rows = orjson.loads(shard.read_bytes())["rows"]
+    rows = index_module.rows_from_bytes(shard.read_bytes(), shard)
     shard.write_bytes(orjson.dumps({  # tables `summaries` and `stamps`, as the index was first written
-        "summaries": {k: orjson.loads(r["doc"]) for k, r in rows.items()},
-        "stamps": {k: {"stamp": r["stamp"]} for k, r in rows.items()}}))
+        "summaries": {i[9:].lstrip("0"): index_module.parsed_doc(row) for i, (row, _) in rows.items()},
+        "stamps": {i[9:].lstrip("0"): {"stamp": list(stamp)} for i, (_, stamp) in rows.items()}}))
     with Workspace.open(ws.path) as cold:
         assert [s.title for s in cold.query_summaries(SummaryQuery(search="other"))] == ["Other"]
         assert [s == summarize(cold.get(s.id)) for s in cold.list_summaries()] == [True, True]
