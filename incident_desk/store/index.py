@@ -286,4 +286,26 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
         docs.append(text)
         offset += len(text) + 1
     header = FORMAT + b',"rows":' + orjson.dumps(rows) + b"}\n"
-    atomic_write_bytes(shard, header + b"".join(d + b"\n" for d in docs), fsync=fsync)
+    stat = atomic_write_bytes(shard, header + b"".join(d + b"\n" for d in docs), fsync=fsync)
+    starts = [datetime.fromisoformat(row["started_at"]).timestamp() for row in rows.values() if row["started_at"]]
+    span = {"shard": list(stamp_of(stat)), "started": [min(starts), max(starts)] if starts else None}
+    atomic_write_bytes(span_path(shard), orjson.dumps(span), fsync=False)
+
+
+def span_path(shard: Path) -> Path:
+    """The shard's span file: the first and last start time it holds, tied to the shard's stamp."""
+    return shard.with_suffix(".span")
+
+
+def started_span(shard: Path) -> tuple[float, float] | None | bool:
+    """(first, last) start time (epoch seconds) among a shard's incidents, None if none has one, or False
+    when unknown (no span file, or one written for another version of the shard): then read the shard."""
+    try:
+        with open(span_path(shard), "rb") as handle:
+            span = orjson.loads(handle.read())
+        if tuple(span["shard"]) != stamp_of(os.stat(shard)):
+            return False
+        started = span["started"]
+        return None if started is None else (float(started[0]), float(started[1]))
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
+        return False

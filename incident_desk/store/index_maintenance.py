@@ -159,8 +159,8 @@ def reindex(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
                 continue
             shards.setdefault(index.shard_name(incident_id), {})[incident_number(incident_id)[1]] = entry
         index_dir = root / "index"
-        for old in index_dir.glob("summaries-*.json"):
-            if old.name not in shards:
+        for old in [*index_dir.glob("summaries-*.json"), *index_dir.glob("summaries-*.span")]:
+            if old.with_suffix(".json").name not in shards:
                 old.unlink()
         for name, entries in shards.items():
             shard = index_dir / name

@@ -122,10 +122,19 @@ def _id_order(incident_id: str) -> tuple[str, int, str]:
     return incident_id[4:8], len(incident_id), incident_id
 
 
-def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str]) -> IndexView:
-    """id -> (summary document or None if removed, stamp of the file it was made from), shards then journal."""
+def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str],
+               query: SummaryQuery = EVERYTHING, skipped: set[tuple[str, int]] | None = None) -> IndexView:
+    """id -> (query row or None if removed, stamp of the file it was made from), shards then journal. With a
+    start window in `query`, shards whose span of start times lies outside it are not read; their (year,
+    bucket) go into `skipped`."""
     view: IndexView = {}
     for shard in sorted((root / "index").glob("summaries-*.json")):
+        if skipped is not None and (query.started_from is not None or query.started_before is not None):
+            span = index.started_span(shard)
+            if span is None or (span and not _overlaps(span, query.started_from, query.started_before)):
+                year, first, _ = index.shard_range(shard.name)
+                skipped.add((f"{year:04d}", first // index.SHARD_SIZE))
+                continue  # none of its incidents started in the window
         view.update(read_shard(root, shard, caches, index_lock=index_lock, notices=notices))
     journal = index_journal.refresh(root, caches.journal, notices)
     if journal.entries or journal.deltas:
@@ -134,6 +143,11 @@ def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, noti
         if added:
             view = {k: view[k] for k in sorted(view, key=_id_order)}
     return view
+
+
+def _overlaps(span: tuple[float, float], start: datetime | None, end: datetime | None) -> bool:
+    first, last = span
+    return (start is None or last >= start.timestamp()) and (end is None or first < end.timestamp())
 
 
 def query_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *,
@@ -185,7 +199,8 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             notices: list[str]) -> list[Hit]:
     """The incidents `query` wants, in id order, from the index rows; each checked by stat, and re-read from
     its file (summary built) when the file changed since it was indexed."""
-    view = index_view(root, caches, index_lock=index_lock, notices=notices)
+    skipped: set[tuple[str, int]] = set()
+    view = index_view(root, caches, index_lock=index_lock, notices=notices, query=query, skipped=skipped)
     everything = query.everything
     incidents_dir = f"{root}/incidents"
     hits: list[Hit] = []
@@ -209,7 +224,8 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
         if everything or query.matches(incident_id, fresh_row):
             hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
-    unindexed = [i for i in layout.ids_on_disk(root) if i not in view and INCIDENT_ID_PATTERN.match(i)]
+    unindexed = [i for i in layout.ids_on_disk(root) if i not in view and INCIDENT_ID_PATTERN.match(i)
+                 and not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:

@@ -202,3 +202,28 @@ def test_shards_of_the_first_layout_are_still_read(ws: Workspace) -> None:
         assert [s == summarize(cold.get(s.id)) for s in cold.list_summaries()] == [True, True]
         assert cold.notices == []
         assert index_module.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][0]["title"] == "Other"
+
+
+def test_a_start_window_query_equals_the_hand_filter_across_shards_and_the_journal(ws: Workspace) -> None:
+    def declare(incident_id: str, days: int) -> None:
+        started = START + timedelta(days=days)
+        ws.create(make_incident(incident_id, clock=Clock(started_at=started, declared_at=started)), actor="t")
+
+    for n in range(1, 6):
+        declare(f"INC-2025-{n:03d}", n)  # shard 000: January
+        declare(f"INC-2025-{600 + n:03d}", 200 + n)  # shard 001: July
+    ws.compact_index()
+    declare("INC-2025-010", 203)  # in shard 000's range but July, only in the journal
+    window = SummaryQuery(started_from=START + timedelta(days=150), started_before=START + timedelta(days=300))
+    wanted = ["INC-2025-010", *[f"INC-2025-{600 + n:03d}" for n in range(1, 6)]]
+    with Workspace.open(ws.path) as cold:
+        assert [s.id for s in cold.query_summaries(window)] == wanted
+        later = START + timedelta(days=250)
+        cold.update("INC-2025-002", lambda i: setattr(i, "clock", Clock(started_at=later, declared_at=later)),
+                    actor="t", action="edit")
+        cold.compact_index()  # shard 000 rewritten: its span now reaches into the window
+    with Workspace.open(ws.path) as cold:
+        expected = by_hand(cold.list_summaries(), lambda s: START + timedelta(days=150) <= s.clock.started_at
+                           < START + timedelta(days=300))
+        assert "INC-2025-002" in expected
+        assert [s.id for s in cold.query_summaries(window)] == expected
