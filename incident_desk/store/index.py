@@ -230,11 +230,25 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
             raise DamagedFile(shard, f"entry {key} has no place for its summary") from None
         if not first <= seq <= last or end > size or not raw.startswith(f'{{"id":"{incident_id}"'.encode(), start):
             raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
-        if not row.keys() >= _ROW_KEYS:
-            row = {name: row.get(name) for name in ROW_FIELDS}
+        stamp = _stamp(row.pop("stamp", None))
+        if not (row.keys() >= _ROW_KEYS and well_typed(row)):
+            row, stamp = {name: None for name in ROW_FIELDS}, STALE  # unusable: the reader reads the file
         row["doc"] = view[start:end]
-        entries[incident_id] = (row, _stamp(row.pop("stamp", None)))
+        entries[incident_id] = (row, stamp)
     return entries
+
+
+STALE: Stamp = (0, 0, 0)
+_STATUS_VALUES = frozenset(_STATUS)
+_TEXT_OR_NONE = (str, type(None))
+
+
+def well_typed(row: Row) -> bool:
+    """Whether a row's query fields have the types queries compare (else its file is read instead)."""
+    return (row["status"] in _STATUS_VALUES and type(row["title"]) is str and type(row["type"]) is str
+            and type(row["services"]) is list and isinstance(row["severity"], _TEXT_OR_NONE)
+            and isinstance(row["started_at"], _TEXT_OR_NONE) and isinstance(row["declared_at"], _TEXT_OR_NONE)
+            and isinstance(row["due"], _TEXT_OR_NONE))
 
 
 def _rows_from_tinydb(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:

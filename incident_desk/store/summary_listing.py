@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from ..domain import IncidentSummary, Status
@@ -176,7 +177,7 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
             if cached is not None and cached[0] == stamp:
                 summary = cached[1]
             else:
-                summary = _from_doc(index.parsed_doc(row))
+                summary = _from_row(row)
                 if summary is None:  # an unusable entry: read the file itself
                     summary = summary_from_file(root, incident_id, caches, notices)
                     if summary is None:
@@ -192,7 +193,10 @@ Hit = tuple[str, index.Row, index.Stamp, IncidentSummary | None]
 def _newest_first_key(hit: Hit) -> float:
     row = hit[1]
     when = row["started_at"] or row["declared_at"]
-    return datetime.fromisoformat(when).timestamp() if when else 0.0
+    try:
+        return datetime.fromisoformat(when).timestamp() if when else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock,
@@ -206,8 +210,14 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     hits: list[Hit] = []
     healed: list[bytes] = []
     for incident_id, (row, stamp) in view.items():
-        if row is None or not (everything or query.matches(incident_id, row)):
+        if row is None:
             continue
+        if stamp != index.STALE:  # a stale entry (unusable row, lost delta) is judged on the file itself
+            try:
+                if not (everything or query.matches(incident_id, row)):
+                    continue
+            except (TypeError, ValueError):  # a journal entry with a field of the wrong type
+                stamp = index.STALE
         try:
             stat = os.stat(f"{incidents_dir}/{incident_id[4:8]}/{incident_id}.json")
         except FileNotFoundError:
@@ -217,8 +227,9 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             hits.append((incident_id, row, stamp, None))
             continue
         fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
-        if fresh is None:  # damaged (noted): list what the index last knew of it
-            hits.append((incident_id, row, stamp, None))
+        if fresh is None:  # damaged (noted): list what the index last knew of it, if it is wanted
+            if stamp != index.STALE:
+                hits.append((incident_id, row, stamp, None))
             continue
         fresh_row = index.row_of(index.summary_doc(fresh))
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
@@ -230,6 +241,7 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:
             fresh_row = index.row_of(index.summary_doc(fresh))
+            healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
             if everything or query.matches(incident_id, fresh_row):
                 hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
     if unindexed:
@@ -248,7 +260,17 @@ def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> No
         pass
 
 
+def _from_row(row: index.Row) -> IncidentSummary | None:
+    try:
+        doc = index.parsed_doc(row)
+    except orjson.JSONDecodeError:  # the summary text is damaged: the caller reads the file
+        return None
+    return _from_doc(doc)
+
+
 def _from_doc(doc: dict[str, Any]) -> IncidentSummary | None:
+    if not isinstance(doc, dict):
+        return None
     try:
         return index.summary_from_doc(doc)
     except (KeyError, TypeError, ValueError, AttributeError):

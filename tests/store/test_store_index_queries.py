@@ -227,3 +227,22 @@ def test_a_start_window_query_equals_the_hand_filter_across_shards_and_the_journ
                            < START + timedelta(days=300))
         assert "INC-2025-002" in expected
         assert [s.id for s in cold.query_summaries(window)] == expected
+
+
+def test_index_rows_of_the_wrong_type_or_garbled_summaries_cost_a_re_read_not_a_wrong_answer(varied: Workspace):
+    varied.compact_index()
+    shard = next((varied.path / "index").glob("summaries-2025-000.json"))
+    header, summaries = shard.read_bytes().split(b"\n", 1)
+    data = json.loads(header)
+    data["rows"]["2"]["status"] = 5
+    data["rows"]["3"]["started_at"] = ["not", "a", "time"]
+    offset, length = data["rows"]["4"]["at"]
+    garbled = summaries[:offset + 30] + b"\x00" * (length - 30) + summaries[offset + length:]
+    shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + garbled)
+    with Workspace.open(varied.path) as cold:
+        listed = cold.list_summaries()
+        assert len(listed) == 30 and all(s == summarize(cold.get(s.id)) for s in listed)
+        for name, (query, wanted) in QUERIES.items():
+            assert [s.id for s in cold.query_summaries(query)] == by_hand(listed, wanted), name
+        newest = [s.id for s in cold.iter_summaries(newest_first=True)]
+        assert sorted(newest) == [s.id for s in listed]
