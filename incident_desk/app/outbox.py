@@ -311,8 +311,8 @@ class Outbox:
                     break
                 self._run_lanes(batch, deliver, now, report, on_batch, blocked, held)
             self._prune(now)
-            due = [m.next_attempt_at for m in self.pending()]
-            report.next_due_at = min(due) if due else None
+            due = [doc["next_attempt_at"] for doc in self._documents().values() if doc["state"] in ("pending", "sending")]
+            report.next_due_at = min((as_utc(datetime.fromisoformat(d)) for d in due), default=None)
         finally:
             self._drain_lock.release()
         return report
