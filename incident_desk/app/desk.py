@@ -7,10 +7,10 @@ appends to the audit trail. After a change that touches facts, the severity is c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain import (
     ActionItem,
@@ -38,10 +38,12 @@ from ..domain import (
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
-from ..plugin import Plugins
-from ..plugin.manager import PluginFailure
-from ..store import Workspace
+from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
+
+if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
+    from ..plugin import Plugins
+    from ..plugin.manager import PluginFailure
 
 Classifier = Callable[[Incident, datetime], Severity]
 
@@ -83,6 +85,8 @@ class Desk:
     @property
     def plugins(self) -> Plugins | None:
         """The plugin facade, loaded on first use (a callable is called once)."""
+        from ..plugin import Plugins
+
         if callable(self._plugins) and not isinstance(self._plugins, Plugins):
             self._plugins = self._plugins()
         return self._plugins
@@ -105,8 +109,19 @@ class Desk:
 
     # ------------------------------------------------------------------ reads
 
-    def summaries(self) -> list[IncidentSummary]:
-        return self.workspace.list_summaries()
+    def summaries(self, query: SummaryQuery | None = None) -> list[IncidentSummary]:
+        """The incidents' summaries in id order: all of them, or those `query` selects (status, severity, type,
+        service, active, text, start window, overdue items, ids). Cheap to call again: the filters run on the
+        index rows, only the summaries returned are built, and a Desk remembers what it built (by file stamp).
+        Every summary equals `summarize(get(id))` as stored now, whichever process wrote it; a GUI model
+        calls this again when the change feed (`workspace.changes_since`) reports a write."""
+        return self.workspace.query_summaries(query or EVERYTHING)
+
+    def iter_summaries(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
+                       limit: int = 0) -> Iterator[IncidentSummary]:
+        """Like `summaries`, built one at a time as they are consumed (for output that streams: nothing holds
+        them all), in id order or newest first (start time, else declaration time), at most `limit` (0: all)."""
+        return self.workspace.iter_summaries(query or EVERYTHING, newest_first=newest_first, limit=limit)
 
     def get(self, incident_id: str) -> Incident:
         return self.workspace.get(normalize_id(incident_id))
@@ -121,7 +136,7 @@ class Desk:
 
     def overdue_action_items(self, today: date | None = None) -> list[tuple[IncidentSummary, ActionItem]]:
         today = today or self.clock().date()
-        return [(s, item) for s in self.summaries() for item in s.overdue_items(today)]
+        return [(s, item) for s in self.summaries(SummaryQuery(overdue_on=today)) for item in s.overdue_items(today)]
 
     def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
         return [(s, item) for s in self.summaries() for item in s.action_items]

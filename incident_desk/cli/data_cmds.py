@@ -1,4 +1,4 @@
-"""Commands over whole records and the workspace: init, report, export/import, backup, demo, open."""
+"""Commands over whole records and the workspace: init, report, import, backup, demo, open (export: export_cmds)."""
 
 from __future__ import annotations
 
@@ -54,17 +54,6 @@ def report(app: AppContext, incident_id, fmt, output, tz):
         else:
             text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)
     write_output(text, output, f"{fmt} report")
-
-
-@click.command()
-@click.argument("incident_id")
-@click.option("--output", "-o", help="Write to this file instead of stdout.")
-@pass_app
-def export(app: AppContext, incident_id, output):
-    """Export one whole incident as JSON (with the head hash of its audit trail)."""
-    with open_desk(app) as desk:
-        document = desk.export_incident(incident_id)
-    write_output(json.dumps(document, indent=2, ensure_ascii=False), output, "incident JSON")
 
 
 @click.command(name="import")
@@ -161,4 +150,4 @@ def open_(app: AppContext):
             click.echo(reporting.text_report(desk, "INC-2025-001"))
 
 
-COMMANDS = [init, report, export, import_, backup, restore, reindex, demo, open_]
+COMMANDS = [init, report, import_, backup, restore, reindex, demo, open_]
