@@ -222,3 +222,13 @@ def test_every_command_warns_about_a_misconfigured_notifier_until_it_is_fixed(cl
     (workspace / "notifiers.yaml").write_text(NOTIFIERS.replace("  chanel: ops\n", ""), encoding="utf-8")
     fixed = cli("list")
     assert fixed.code == 0 and "misconfigured" not in fixed.err
+
+
+def test_the_cheap_drop_in_folder_lookup_agrees_with_the_plugin_manager(tmp_path, monkeypatch):
+    from incident_desk.app.config import plugins_folder
+    from incident_desk.plugin import default_plugins_dir
+
+    monkeypatch.setenv("INCIDENT_DESK_PLUGINS_DIR", str(tmp_path / "elsewhere"))
+    assert plugins_folder() == default_plugins_dir() == tmp_path / "elsewhere"
+    monkeypatch.delenv("INCIDENT_DESK_PLUGINS_DIR")
+    assert plugins_folder() == default_plugins_dir()
