@@ -37,6 +37,7 @@ from incident_desk.plugin import Message, Plugins  # noqa: E402
 from incident_desk.store import Workspace  # noqa: E402
 
 MESSAGES = 1_000
+OUTBOX_ROUNDS = 3  # medians: this machine is shared, single runs move by 2x
 NOTIFIERS = 10
 INCIDENTS = 10
 SAVES = 150
@@ -245,7 +246,8 @@ def bench_hooks(folder: Path) -> dict[str, float]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        outbox = bench_outbox(Path(tmp) / "outbox-ws")
+        rounds = [bench_outbox(Path(tmp) / f"outbox-ws-{n}") for n in range(OUTBOX_ROUNDS)]
+        outbox = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
         lanes = bench_hung_lane(Path(tmp) / "lanes")
         hooks = bench_hooks(Path(tmp) / "hooks-ws")
     total = outbox["queue"] + outbox["drain"]
@@ -253,7 +255,8 @@ def main() -> int:
     hung_ratio = lanes["beside_hung"] / lanes["alone"]
     added_ms = (hooks["hooked_median"] - hooks["base_median"]) * 1000
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"1. {MESSAGES} messages through the outbox ({NOTIFIERS} webhook notifiers x {MESSAGES // NOTIFIERS} notify calls):")
+    print(f"1. {MESSAGES} messages through the outbox ({NOTIFIERS} webhook notifiers x {MESSAGES // NOTIFIERS} notify calls), "
+          f"median of {OUTBOX_ROUNDS}:")
     print(f"   queue + log   {outbox['queue']:7.2f} s")
     print(f"   deliver       {outbox['drain']:7.2f} s   ({MESSAGES / outbox['drain']:.0f} messages/s)")
     print(f"   total         {total:7.2f} s   target <= 10 s")
