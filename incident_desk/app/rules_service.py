@@ -14,37 +14,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-import incident_desk
-
 from ..domain.incident import Incident, Severity
 from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEscalation, Problem, RegulatoryClock,
                       RulesError, RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
                       registry_rows, validate_file)
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS
+from .config import RULES_ENV, bundled_rules_dir, default_rules_dir  # noqa: F401 (re-exported)
 
-RULES_ENV = "INCIDENT_DESK_RULES"
 
 
 class IncidentSource(Protocol):
     def list_summaries(self) -> list[Any]: ...
     def get(self, incident_id: str) -> Incident: ...
     def iter_incidents(self) -> Iterable[Incident]: ...
-
-
-def bundled_rules_dir() -> Path:
-    """The default rule files shipped at the repository's top level."""
-    return Path(incident_desk.__file__).resolve().parents[1] / "rules"
-
-
-def default_rules_dir(workspace_path: Path | None = None) -> Path:
-    """$INCIDENT_DESK_RULES, else `<workspace>/rules` when it exists, else the bundled `rules/`."""
-    from_env = os.environ.get(RULES_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    if workspace_path is not None and (Path(workspace_path) / "rules").is_dir():
-        return Path(workspace_path) / "rules"
-    return bundled_rules_dir()
 
 
 def load(rules_dir: Path | None = None, known_notifiers: set[str] | None = None) -> RuleSet:

@@ -10,29 +10,34 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..plugin import Plugins
-from ..plugin.manager import default_plugins_dir
 from ..store import Workspace
-from .config import resolve_workspace_path
+from .config import bundled_rules_dir, resolve_workspace_path
 from .desk import Desk
-from .notifier_config import NOTIFIERS_FILE, NotifierSettings
-from .plugin_settings import apply_plugin_settings
-from .notify_service import NotifyService
 from .rules_provider import RulesProvider, install_default_rules
-from .rules_service import bundled_rules_dir
+
+if TYPE_CHECKING:  # plugins and notifications load on first use, so reading commands do not pay for them
+    from ..plugin import Plugins
+    from .notifier_config import NotifierSettings
+    from .notify_service import NotifyService
 
 ENTRY_POINTS_ENV = "INCIDENT_DESK_ENTRY_POINTS"
 
 
 def load_plugins() -> Plugins:
     """Built-ins, installed entry points (unless disabled) and the drop-in folder."""
+    from ..plugin import Plugins
+    from ..plugin.manager import default_plugins_dir
+
     return Plugins.load(entry_points=os.environ.get(ENTRY_POINTS_ENV, "1") != "0",
                         plugins_dir=default_plugins_dir())
 
 
 def install_default_notifiers(workspace_path: Path) -> Path:
     """Copy the bundled notifiers.yaml (desktop on, others as commented examples) unless one exists."""
+    from .notifier_config import NOTIFIERS_FILE
+
     target = Path(workspace_path) / NOTIFIERS_FILE
     if not target.exists():
         shutil.copyfile(bundled_rules_dir() / "notifiers.yaml", target)
@@ -41,12 +46,16 @@ def install_default_notifiers(workspace_path: Path) -> Path:
 
 def configured_notifiers(workspace_path: Path, plugins: Plugins) -> NotifierSettings:
     """The workspace's notifiers.yaml, each entry validated on its own (never raises for its content)."""
+    from .notifier_config import NOTIFIERS_FILE, NotifierSettings
+
     return NotifierSettings.from_file(Path(workspace_path) / NOTIFIERS_FILE, plugins)
 
 
 def notifier_names_for_checks(workspace_path: Path | None, plugins: Plugins) -> tuple[set[str], list[str]]:
     """The notifier names escalation rules may use, and the notices about them: what the workspace's
     notifiers.yaml configures (the bundled one when there is no workspace), built-in or plugin types alike."""
+    from .notifier_config import NOTIFIERS_FILE, NotifierSettings
+
     path = Path(workspace_path) / NOTIFIERS_FILE if workspace_path is not None else None
     if path is None or not Path(workspace_path).is_dir():
         path = bundled_rules_dir() / NOTIFIERS_FILE
@@ -68,6 +77,8 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
         if not loaded:
             loaded.append(load_plugins())
         if not settings_read:
+            from .plugin_settings import apply_plugin_settings
+
             settings_read.extend(apply_plugin_settings(workspace_path, loaded[0]) or [""])
         return loaded[0]
 
@@ -89,4 +100,6 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
 
 def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
-    return NotifyService(desk.workspace, desk.plugins, clock=desk.clock)
+    from .notify_service import NotifyService
+
+    return NotifyService(desk, desk.plugins, clock=desk.clock)

@@ -57,7 +57,7 @@ def signing_request(desk: Any, *, sign: bool, key_name: str | None, passphrase_e
     from ..app.signing import SigningRequest
     from .passphrase import read_passphrase
 
-    settings = signing_settings(desk.workspace.path)
+    settings = signing_settings(desk.workspace_path)
     passphrase = read_passphrase(passphrase_env)
     try:
         key = keys.open_key(key_name, passphrase, at=desk.clock())
@@ -133,14 +133,14 @@ def export(app: AppContext, incident_id, fmt, output, tz, sign, key_name, passph
 def verify(app: AppContext, file, trust, as_json):
     """Check a signed PDF report: signer, signing time, integrity, whole-file coverage, trust, audit head."""
     from ..app.verify import VerifyProblem, verify_pdf
-    from ..store.errors import StoreError
+    from ..app.face_support import StoreError
 
     lookup = None
     try:
         with open_desk(app) as desk:
             def lookup(incident_id: str) -> Any:
                 try:
-                    return desk.workspace.audit_trail(incident_id)
+                    return desk.audit_trail(incident_id)
                 except StoreError:
                     return None
             report = verify_pdf(file, list(trust), lookup)
