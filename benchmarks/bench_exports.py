@@ -34,7 +34,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate  # noqa: E402
 from exports.pki import TestCA  # noqa: E402
 from incident_desk.app import exports, period_reports  # noqa: E402
 from incident_desk.app.demo import classified  # noqa: E402
-from incident_desk.app.demo_data import seed_incident  # noqa: E402
+from incident_desk.demo.data import seed_incident  # noqa: E402
 from incident_desk.app.signing import SigningRequest, sign_pdf  # noqa: E402
 from incident_desk.app.wiring import open_desk  # noqa: E402
 from incident_desk.domain import IncidentSummary, TimelineEvent  # noqa: E402

@@ -189,7 +189,7 @@ def period_report(app: AppContext, month, quarter, start, end, severities, types
     import re
 
     from ..app import period_reports
-    from ..domain import normalize_severity
+    from .. import normalize_severity
 
     try:
         period = period_reports.parse_period(month=month, quarter=quarter, start=start, end=end)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from incident_desk.app.demo import classified
-from incident_desk.app.demo_data import seed_incident
+from incident_desk.demo.data import seed_incident
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
 
