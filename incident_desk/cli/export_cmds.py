@@ -109,15 +109,14 @@ def export(app: AppContext, incident_id, fmt, output, tz, sign, key_name, passph
                                   reason=reason, location=location, visible_stamp=visible_stamp,
                                   timestamp_url=timestamp_url)
         zone = reporting.time_zone(tz)
-        to_stdout = (not output or output == "-") and provided.name in TEXT_TO_STDOUT and request is None
-        if to_stdout:
+        to_stdout = output == "-" or (not output and provided.name in TEXT_TO_STDOUT and request is None)
+        if to_stdout:  # made whole in a temporary folder first, then printed (a PDF too, with `-o -`)
             with tempfile.TemporaryDirectory(prefix="incident-desk-export-") as folder:
                 result = exports.export_incident(desk, incident_id, provided.name, Path(folder) / "export",
-                                                 tz=zone)
+                                                 signing=request, tz=zone)
                 _print_file(result.path)
             return
-        target = Path(output) if output and output != "-" else exports.default_output(desk.get(incident_id).id,
-                                                                                        provided)
+        target = Path(output) if output else exports.default_output(desk.get(incident_id).id, provided)
         result = exports.export_incident(desk, incident_id, provided.name, target, signing=request, tz=zone)
     signed = f", signed by {request.signer_name}" if request else ""
     click.echo(f"Wrote {result.format} export of {incident_id.upper()} to {result.path} ({result.size:,} bytes"
