@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import analyze_cmd, data_cmds, incident_cmds, notify_cmds, record_cmds, regulatory_cmds, rules_cmds
+from . import analyze_cmd, data_cmds, incident_cmds, notify_cmds, open_cmd, record_cmds, regulatory_cmds, rules_cmds
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -32,6 +32,7 @@ for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(analyze_cmd.analyze)
+cli.add_command(open_cmd.open_command)
 cli.add_command(rules_cmds.rules)
 cli.add_command(rules_cmds.escalations)
 notify_cmds.register(cli)
