@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("INCIDENT_DESK_ENTRY_POINTS", "0")
     workspace, out = Path(args.workspace), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):  # screens renamed or removed leave no stale picture behind
+        old.unlink()
     if not (workspace / "workspace.json").exists():
         from incident_desk.app.demo import create_demo_workspace
 
