@@ -26,6 +26,10 @@ from ..session import Session
 from ..widgets import FieldError, with_error
 
 
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def check_zone(name: str) -> str:
     """'' when `name` is a display zone the window can use, else what is wrong."""
     if name in ("local", "UTC"):
@@ -136,11 +140,18 @@ class SettingsDialog(QDialog):
         self.notifiers.setPlainText(text or f"(no {NOTIFIERS_FILE}: no notifier is configured)")
         try:
             settings = NotifierSettings.from_file(path, self.session.desk.plugins)
-        except NotifyError as error:
-            self.notifier_problems.setText(f"<span style='color:#d32f2f'><b>Problems:</b> {error}</span>")
-            return
-        names = ", ".join(f"{n.name} ({n.type})" for n in settings.notifiers.values()) or "none"
-        self.notifier_problems.setText(f"✔ Valid. Configured: {names}")
+        except NotifyError as error:  # older settings readers raise for a bad file
+            problems = [str(error)]
+            names = "none"
+        else:
+            problems = list(getattr(settings, "notices", []))
+            names = ", ".join(f"{n.name} ({n.type})" for n in settings.notifiers.values()) or "none"
+        if problems:
+            items = "".join(f"<li>{_html(problem)}</li>" for problem in problems)
+            self.notifier_problems.setText(f"<span style='color:#d32f2f'><b>Problems:</b><ul>{items}</ul></span>"
+                                           f"Usable: {_html(names)}")
+        else:
+            self.notifier_problems.setText(f"✔ Valid. Configured: {_html(names)}")
 
     def _browse(self) -> None:
         dialog = QFileDialog(self, "Workspace folder", self.workspace.text())

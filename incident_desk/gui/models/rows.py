@@ -21,7 +21,7 @@ class RowTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Any] = []
-        self._texts: list[tuple[str, ...]] = []
+        self._texts: list[tuple[str, ...] | None] = []  # written when a row is first shown
 
     # ---------------------------------------------------------------- for subclasses
 
@@ -29,7 +29,13 @@ class RowTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def sort_key(self, row: Any, column: int) -> Any:
-        return self._texts[self._rows.index(row)][column]
+        return self.display_row(row)[column]
+
+    def texts(self, number: int) -> tuple[str, ...]:
+        texts = self._texts[number]
+        if texts is None:
+            texts = self._texts[number] = self.display_row(self._rows[number])
+        return texts
 
     def decorate(self, row: Any, column: int, role: int) -> Any:
         return None
@@ -52,7 +58,7 @@ class RowTableModel(QAbstractTableModel):
     def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._texts = [self.display_row(r) for r in self._rows]
+        self._texts = [None] * len(self._rows)
         self.endResetModel()
 
     def find_row(self, key: Any) -> int:
@@ -63,13 +69,13 @@ class RowTableModel(QAbstractTableModel):
 
     def replace_row(self, number: int, row: Any) -> None:
         self._rows[number] = row
-        self._texts[number] = self.display_row(row)
+        self._texts[number] = None
         self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.HEADERS) - 1))
 
     def insert_row(self, number: int, row: Any) -> None:
         self.beginInsertRows(QModelIndex(), number, number)
         self._rows.insert(number, row)
-        self._texts.insert(number, self.display_row(row))
+        self._texts.insert(number, None)
         self.endInsertRows()
 
     def remove_row(self, number: int) -> None:
@@ -93,7 +99,7 @@ class RowTableModel(QAbstractTableModel):
         if row >= len(self._rows) or column >= len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[row][column]
+            return self.texts(row)[column]
         if role == ROW_ROLE:
             return self._rows[row]
         if role == SORT_ROLE:

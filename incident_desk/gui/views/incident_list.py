@@ -133,6 +133,7 @@ class IncidentListView(QWidget):
         if current:
             self.select(current)
         self._update_count()
+        QTimer.singleShot(0, lambda: self.model.haystacks)  # ready for the first keystroke, after the paint
 
     def upsert(self, summary: IncidentSummary) -> None:
         self.model.upsert(summary)
@@ -140,7 +141,7 @@ class IncidentListView(QWidget):
 
     def _update_count(self, *_: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        active = sum(1 for s in self.model.rows if s.status.is_active)
+        active = self.model.active_count()
         self.count.setText(f"Showing {shown:,} of {total:,} incidents · {active} active")
 
     # ---------------------------------------------------------------- selection

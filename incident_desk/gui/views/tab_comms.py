@@ -125,7 +125,16 @@ class CommunicationsTab(IncidentTab):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
                 self.notifiers.addItem(item)
-            if not self._service.settings.notifiers:
+            for name, broken in getattr(self._service.settings, "broken", {}).items():
+                item = QListWidgetItem(f"{name} (misconfigured)")
+                item.setData(256, name)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip(broken.reason)
+                self.notifiers.addItem(item)
+            notices = list(getattr(self._service.settings, "notices", []))
+            if notices:
+                self.notifier_error.show_error("; ".join(notices))
+            elif not self._service.settings.notifiers:
                 self.notifier_error.show_error("No notifier is configured: edit notifiers.yaml in the workspace "
                                                "(Settings shows it).")
         return self._service
