@@ -95,6 +95,24 @@ def main(argv: list[str] | None = None) -> int:
     settings_dialog = window.open_settings()
     shot(settings_dialog, "13-settings")
     settings_dialog.reject()
+
+    # the same window in a dark palette: severity is readable there too (colour and text, never colour alone)
+    from incident_desk.gui.qt import QColor, QPalette
+
+    app.setStyle("Fusion")
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e0e0e0"),
+                         (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#262626"),
+                         (QPalette.ColorRole.Text, "#e0e0e0"), (QPalette.ColorRole.Button, "#353535"),
+                         (QPalette.ColorRole.ButtonText, "#e0e0e0"), (QPalette.ColorRole.Highlight, "#2a6fb0"),
+                         (QPalette.ColorRole.HighlightedText, "#ffffff"),
+                         (QPalette.ColorRole.PlaceholderText, "#8a8a8a")):
+        dark.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        dark.setColor(QPalette.ColorGroup.Disabled, role, QColor("#707070"))
+    app.setPalette(dark)
+    window.page.tabs.setCurrentWidget(window.page.tab_pages["Timeline"])
+    shot(window, "14-dark-palette")
     window.close()
     desk.close()
     return 0

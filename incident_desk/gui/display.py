@@ -82,8 +82,9 @@ SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "SEV-5": ("#546e7a", "#ffffff"),
 }
 UNCLASSIFIED_COLOURS = ("#9e9e9e", "#000000")
-OVERDUE_COLOUR = "#d32f2f"
-OK_COLOUR = "#2e7d32"
+# mid-tone text colours: readable on a white and on a dark grey background alike
+OVERDUE_COLOUR = "#e53935"
+OK_COLOUR = "#43a047"
 
 
 def severity_colours(level: str | None) -> tuple[str, str]:

@@ -11,8 +11,6 @@ from ..domain import DomainError, Incident, Status
 from ..domain.summary import summarize
 from ..store.errors import StoreError
 from . import display
-from .dialogs.declare import DeclareDialog
-from .dialogs.settings import SettingsDialog
 from .feed import ChangeFeed
 from .messages import Messages
 from .qt import (
@@ -33,7 +31,6 @@ from .qt import (
     QWidget,
     Signal,
 )
-from .scheduler import EscalationScheduler
 from .session import Session
 from .tasks import TaskRunner, TaskState, run_with_progress
 from .views.action_board import ActionBoard
@@ -65,7 +62,6 @@ class MainWindow(QMainWindow):
         self.messages = Messages(self)
         self.runner = TaskRunner(self)
         self.session = Session(desk, self.runner, self.messages)
-        self.session.load_level_names()
         display.set_display_zone(str(self.settings.value("timezone", "local")))
         user = str(self.settings.value("user", "") or "")
         if user:
@@ -126,7 +122,11 @@ class MainWindow(QMainWindow):
 
         self.feed = ChangeFeed(desk, feed_interval_ms, self)
         self.feed.sig_changed.connect(self.on_changes)
-        self.scheduler = EscalationScheduler(self.session, parent=self) if scheduler else None
+        self.scheduler = None
+        if scheduler:
+            from .scheduler import EscalationScheduler
+
+            self.scheduler = EscalationScheduler(self.session, parent=self)
         if self.scheduler is not None:
             self.scheduler.sig_fired.connect(self.on_escalations)
             self.scheduler.sig_cycle.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -226,12 +226,20 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, summaries: list) -> None:
         self.list.set_summaries(summaries)
+        QTimer.singleShot(0, self._load_rules)  # after the first paint: the list does not need them
         self.loaded = True
         self.statusBar().showMessage(f"{len(summaries):,} incidents loaded", 4000)
         for notice in self.session.desk.notices:
             self.statusBar().showMessage(notice, 10000)
         self.sig_loaded.emit(len(summaries))
         self._last_day = self.session.today()
+
+    def _load_rules(self) -> None:
+        """Level names from the workspace's rules (the defaults until then), for filters and badges."""
+        names = dict(self.session.level_names)
+        self.session.load_level_names()
+        if self.session.level_names != names:
+            self.list.set_level_names(self.session.level_names)
 
     # ---------------------------------------------------------------- screens
 
@@ -283,7 +291,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- dialogs
 
-    def declare(self) -> DeclareDialog:
+    def declare(self) -> QWidget:
+        from .dialogs.declare import DeclareDialog
+
         types = sorted({s.type for s in self.list.model.rows})
         dialog = DeclareDialog(self.session, self, types)
         dialog.sig_declared.connect(self._declared)
@@ -296,7 +306,9 @@ class MainWindow(QMainWindow):
         self.open_incident(incident.id)
         self.notify(f"Declared {incident.id} as {incident.severity.level or 'unclassified'}")
 
-    def open_settings(self) -> SettingsDialog:
+    def open_settings(self) -> QWidget:
+        from .dialogs.settings import SettingsDialog
+
         dialog = SettingsDialog(self.session, str(self.settings.value("timezone", "local")),
                                 str(self.settings.value("user", "") or ""), self)
         dialog.sig_applied.connect(self._settings_applied)
@@ -392,7 +404,8 @@ class MainWindow(QMainWindow):
 
     def on_changes(self, changes: list) -> None:
         """Other processes (or this window) wrote: update those rows, the open incident and the board."""
-        for incident_id in dict.fromkeys(c.incident_id for c in changes):
+        # a timeline append shows nowhere in the list (the open page takes it from the feed itself)
+        for incident_id in dict.fromkeys(c.incident_id for c in changes if c.action != "timeline.add"):
             try:
                 self.list.upsert(summarize(self.session.desk.get(incident_id)))
             except (StoreError, DomainError) as error:
@@ -439,7 +452,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([520, 1000])
+            self.splitter.setSizes([450, 1070])
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..app.escalations import fire_due_escalations
-from ..app.notify_service import NotifyError, WatchCycle, run_watch
-from ..app.wiring import notify_service, open_desk
 from .qt import QObject, QTimer, Signal
 from .session import Session
 from .tasks import TaskState
 
 
-def run_cycle(workspace_path: Any, plugins: Any, clock: Any, actor: str) -> tuple[WatchCycle | None, list[Any]]:
-    """One watch cycle on a desk of its own; returns the cycle and what fired."""
+def run_cycle(workspace_path: Any, plugins: Any, clock: Any, actor: str) -> tuple[Any, list[Any]]:
+    """One watch cycle on a desk of its own; returns the cycle (app.notify_service.WatchCycle) and what fired."""
+    from ..app.escalations import fire_due_escalations
+    from ..app.notify_service import NotifyError, run_watch
+    from ..app.wiring import notify_service, open_desk
+
     fired: list[Any] = []
-    cycles: list[WatchCycle] = []
+    cycles: list[Any] = []
     with open_desk(workspace_path, actor=actor, plugins=plugins) as desk:
         desk.clock = clock
         try:
@@ -66,7 +67,7 @@ class EscalationScheduler(QObject):
         desk = self.session.desk
         path, plugins, clock = self.session.workspace_path, desk.plugins, desk.clock
 
-        def done(outcome: tuple[WatchCycle | None, list[Any]]) -> None:
+        def done(outcome: tuple[Any, list[Any]]) -> None:
             self.running = None
             self.cycles += 1
             cycle, fired = outcome

@@ -148,7 +148,7 @@ class SettingsDialog(QDialog):
             names = ", ".join(f"{n.name} ({n.type})" for n in settings.notifiers.values()) or "none"
         if problems:
             items = "".join(f"<li>{_html(problem)}</li>" for problem in problems)
-            self.notifier_problems.setText(f"<span style='color:#d32f2f'><b>Problems:</b><ul>{items}</ul></span>"
+            self.notifier_problems.setText(f"<span style='color:#e53935'><b>Problems:</b><ul>{items}</ul></span>"
                                            f"Usable: {_html(names)}")
         else:
             self.notifier_problems.setText(f"✔ Valid. Configured: {_html(names)}")

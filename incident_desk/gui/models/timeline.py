@@ -10,8 +10,9 @@ from .. import display
 from ..qt import QBrush, QColor, Qt
 from .rows import RowTableModel
 
-KIND_COLOURS = {EventKind.ALERT: "#c62828", EventKind.STATUS: "#1565c0", EventKind.DECISION: "#6a1b9a",
-                EventKind.COMMUNICATION: "#00838f", EventKind.ACTION: "#2e7d32"}
+# mid tones, readable on light and dark palettes
+KIND_COLOURS = {EventKind.ALERT: "#e53935", EventKind.STATUS: "#1e88e5", EventKind.DECISION: "#ab47bc",
+                EventKind.COMMUNICATION: "#00acc1", EventKind.ACTION: "#43a047"}
 
 
 class TimelineModel(RowTableModel):

@@ -135,6 +135,18 @@ class IncidentListView(QWidget):
         self._update_count()
         QTimer.singleShot(0, lambda: self.model.haystacks)  # ready for the first keystroke, after the paint
 
+    def set_level_names(self, names: dict[str, str]) -> None:
+        chosen = self.severity.currentData()
+        self.severity.blockSignals(True)
+        self.severity.clear()
+        self.severity.addItem("Any severity", None)
+        for level, name in names.items():
+            self.severity.addItem(f"{level} {name}", level)
+        self.severity.setCurrentIndex(max(self.severity.findData(chosen), 0))
+        self.severity.blockSignals(False)
+        self.model.level_names = names
+        self.model.set_rows(list(self.model.rows))
+
     def upsert(self, summary: IncidentSummary) -> None:
         self.model.upsert(summary)
         self._update_count()

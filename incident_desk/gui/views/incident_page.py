@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from ...app.clocks import IncidentClocks, incident_clocks
 from ...domain import DomainError, Incident, Role, Status
 from ...domain.lifecycle import allowed_transitions
 from ...store.errors import StaleRevision, StoreError
@@ -47,7 +46,7 @@ class IncidentPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.incident: Incident | None = None
-        self.clocks: IncidentClocks | None = None
+        self.clocks: Any = None  # app.clocks.IncidentClocks
         self.expected_revisions: set[int] = set()
         self._clocks_at = 0.0
 
@@ -273,6 +272,8 @@ class IncidentPage(QWidget):
 
     def _load_clocks(self) -> None:
         assert self.incident is not None
+        from ...app.clocks import incident_clocks  # the rules engine loads with the first incident shown
+
         try:
             self.clocks = incident_clocks(self.session.desk, self.incident.id, incident=self.incident)
         except Exception as error:  # noqa: BLE001 - a rules problem must not hide the incident
@@ -287,12 +288,17 @@ class IncidentPage(QWidget):
         self.clock_labels = {}
         rows = self._clock_rows()
         for number, (key, name, _text, _colour) in enumerate(rows):
+            cell = QWidget()
+            cell_layout = QHBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
             label_name = QLabel(name + ":")
             value = QLabel()
             value.setObjectName(f"clock_{key}")
+            cell_layout.addWidget(label_name)
+            cell_layout.addWidget(value)
+            cell_layout.addStretch(1)
             self.clock_labels[key] = value
-            self.clock_grid.addWidget(label_name, number // 3, (number % 3) * 2)
-            self.clock_grid.addWidget(value, number // 3, (number % 3) * 2 + 1)
+            self.clock_grid.addWidget(cell, number // 2, number % 2)
         self.tick()
 
     def _clock_rows(self) -> list[tuple[str, str, str, str]]:

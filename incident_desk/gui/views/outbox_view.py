@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...app.notify_service import NotifyError, NotifyService
-from ...app.outbox import Outbox
 from ..models.outbox import OutboxModel
 from ..qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, Signal
 from ..session import Session
@@ -46,6 +44,8 @@ class OutboxView(QWidget):
         layout.addLayout(row)
 
     def load(self) -> None:
+        from ...app.outbox import Outbox
+
         messages = Outbox(self.session.workspace_path).messages()
         self.model.set_rows(messages)
         counts: dict[str, int] = {}
@@ -53,11 +53,15 @@ class OutboxView(QWidget):
             counts[message.state] = counts.get(message.state, 0) + 1
         self.summary.setText(" · ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "The outbox is empty.")
 
-    def _service(self) -> NotifyService:
+    def _service(self) -> Any:
+        from ...app.notify_service import NotifyService
+
         desk = self.session.desk
         return NotifyService.open(self.session.workspace_path, plugins=desk.plugins, clock=desk.clock)
 
     def retry_failed(self) -> None:
+        from ...app.notify_service import NotifyError
+
         try:
             service = self._service()
             retried = service.retry(all_failed=True)
@@ -69,6 +73,8 @@ class OutboxView(QWidget):
         self.load()
 
     def deliver(self) -> TaskState:
+        from ...app.notify_service import NotifyService
+
         path, plugins, clock = self.session.workspace_path, self.session.desk.plugins, self.session.desk.clock
 
         def work(state: TaskState) -> Any:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...app.notify_service import NotifyError, NotifyService
 from ...domain import Channel, DeliveryState
-from ...render.templates import TemplateError
 from ...store.errors import StoreError
 from .. import display
 from ..qt import (
@@ -43,7 +41,7 @@ class CommunicationsTab(IncidentTab):
 
     def __init__(self, page) -> None:
         super().__init__(page)
-        self._service: NotifyService | None = None
+        self._service: Any = None  # app.notify_service.NotifyService, opened on first use
         self.log = QTableWidget(0, 5)
         self.log.setObjectName("commsTable")
         self.log.setHorizontalHeaderLabels(["Time", "Channel", "Template", "Delivery", "Message"])
@@ -106,7 +104,9 @@ class CommunicationsTab(IncidentTab):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-    def service(self) -> NotifyService | None:
+    def service(self) -> Any:
+        from ...app.notify_service import NotifyError, NotifyService
+
         if self._service is None:
             try:
                 self._service = NotifyService.open(self.page.session.workspace_path, plugins=self.desk.plugins,
@@ -176,6 +176,9 @@ class CommunicationsTab(IncidentTab):
         service = self.service()
         if service is None or self.incident is None or not self.template.currentData():
             return None
+        from ...app.notify_service import NotifyError
+        from ...render.templates import TemplateError
+
         try:
             rendered = service.preview(self.incident.id, self.template.currentData())
         except (TemplateError, NotifyError, StoreError) as error:
@@ -200,6 +203,8 @@ class CommunicationsTab(IncidentTab):
         path, plugins, clock, actor = self.page.session.workspace_path, self.desk.plugins, self.desk.clock, self.desk.actor
         self.send_button.setEnabled(False)
         self.error.show_error("")
+
+        from ...app.notify_service import NotifyService
 
         def work(state: TaskState) -> Any:
             worker = NotifyService.open(path, plugins=plugins, clock=clock)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...domain import Clock
 from .. import display
-from ..facts_form import FactsForm
 from ..qt import (
     QComboBox,
     QFormLayout,
@@ -54,17 +55,15 @@ class OverviewTab(IncidentTab):
         self.identity_form = EditForm(self, [self.title_edit, self.summary, self.type_edit, self.services,
                                              self.systems, self.tags])
 
-        self.facts = FactsForm()
-        self.facts.sig_changed.connect(self._facts_touched)
+        self.facts: Any = None  # facts_form.FactsForm, built when the tab is first filled (it reads the registry)
         self.facts_error = FieldError()
         save_facts = QPushButton("Save facts (re-classifies)")
         save_facts.setObjectName("saveFacts")
         save_facts.clicked.connect(self.save_facts)
         facts_box = QGroupBox("Facts the rules read")
-        facts_layout = QVBoxLayout(facts_box)
-        facts_layout.addWidget(self.facts)
-        facts_layout.addWidget(self.facts_error)
-        facts_layout.addWidget(save_facts)
+        self.facts_layout = QVBoxLayout(facts_box)
+        self.facts_layout.addWidget(self.facts_error)
+        self.facts_layout.addWidget(save_facts)
         self.facts_form = EditForm(self, [])
 
         self.clock = QLabel()
@@ -117,9 +116,18 @@ class OverviewTab(IncidentTab):
         self.facts_form.touch()
         self.facts.check()
 
+    def _build_facts(self) -> None:
+        from ..facts_form import FactsForm
+
+        self.facts = FactsForm()
+        self.facts.sig_changed.connect(self._facts_touched)
+        self.facts_layout.insertWidget(0, self.facts)
+
     def refresh(self) -> None:
         incident = self.incident
         assert incident is not None
+        if self.facts is None:
+            self._build_facts()
 
         def fill_identity() -> None:
             self.title_edit.setText(incident.title)
