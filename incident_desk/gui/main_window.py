@@ -226,7 +226,10 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, summaries: list) -> None:
         self.list.set_summaries(summaries)
-        QTimer.singleShot(0, self._load_rules)  # after the first paint: the list does not need them
+        # the rule set loads on a worker after the list shows: the list does not need it
+        rules = self.session.desk.rules
+        self.runner.run(lambda state: rules.ruleset if rules is not None else None,
+                        on_success=lambda _: self._load_rules(), on_failure=lambda _: self._load_rules())
         self.loaded = True
         self.statusBar().showMessage(f"{len(summaries):,} incidents loaded", 4000)
         for notice in self.session.desk.notices:
