@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([450, 1070])
+            self.splitter.setSizes([560, 960])
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

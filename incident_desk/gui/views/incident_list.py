@@ -68,16 +68,18 @@ class IncidentListView(QWidget):
         filters.addWidget(QLabel("to"))
         filters.addWidget(self.start_to)
 
-        self.view = table(self.proxy, stretch=IncidentTableModel.COLUMN["Title"])
+        self.view = table(self.proxy)
         self.view.setObjectName("incidentTable")
         self.view.setSortingEnabled(False)
         header = self.view.horizontalHeader()
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
-        for name, width in (("ID", 105), ("Severity", 112), ("Status", 92), ("Services", 120),
+        for name, width in (("ID", 100), ("Severity", 108), ("Status", 90), ("Title", 240), ("Services", 120),
                             ("Commander", 120), ("Type", 100), ("Started", 125), ("Duration", 80)):
             header.resizeSection(IncidentTableModel.COLUMN[name], width)
-        header.setSectionResizeMode(IncidentTableModel.COLUMN["Title"], QHeaderView.ResizeMode.Stretch)
+        # the title keeps a readable width in a narrow pane (the rest scrolls); the last column takes what is left
+        header.setSectionResizeMode(IncidentTableModel.COLUMN["Title"], QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
         layout = QVBoxLayout(self)

@@ -136,6 +136,8 @@ class OverviewTab(IncidentTab):
             self.services.setText(", ".join(incident.services))
             self.systems.setText(", ".join(incident.affected_systems))
             self.tags.setText(", ".join(incident.tags))
+            for edit in (self.title_edit, self.services, self.systems, self.tags):
+                edit.setCursorPosition(0)  # show the start of a long value, not its end
 
         self.identity_form.load(fill_identity)
         self.facts_form.load(lambda: self.facts.set_facts(incident.facts))
