@@ -161,7 +161,6 @@ def main() -> int:
     window.start(background=False)
     app.processEvents()
     query = "checkout api"
-    proxy = window.list.proxy
     keystrokes = []
     for _ in range(args.repeat):
         for n in range(1, len(query) + 1):

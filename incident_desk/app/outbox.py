@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from tinydb import TinyDB
 
 from ..domain.timeutil import as_utc
 from ..plugin.types import DeliveryResult, Message
-from ..store.storage import AtomicJSONStorage
+from ..store.storage import AtomicJSONStorage, atomic_storage
 
 OUTBOX_FILE = "outbox.json"
 TABLE = "messages"
@@ -152,13 +153,15 @@ class Outbox:
     """The outbox of one workspace folder."""
 
     def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 500,
-                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0) -> None:
+                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0, log_every: float = 0.25) -> None:
         self.folder = Path(workspace_path)
         self.path = self.folder / OUTBOX_FILE
         self.backoff = backoff or BackOff()
         self.batch_size = batch_size
         self.keep_sent = keep_sent
         self.lock_timeout = lock_timeout
+        #: seconds between two hand-overs of stored results to `on_batch` during a drain
+        self.log_every = log_every
         (self.folder / "locks").mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(self.folder / "locks" / "outbox.lock", timeout=lock_timeout)
         self._drain_lock = FileLock(self.folder / "locks" / "outbox-drain.lock", timeout=0)
@@ -222,10 +225,11 @@ class Outbox:
     def enqueue_many(self, items: Iterable[tuple[Message, str]], *, entry_id: str, now: datetime,
                      template: str | None = None, author: str = "") -> list[OutboxMessage]:
         now = as_utc(now)
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             existing = {d["message"]["idempotency_key"]: d for d in documents.values()}
-            stored, new_docs = [], {}
+            stored: list = []
+            new_docs: dict = {}
             next_id = self._next_id(documents)
             for message, notifier in items:
                 if message.idempotency_key in existing:
@@ -249,7 +253,7 @@ class Outbox:
             raise OutboxError("give a message id or ask for all failed messages, not both")
         now = as_utc(now)
         changed: list[OutboxMessage] = []
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             writes = {}
             for doc_id, doc in documents.items():
@@ -329,8 +333,13 @@ class Outbox:
             threading.Thread(target=lane, args=(claims,), name=f"outbox-lane-{claims[0][1].notifier}",
                              daemon=True).start()
         running = len(lanes)
+        unlogged: list[Outcome] = []  # stored in the outbox, not yet handed to `on_batch`
+        logged_at = time.monotonic()
         while running:
-            arrived = [results.get()]
+            try:
+                arrived = [results.get(timeout=self.log_every)]
+            except queue.Empty:
+                arrived = []
             while True:  # group commit: take everything that arrived meanwhile into the same write
                 try:
                     arrived.append(results.get_nowait())
@@ -361,8 +370,12 @@ class Outbox:
                 for outcome in outcomes:
                     {"sent": report.sent, "failed": report.failed}.get(outcome.message.state,
                                                                         report.retry_later).append(outcome.message.id)
-                if on_batch is not None:
-                    on_batch(outcomes)
+                unlogged += outcomes
+            # the incidents' logs are written less often than the outbox (a save per incident is the dear
+            # part): every `log_every` seconds, and when the lanes are done
+            if unlogged and on_batch is not None and (not running or time.monotonic() - logged_at >= self.log_every):
+                on_batch(unlogged)
+                unlogged, logged_at = [], time.monotonic()
 
     def _release(self, put_back: list[tuple[str, OutboxMessage, str]]) -> None:
         """Claimed messages a lane could not try: back to pending as they were, no attempt counted."""
@@ -372,13 +385,13 @@ class Outbox:
             record.state, record.attempt_id, record.attempts = "pending", None, max(0, record.attempts - 1)
             record.last_error = f"waiting: {reason}"
             writes[doc_id] = record.model_dump(mode="json")
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put(writes)
 
     def _recover_interrupted(self, now: datetime) -> list[str]:
         """Messages left `sending` by a drainer that died: back to pending, same key, attempt recorded."""
         recovered, writes = [], {}
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             for doc_id, doc in self._documents().items():
                 if doc["state"] != "sending":
                     continue
@@ -393,9 +406,9 @@ class Outbox:
                 self._put(writes)
         return recovered
 
-    def _claim(self, now: datetime, size: int, exclude: set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
+    def _claim(self, now: datetime, size: int, exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
         """Mark up to `size` due messages `sending` with fresh attempt ids, durably, before any is sent."""
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             due = []
             for doc_id, doc in self._documents().items():
                 if doc["state"] == "pending" and doc["id"] not in exclude and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
@@ -437,12 +450,12 @@ class Outbox:
         return doc_id, Outcome(record, result)
 
     def _store(self, results: list[tuple[str, Outcome]]) -> None:
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put({doc_id: outcome.message.model_dump(mode="json") for doc_id, outcome in results})
 
     def _prune(self, now: datetime) -> None:
         cutoff = now - self.keep_sent
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             old = [doc_id for doc_id, doc in self._documents().items()
                    if doc["state"] == "sent" and doc.get("finished_at")
                    and as_utc(datetime.fromisoformat(doc["finished_at"])) < cutoff]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Callable
 
 import click
@@ -30,7 +31,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_REFUSED) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares a class default; each error has its own
 
     def show(self, file: Any = None) -> None:
         click.echo(f"incident-desk: error: {self.format_message()}", err=True)
@@ -69,6 +70,17 @@ def _default(value: Any) -> Any:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, default=_default, indent=2, ensure_ascii=False))
+
+
+def emit_json_stream(items: Iterable[Any]) -> None:
+    """Print a JSON array one item at a time (the same text `emit_json` prints for the whole list), so a long
+    list is never held in memory as a whole."""
+    opened = False
+    for item in items:
+        text = json.dumps(item, default=_default, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        click.echo(("[\n  " if not opened else ",\n  ") + text, nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:

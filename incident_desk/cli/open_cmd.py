@@ -13,8 +13,8 @@ from .common import AppContext, CliError, pass_app
 @pass_app
 def open_command(app: AppContext, self_test: bool, create: bool) -> None:
     """Open the desktop window on the workspace."""
-    from ..domain import DomainError
-    from ..store.errors import StoreError
+    from .. import DomainError
+    from ..app.face_support import StoreError
 
     try:
         from ..gui.app import run

@@ -91,8 +91,9 @@ def run(workspace: str | Path | None = None, *, actor: str | None = None, self_t
         for problem in problems:
             print(f"incident-desk open --self-test: {problem}", file=sys.stderr)
         if not problems:
+            plugins = desk.plugins
             print(f"self-test passed: window ready, {window.list.model.rowCount()} incidents, "
-                  f"{len(desk.plugins.notifiers)} notifier types")
+                  f"{len(plugins.notifiers) if plugins is not None else 0} notifier types")
         return 1 if problems else 0
     if workspace:
         settings.setValue("workspace", str(desk.workspace.path))

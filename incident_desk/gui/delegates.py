@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import WorkStatus
-from .qt import QComboBox, QLineEdit, QModelIndex, QtWidgets, Qt, Signal
+from .. import WorkStatus
+from .qt import QComboBox, QLineEdit, QModelIndex, QPersistentModelIndex, QtWidgets, Qt, Signal
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 class ActionItemDelegate(QtWidgets.QStyledItemDelegate):
@@ -15,7 +17,7 @@ class ActionItemDelegate(QtWidgets.QStyledItemDelegate):
     STATUS_COLUMN = 6
     DUE_COLUMN = 5
 
-    def createEditor(self, parent: Any, option: Any, index: QModelIndex) -> Any:  # noqa: N802
+    def createEditor(self, parent: Any, option: Any, index: Index) -> Any:  # noqa: N802
         if index.column() == self.STATUS_COLUMN:
             combo = QComboBox(parent)
             for status in WorkStatus:
@@ -26,14 +28,14 @@ class ActionItemDelegate(QtWidgets.QStyledItemDelegate):
             editor.setPlaceholderText("YYYY-MM-DD, empty for none")
         return editor
 
-    def setEditorData(self, editor: Any, index: QModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: Any, index: Index) -> None:  # noqa: N802
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(editor.findData(value), 0))
         else:
             editor.setText(value or "")
 
-    def setModelData(self, editor: Any, model: Any, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: Any, model: Any, index: Index) -> None:  # noqa: N802
         value = editor.currentData() if isinstance(editor, QComboBox) else editor.text()
         source = model
         source_index = index

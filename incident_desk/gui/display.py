@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain.levels import DEFAULT_LEVEL_NAMES
-from ..domain.timeutil import format_short_duration
+from ..app.face_support import DEFAULT_LEVEL_NAMES
+from ..app.face_support import format_short_duration
 
 _zone: timezone | ZoneInfo | None = None  # None: the computer's local zone
 

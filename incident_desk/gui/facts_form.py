@@ -10,7 +10,7 @@ from typing import Any
 
 from ..app.declare_preview import fact_problems
 from ..app.rules_service import fields_table
-from ..domain import Facts
+from .. import Facts
 from .qt import QComboBox, QFormLayout, QLineEdit, QWidget, Signal
 from .widgets import FieldError, with_error
 
@@ -55,21 +55,24 @@ class FactsForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         for spec in fact_specs():
             name = spec["name"]
+            widget: QLineEdit | QComboBox
             if spec["boolean"]:
-                widget: QLineEdit | QComboBox = QComboBox()
-                widget.addItem("unknown", "")
-                widget.addItem("yes", "true")
-                widget.addItem("no", "false")
-                widget.currentIndexChanged.connect(lambda *_: self.sig_changed.emit())
+                combo = QComboBox()
+                combo.addItem("unknown", "")
+                combo.addItem("yes", "true")
+                combo.addItem("no", "false")
+                combo.currentIndexChanged.connect(lambda *_: self.sig_changed.emit())
+                widget = combo
             else:
-                widget = QLineEdit()
+                line = QLineEdit()
+                widget = line
                 hint = "unknown"
                 if spec.get("allowed"):
                     hint = "comma separated: " + ", ".join(spec["allowed"])
                 elif spec["list"]:
                     hint = "comma separated"
-                widget.setPlaceholderText(hint)
-                widget.textChanged.connect(lambda *_: self.sig_changed.emit())
+                line.setPlaceholderText(hint)
+                line.textChanged.connect(lambda *_: self.sig_changed.emit())
             widget.setObjectName(f"fact_{name}")
             widget.setToolTip(spec.get("description") or "")
             error = FieldError()

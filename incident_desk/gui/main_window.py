@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ..app.desk import Desk
-from ..domain import DomainError, Incident, Status
-from ..domain.summary import summarize
-from ..store.errors import StoreError
+from .. import DomainError, Incident, Status
+from .. import summarize
+from ..app.face_support import StoreError
 from . import display
 from .feed import ChangeFeed
 from .messages import Messages
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_clock)
         self.status_workspace.setText(str(self.session.workspace_path))
 
-        self.actions: dict[str, QAction] = {}
+        self.commands: dict[str, QAction] = {}  # not `actions`: QWidget.actions() is a method
         self._build_actions()
         self._build_menus_and_toolbar()
 
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setToolTip(f"{tip or text} ({SHORTCUTS[key]})" if key in SHORTCUTS else (tip or text))
         action.triggered.connect(lambda _=False: slot())
-        self.actions[key] = action
+        self.commands[key] = action
         self.addAction(action)
         return action
 
@@ -178,14 +178,14 @@ class MainWindow(QMainWindow):
         a("board", "&Action items", lambda: self.nav.setCurrentRow(1))
         a("outbox", "&Outbox", lambda: self.nav.setCurrentRow(2))
         a("quit", "&Quit", self.close)
-        self.actions["quit"].setShortcut(QKeySequence.StandardKey.Quit)
+        self.commands["quit"].setShortcut(QKeySequence.StandardKey.Quit)
         a("about", "&About Incident Desk", lambda: self.messages.info(
             "About Incident Desk", "Incident Desk: run incidents, classify severity with explainable rules, "
             "learn from post-mortems. Local-first: your workspace is a folder of files."))
         a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts)
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = {
+        menus: dict[str, list[str | None]] = {
             "&File": ["declare", None, "import", "export", "backup", None, "settings", None, "quit"],
             "&Incident": ["note", "acknowledge", "mitigate", "resolve", None, "next", "previous", "find"],
             "&View": ["incidents", "board", "outbox"],
@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
                 if key is None:
                     menu.addSeparator()
                 else:
-                    menu.addAction(self.actions[key])
+                    menu.addAction(self.commands[key])
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
             if key is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(self.actions[key])
+                toolbar.addAction(self.commands[key])
         self.addToolBar(toolbar)
 
     # ---------------------------------------------------------------- start
@@ -274,7 +274,10 @@ class MainWindow(QMainWindow):
         if self.page.incident is None:
             self.notify("Select an incident first")
             return
+        from .views.tab_timeline import TimelineTab
+
         timeline = self.page.tab_pages["Timeline"]
+        assert isinstance(timeline, TimelineTab)
         self.page.tabs.setCurrentWidget(timeline)
         timeline.scribe.setFocus()
 
@@ -289,7 +292,7 @@ class MainWindow(QMainWindow):
         self.page.transition(status)
 
     def show_shortcuts(self) -> None:
-        lines = [f"{SHORTCUTS[key]:>10}  {self.actions[key].text().replace('&', '').rstrip('…')}" for key in SHORTCUTS]
+        lines = [f"{SHORTCUTS[key]:>10}  {self.commands[key].text().replace('&', '').rstrip('…')}" for key in SHORTCUTS]
         self.messages.info("Keyboard shortcuts", "\n".join(lines))
 
     # ---------------------------------------------------------------- dialogs
@@ -382,24 +385,23 @@ class MainWindow(QMainWindow):
                                  on_failure=lambda e: self.messages.error("Backup failed", str(e)))
 
     def verify_all(self) -> TaskState:
+        """Every audit chain against the signed checkpoints (`incident-desk audit verify --full`)."""
         desk = self.session.desk
-        ids = [s.id for s in self.list.model.rows]
 
-        def work(state: TaskState) -> list:
-            broken = []
-            for number, incident_id in enumerate(ids):
-                state.check()
-                if number % 20 == 0:
-                    state.progress(number, len(ids), f"Verifying {incident_id} ({number + 1} of {len(ids)})")
-                broken += [r for r in desk.verify_audit(incident_id) if not r.ok]
-            return broken
+        def work(state: TaskState) -> Any:
+            state.progress(0, 0, "Verifying every audit trail…")
+            outcome = desk.verify_audit(full=True)
+            state.check()  # cancelled meanwhile: the answer is dropped
+            return outcome
 
-        def done(broken: list) -> None:
-            if broken:
-                self.messages.error("Audit trail problems", "; ".join(
-                    f"{r.incident_id}: {'; '.join(r.problems)}" for r in broken[:10]))
+        def done(outcome: Any) -> None:
+            failed = outcome.result.failed
+            problems = list(outcome.problems) + list(outcome.result.problems) + [
+                f"{r.incident_id}: {'; '.join(r.problems)}" for r in failed[:10]]
+            if problems:
+                self.messages.error("Audit trail problems", "; ".join(problems))
             else:
-                self.notify(f"All {len(ids):,} audit trails verified: intact")
+                self.notify(f"All {outcome.result.checked:,} audit trails verified: intact")
         return run_with_progress(self.runner, self, "Verifying audit trails…", work, on_success=done,
                                  on_failure=lambda e: self.messages.error("Verify failed", str(e)))
 

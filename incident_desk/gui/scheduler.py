@@ -16,23 +16,18 @@ from .tasks import TaskState
 
 def run_cycle(workspace_path: Any, plugins: Any, clock: Any, actor: str) -> tuple[Any, list[Any]]:
     """One watch cycle on a desk of its own; returns the cycle (app.notify_service.WatchCycle) and what fired."""
-    from ..app.escalations import fire_due_escalations
-    from ..app.notify_service import NotifyError, run_watch
-    from ..app.wiring import notify_service, open_desk
+    from ..app.escalations import fire_due_escalations, unsent_messages
+    from ..app.notify_service import run_watch
+    from .notifications import worker_service
 
     fired: list[Any] = []
     cycles: list[Any] = []
-    with open_desk(workspace_path, actor=actor, plugins=plugins) as desk:
-        desk.clock = clock
-        try:
-            service = notify_service(desk)
-        except NotifyError:
-            fired = fire_due_escalations(desk, clock(), None)
-            return None, fired
+    with worker_service(workspace_path, plugins, clock, actor) as (desk, service):
 
-        def escalate(svc: Any, now: Any) -> int:
-            fired.extend(fire_due_escalations(desk, now, svc))
-            return len(fired)
+        def escalate(svc: Any, now: Any) -> tuple[int, list[str]]:
+            this_cycle = fire_due_escalations(desk, now, svc)
+            fired.extend(this_cycle)
+            return len(this_cycle), unsent_messages(this_cycle)
 
         run_watch(service, interval=0, once=True, escalate=escalate, on_cycle=cycles.append)
     return (cycles[0] if cycles else None), fired

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ..app.desk import Desk
-from ..domain.levels import DEFAULT_LEVEL_NAMES
+from ..app.face_support import DEFAULT_LEVEL_NAMES
 from .messages import Messages
 from .tasks import TaskRunner
 

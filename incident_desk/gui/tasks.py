@@ -78,8 +78,8 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self.running: list[TaskState] = []
 
-    def run(self, work: Callable[[TaskState], Any], *, on_success: Callable[[Any], None] | None = None,
-            on_failure: Callable[[BaseException], None] | None = None,
+    def run(self, work: Callable[[TaskState], Any], *, on_success: Callable[[Any], object] | None = None,
+            on_failure: Callable[[BaseException], object] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None) -> TaskState:
         state = TaskState()
         state.moveToThread(self.thread())
@@ -113,8 +113,8 @@ class TaskRunner(QObject):
 
 
 def run_with_progress(runner: TaskRunner, parent: QWidget, title: str, work: Callable[[TaskState], Any], *,
-                      on_success: Callable[[Any], None] | None = None,
-                      on_failure: Callable[[BaseException], None] | None = None) -> TaskState:
+                      on_success: Callable[[Any], object] | None = None,
+                      on_failure: Callable[[BaseException], object] | None = None) -> TaskState:
     """Run `work` with a (window-modal, non-blocking) progress dialog whose Cancel sets the cancel flag."""
     dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
     dialog.setObjectName("progress")

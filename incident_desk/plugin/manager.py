@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import Any, Callable, Iterable, Literal, Sequence, cast
 
 import pluggy
 from pydantic import BaseModel
@@ -51,6 +51,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "incident_desk_slack",
     "incident_desk_teams",
     "incident_desk_desktop",
+    "incident_desk_exporters",
 )
 ENTRY_POINT_GROUP = PROJECT_NAME
 PLUGINS_DIR_ENV = "INCIDENT_DESK_PLUGINS_DIR"
@@ -327,7 +328,8 @@ class Plugins:
                                          f"plugin {self.notifiers[name].plugin}; this one was ignored", "load"))
             return
         description = getattr(notifier, "description", "") or (type(notifier).__doc__ or "").strip().split("\n")[0]
-        self.notifiers[name] = NotifierType(name, plugin, config_model, description, notifier)
+        self.notifiers[name] = NotifierType(name, plugin, cast("type[NotifierConfig]", config_model), description,
+                                            notifier)
 
     def _accept_settings_model(self, plugin: str, args: tuple, kwargs: dict) -> None:
         if len(args) != 1 or kwargs or not (isinstance(args[0], type) and issubclass(args[0], BaseModel)):

@@ -113,14 +113,14 @@ def test_action_item_model_and_filter(qtmodeltester, desk, clock):
 
 
 def test_outbox_model(qtmodeltester, desk, clock, workspace_path, monkeypatch):
-    from incident_desk.app.notify_service import NotifyService
+    from incident_desk.app.wiring import notify_service
     from tests.plugins.outbox_helpers import webhook_env, webhook_yaml, write_notifiers
 
     first, *_ = _three(desk, clock)
     write_notifiers(workspace_path, webhook_yaml())
     for name, value in webhook_env("http://127.0.0.1:9/hook").items():
         monkeypatch.setenv(name, value)
-    service = NotifyService.open(workspace_path, plugins=desk.plugins, clock=clock)
+    service = notify_service(desk)
     service.notify(first.id, "internal_alert")
     service.notify(first.id, "status_investigating")
     model = OutboxModel()

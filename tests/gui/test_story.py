@@ -52,7 +52,7 @@ def _story(qtbot, window, desk, clock, monkeypatch, workspace_path, receiver):
     assert page.clock_labels["elapsed"].text() == "00:20:00"
 
     # the scribe: type, Enter, stamped now
-    window.actions["note"].trigger()
+    window.commands["note"].trigger()
     timeline = page.tab_pages["Timeline"]
     assert page.tabs.currentWidget() is timeline
     clock.advance(minutes=1)
@@ -104,7 +104,7 @@ def _story(qtbot, window, desk, clock, monkeypatch, workspace_path, receiver):
 
     # mitigate (keyboard action), then resolve (button)
     clock.advance(minutes=30)
-    window.actions["mitigate"].trigger()
+    window.commands["mitigate"].trigger()
     assert desk.get(incident_id).status is Status.MONITORING
     clock.advance(minutes=30)
     click(qtbot, page.buttons[Status.RESOLVED])

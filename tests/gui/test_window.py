@@ -12,7 +12,7 @@ def test_navigation_has_every_screen_and_placeholders_say_what_comes(window):
     names = [window.nav.item(n).text() for n in range(window.nav.count())]
     assert names[:3] == ["Incidents", "Action items", "Outbox"]
     assert all("(soon)" in name for name in names[3:])
-    for row, name in enumerate(SCREENS):
+    for row, _name in enumerate(SCREENS):
         window.nav.setCurrentRow(row)
         assert window.stack.currentIndex() == row
     assert "backtest" in window.screens["Rules"].findChild(type(window.status_clock), "placeholderHint").text()
@@ -23,17 +23,17 @@ def test_shortcuts_drive_the_window(qtbot, window, desk, clock):
     clock.advance(minutes=5)
     second = declare(desk, "Search is slow")
     window.list.set_summaries(desk.summaries())
-    assert window.actions["declare"].shortcut() == QKeySequence("Ctrl+N")
+    assert window.commands["declare"].shortcut() == QKeySequence("Ctrl+N")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.list.search.hasFocus()
     qtbot.keyClicks(window.list.search, "search")
     assert window.list.proxy.rowCount() == 1
     window.list.search.clear()
-    window.actions["next"].trigger()
+    window.commands["next"].trigger()
     shown = window.page.incident.id
-    window.actions["next"].trigger()
+    window.commands["next"].trigger()
     assert window.page.incident.id != shown and {shown, window.page.incident.id} == {first.id, second.id}
-    window.actions["previous"].trigger()
+    window.commands["previous"].trigger()
     assert window.page.incident.id == shown
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert desk.get(shown).clock.acknowledged_at == clock.now

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from ...app.declare_preview import DeclarationPreview, preview_declaration
-from ...domain import DomainError, Incident
-from ...store.errors import StoreError
+from ... import DomainError, Incident
+from ...app.face_support import StoreError
 from .. import display
 from ..facts_form import FactsForm
 from ..qt import (
@@ -180,8 +180,8 @@ class DeclareDialog(QDialog):
         preview = preview_declaration(self.session.desk, facts=self.facts.raw(), type=self.type.currentText(),
                                       started_at=started)
         self.preview = preview
-        for name, error in self.facts.errors.items():
-            error.show_error(preview.problems.get(name, ""))
+        for name, label in self.facts.errors.items():
+            label.show_error(preview.problems.get(name, ""))
         self.badge.set_level(preview.level, self.session.level_names)
         scroll = self.explanation.verticalScrollBar().value()
         self.explanation.setHtml(explanation_html(preview))
@@ -233,4 +233,6 @@ class DeclareDialog(QDialog):
         if "title" in values:
             self.title_edit.setText(values["title"])
         for name, value in values.get("facts", {}).items():
-            self.facts.inputs[name].setText(str(value))
+            widget = self.facts.inputs[name]
+            if isinstance(widget, QLineEdit):
+                widget.setText(str(value))

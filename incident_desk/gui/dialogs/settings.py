@@ -139,7 +139,10 @@ class SettingsDialog(QDialog):
             text = ""
         self.notifiers.setPlainText(text or f"(no {NOTIFIERS_FILE}: no notifier is configured)")
         try:
-            settings = NotifierSettings.from_file(path, self.session.desk.plugins)
+            plugins = self.session.desk.plugins
+            if plugins is None:
+                raise NotifyError("no plugins are loaded, so notifier types cannot be checked")
+            settings = NotifierSettings.from_file(path, plugins)
         except NotifyError as error:  # older settings readers raise for a bad file
             problems = [str(error)]
             names = "none"

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ...domain import ActionItem, WorkStatus
-from ...domain.incident import PRIORITY_RANK, Priority
+from ... import ActionItem, WorkStatus
+from ... import Priority
+from ...app.face_support import PRIORITY_RANK
 from .. import display
 from ..qt import QBrush, QColor, QFont, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, refresh_filter
 from .rows import SORT_ROLE, RowTableModel
@@ -114,7 +115,7 @@ class ActionItemModel(RowTableModel):
                 return False
         else:
             new_value = text
-        from ...domain import DomainError
+        from ... import DomainError
 
         try:
             updated = self.edit(row.incident_id, row.item.id, {name: new_value})
@@ -149,6 +150,7 @@ class ActionItemFilterProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
+        assert isinstance(model, ActionItemModel)
         row: BoardRow = model.row_at(source_row)
         item = row.item
         if self.owner and self.owner.casefold() not in item.owner.casefold():

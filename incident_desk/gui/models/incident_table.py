@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ...domain import IncidentSummary, Status
-from ...domain.levels import level_rank
+from ... import IncidentSummary, Status
+from ...app.face_support import level_rank
 from .. import display
 from ..qt import QBrush, QColor, QFont, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, refresh_filter
 from .rows import SORT_ROLE, RowTableModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from ...domain import EventKind, TimelineEvent
+from ... import EventKind, TimelineEvent
 from .. import display
 from ..qt import QBrush, QColor, Qt
 from .rows import RowTableModel

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...domain import ActionItem, DomainError, WorkStatus
-from ...domain.incident import Priority
-from ...store.errors import StoreError
+from ... import ActionItem, DomainError, WorkStatus
+from ... import Priority
+from ...app.face_support import StoreError
 from ..delegates import ActionItemDelegate
 from ..models.action_items import ActionItemFilterProxy, ActionItemModel, BoardRow
 from ..qt import QComboBox, QHBoxLayout, QLabel, QLineEdit, QTimer, QVBoxLayout, QWidget, Signal

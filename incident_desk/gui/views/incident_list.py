@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import IncidentSummary, Status
+from ... import IncidentSummary, Status
 from ..models.incident_table import IncidentFilterProxy, IncidentTableModel
 from ..models.rows import ROW_ROLE
 from ..qt import (

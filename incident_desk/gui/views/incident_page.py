@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from ...domain import DomainError, Incident, Role, Status
-from ...domain.lifecycle import allowed_transitions
-from ...store.errors import StaleRevision, StoreError
+from ... import DomainError, Incident, Role, Status
+from ... import allowed_transitions
+from ...app.face_support import StoreError, store_errors
 from .. import display
 from ..qt import (
     QDialog,
@@ -210,7 +210,7 @@ class IncidentPage(QWidget):
         """Run `change(desk)`; on success show the saved incident, on refusal say why and keep the form."""
         try:
             result = change(self.session.desk)
-        except StaleRevision as error:
+        except store_errors.StaleRevision as error:
             self.say(f"Not saved: {error}. Your text is kept: check it against the latest and save again.")
             if self.incident is not None:
                 self.reload()
@@ -263,6 +263,7 @@ class IncidentPage(QWidget):
                 button.setToolTip("Already acknowledged at " + display.instant(self.incident.clock.acknowledged_at)
                                   if done else "Acknowledge (Ctrl+K)")
                 continue
+            assert isinstance(key, Status)
             ok = key in allowed
             button.setEnabled(ok)
             button.setToolTip(f"Move to {key.label}" if ok else
@@ -281,7 +282,8 @@ class IncidentPage(QWidget):
             self.sig_notice.emit(f"clocks unavailable: {error}")
         self._clocks_at = time.monotonic()
         while self.clock_grid.count():
-            widget = self.clock_grid.takeAt(0).widget()
+            item = self.clock_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()  # gone now, not only when deleteLater runs
                 widget.deleteLater()

@@ -53,19 +53,13 @@ class OutboxView(QWidget):
             counts[message.state] = counts.get(message.state, 0) + 1
         self.summary.setText(" · ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "The outbox is empty.")
 
-    def _service(self) -> Any:
-        from ...app.notify_service import NotifyService
-
-        desk = self.session.desk
-        return NotifyService.open(self.session.workspace_path, plugins=desk.plugins, clock=desk.clock)
-
     def retry_failed(self) -> None:
         from ...app.notify_service import NotifyError
 
+        from ..notifications import service_for
+
         try:
-            service = self._service()
-            retried = service.retry(all_failed=True)
-            service.workspace.close()
+            retried = service_for(self.session.desk).retry(all_failed=True)
         except NotifyError as error:
             self.sig_notice.emit(str(error))
             return
@@ -73,16 +67,13 @@ class OutboxView(QWidget):
         self.load()
 
     def deliver(self) -> TaskState:
-        from ...app.notify_service import NotifyService
+        from ..notifications import worker_service
 
         path, plugins, clock = self.session.workspace_path, self.session.desk.plugins, self.session.desk.clock
 
         def work(state: TaskState) -> Any:
-            service = NotifyService.open(path, plugins=plugins, clock=clock)
-            try:
+            with worker_service(path, plugins, clock, "outbox") as (_desk, service):
                 return service.drain()
-            finally:
-                service.workspace.close()
 
         def done(report: Any) -> None:
             self.sig_notice.emit(f"Outbox: {len(report.sent)} sent, {len(report.failed)} failed, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...domain import Incident
+from ... import Incident
 from ..qt import QLineEdit, QPlainTextEdit, QWidget
 
 if TYPE_CHECKING:

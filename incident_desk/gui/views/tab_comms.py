@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import Channel, DeliveryState
-from ...store.errors import StoreError
+from ... import Channel, DeliveryState
+from ...app.face_support import StoreError
 from .. import display
 from ..qt import (
     QBrush,
@@ -105,12 +105,12 @@ class CommunicationsTab(IncidentTab):
         layout.addWidget(splitter)
 
     def service(self) -> Any:
-        from ...app.notify_service import NotifyError, NotifyService
+        from ...app.notify_service import NotifyError
+        from ..notifications import service_for
 
         if self._service is None:
             try:
-                self._service = NotifyService.open(self.page.session.workspace_path, plugins=self.desk.plugins,
-                                                   clock=self.desk.clock)
+                self._service = service_for(self.desk)
             except NotifyError as error:
                 self.notifier_error.show_error(str(error))
                 return None
@@ -141,6 +141,7 @@ class CommunicationsTab(IncidentTab):
 
     def refresh(self) -> None:
         incident = self.incident
+        assert incident is not None
         self.service()
         entries = sorted(incident.communications, key=lambda e: e.at, reverse=True)
         self.log.setRowCount(len(entries))
@@ -177,7 +178,7 @@ class CommunicationsTab(IncidentTab):
         if service is None or self.incident is None or not self.template.currentData():
             return None
         from ...app.notify_service import NotifyError
-        from ...render.templates import TemplateError
+        from ...app.face_support import TemplateError
 
         try:
             rendered = service.preview(self.incident.id, self.template.currentData())
@@ -204,16 +205,13 @@ class CommunicationsTab(IncidentTab):
         self.send_button.setEnabled(False)
         self.error.show_error("")
 
-        from ...app.notify_service import NotifyService
+        from ..notifications import worker_service
 
         def work(state: TaskState) -> Any:
-            worker = NotifyService.open(path, plugins=plugins, clock=clock)
-            try:
+            with worker_service(path, plugins, clock, actor) as (_desk, worker):
                 result = worker.notify(incident_id, template, via=via, channel=channel, actor=actor)
                 state.progress(1, 2, "Delivering…")
                 report = worker.drain()
-            finally:
-                worker.workspace.close()
             return result, report
 
         def done(outcome: Any) -> None:

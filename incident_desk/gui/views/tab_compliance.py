@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ...domain.timeutil import parse_instant
+from ...app.face_support import parse_instant
 from .. import display
 from ..qt import (
     QBrush,
@@ -139,6 +139,7 @@ class AuditTab(IncidentTab):
         layout.addLayout(row)
 
     def refresh(self) -> None:
+        assert self.incident is not None
         try:
             records = self.desk.audit_trail(self.incident.id)
         except Exception as error:  # noqa: BLE001 - a damaged file is reported, never hidden
@@ -162,19 +163,24 @@ class AuditTab(IncidentTab):
         self.verify_button.setEnabled(False)
         self.result.setText("Verifying…")
 
-        def done(reports) -> None:
+        def done(outcome) -> None:
             self.verify_button.setEnabled(True)
-            report = reports[0]
-            if report.ok:
-                self.result.setText(f"✔ Chain intact: {report.records} records, head {report.head_hash[:16]}…")
+            reports = [r for r in outcome.result.reports if r.incident_id == incident_id]
+            problems = list(outcome.problems) + list(outcome.result.problems) + [
+                problem for report in reports for problem in report.problems]
+            if outcome.ok and not problems:
+                report = reports[0] if reports else None
+                detail = f"{report.records} records, head {report.head_hash[:16]}…" if report else "no changes since"
+                self.result.setText(f"✔ Chain intact: {detail}")
                 self.result.setStyleSheet(f"color: {display.OK_COLOUR}; font-weight: bold;")
             else:
-                self.result.setText("✘ Chain broken: " + "; ".join(report.problems))
+                self.result.setText("✘ Chain broken: " + "; ".join(problems or ["see incident-desk audit verify"]))
                 self.result.setStyleSheet(f"color: {display.OVERDUE_COLOUR}; font-weight: bold;")
 
         def failed(error: BaseException) -> None:
             self.verify_button.setEnabled(True)
             self.result.setText(f"Could not verify: {error}")
 
-        return self.page.session.runner.run(lambda state: desk.verify_audit(incident_id), on_success=done,
+        return self.page.session.runner.run(lambda state: desk.verify_audit(incident_id=incident_id, full=True),
+                                            on_success=done,
                                             on_failure=failed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import Clock
+from ... import Clock
 from .. import display
 from ..qt import (
     QComboBox,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...domain import figures
-from ...domain.timeutil import parse_instant
+from ...app.face_support import figures
+from ...app.face_support import parse_instant
 from .. import display
 from ..qt import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -77,6 +76,7 @@ class InvestigationTab(IncidentTab):
         self.form = EditForm(self, [self.primary, self.root, self.factors, self.whys])
 
     def refresh(self) -> None:
+        assert self.incident is not None
         inv = self.incident.investigation
 
         def fill() -> None:
@@ -108,8 +108,8 @@ class InvestigationTab(IncidentTab):
     def pairs(self) -> list[tuple[str, str]] | None:
         pairs = []
         for row in range(self.whys.rowCount()):
-            question = (self.whys.item(row, 0).text() if self.whys.item(row, 0) else "").strip()
-            answer = (self.whys.item(row, 1).text() if self.whys.item(row, 1) else "").strip()
+            cells = [self.whys.item(row, column) for column in (0, 1)]
+            question, answer = ((cell.text() if cell is not None else "").strip() for cell in cells)
             if not question and not answer:
                 continue
             if not question or not answer:
@@ -170,6 +170,7 @@ class ImpactTab(IncidentTab):
 
     def refresh(self) -> None:
         incident = self.incident
+        assert incident is not None
         impact = incident.impact
         facts = incident.facts
         loss = figures.revenue_loss(incident)
@@ -263,6 +264,7 @@ class PostMortemTab(IncidentTab):
 
     def refresh(self) -> None:
         incident = self.incident
+        assert incident is not None
         pm = incident.postmortem
         due = figures.postmortem_due(incident)
         self.due.setText(f"Due by {display.instant(due)} (48 hours after resolution)" if due else

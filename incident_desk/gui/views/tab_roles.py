@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Role
+from ...app.face_support import role_label
 from .. import display
 from ..qt import (
     QCheckBox,
@@ -31,13 +31,15 @@ class RolesTab(IncidentTab):
         self.history.setObjectName("rolesTable")
         self.history.setHorizontalHeaderLabels(["Role", "Person", "From", "Until", "Note"])
         self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setWordWrap(False)
+        for column, width in ((0, 160), (1, 140), (2, 150), (3, 150)):
+            self.history.horizontalHeader().resizeSection(column, width)
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.role = QComboBox()
         self.role.setObjectName("roleChoice")
-        for role in Role:
-            self.role.addItem(role.label, role.value)
+        self._roles_loaded = False
         self.person = QLineEdit(placeholderText="Person")
         self.person.setObjectName("rolePerson")
         self.person.returnPressed.connect(self.assign)
@@ -66,18 +68,25 @@ class RolesTab(IncidentTab):
     def refresh(self) -> None:
         incident = self.incident
         assert incident is not None
+        definitions = self.desk.roles()  # the seed's five plus the workspace's roles.yaml
+        if not self._roles_loaded:
+            for definition in definitions:
+                self.role.addItem(definition.name, definition.id)
+            self._roles_loaded = True
         lines = []
-        for role in Role:
-            holders = incident.current_holders(role)
-            lines.append(f"<b>{role.label}:</b> {', '.join(h.person for h in holders) or '<i>nobody</i>'}")
+        known = [d.id for d in definitions]
+        for role_id in known + sorted({str(a.role) for a in incident.roles} - set(known)):
+            holders = incident.current_holders(role_id)
+            name = next((d.name for d in definitions if d.id == role_id), role_label(role_id))
+            lines.append(f"<b>{name}:</b> {', '.join(h.person for h in holders) or '<i>nobody</i>'}")
         self.current.setText("<br>".join(lines))
         self.history.setRowCount(len(incident.roles))
         for number, a in enumerate(sorted(incident.roles, key=lambda a: a.assigned_at)):
-            values = [a.role.label, a.person, display.instant(a.assigned_at),
+            values = [role_label(str(a.role)), a.person, display.instant(a.assigned_at),
                       display.instant(a.relieved_at) if a.relieved_at else "now", a.note]
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                item.setData(256, (a.role.value, a.person, a.relieved_at is None))
+                item.setData(256, (str(a.role), a.person, a.relieved_at is None))
                 self.history.setItem(number, column, item)
 
     def assign(self) -> None:

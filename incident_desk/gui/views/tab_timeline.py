@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...domain import DomainError, EventKind, TimelineEvent
-from ...domain.timeutil import parse_instant
-from ...store.errors import StoreError
+from ... import DomainError, EventKind, TimelineEvent
+from ...app.face_support import parse_instant
+from ...app.face_support import StoreError
 from .. import display
 from ..models.rows import ROW_ROLE
 from ..models.timeline import TimelineModel
@@ -78,7 +78,8 @@ class TimelineTab(IncidentTab):
         delete = QPushButton("Delete")
         delete.setObjectName("deleteEvent")
         delete.clicked.connect(lambda: self.delete_selected())
-        QShortcut(QKeySequence.StandardKey.Delete, self.view, activated=lambda: self.delete_selected())
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
+        delete_key.activated.connect(lambda: self.delete_selected())
 
         line = QHBoxLayout()
         line.addWidget(self.kind)
@@ -175,7 +176,7 @@ class EventEditDialog(QDialog):
         super().__init__(tab)
         self.setObjectName("eventEditDialog")
         self.setWindowTitle("Edit timeline event")
-        self.tab, self.event = tab, event
+        self.tab, self.timeline_event = tab, event  # not `self.event`: QObject.event() is a virtual
         self.text = QLineEdit(event.text)
         self.kind = QComboBox()
         for kind in EventKind:
@@ -207,7 +208,7 @@ class EventEditDialog(QDialog):
             return False
         revision = incident.revision
         result = self.tab.page.apply("Edit event", lambda desk: desk.edit_event(
-            incident.id, self.event.id, text=self.text.text(), kind=self.kind.currentData(), at=at,
+            incident.id, self.timeline_event.id, text=self.text.text(), kind=self.kind.currentData(), at=at,
             expected_revision=revision))
         if result is None:
             self.error.show_error(self.tab.page.banner.text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...domain import Phase, WorkStatus
-from ...domain.incident import Priority
+from ... import Phase, WorkStatus
+from ... import Priority
 from ..models.action_items import ActionItemModel, BoardRow
 from ..qt import (
     QComboBox,
@@ -61,6 +61,7 @@ class RemediationTab(IncidentTab):
         layout.addWidget(self.error)
 
     def refresh(self) -> None:
+        assert self.incident is not None
         actions = sorted(self.incident.remediation, key=lambda a: list(Phase).index(a.phase))
         self.table.setRowCount(len(actions))
         for number, action in enumerate(actions):
@@ -148,6 +149,7 @@ class ActionItemsTab(IncidentTab):
 
     def refresh(self) -> None:
         incident = self.incident
+        assert incident is not None
         self.model.set_rows([BoardRow(incident.id, incident.title, item) for item in incident.action_items])
 
     def add(self) -> None:
