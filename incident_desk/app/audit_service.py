@@ -169,6 +169,10 @@ def verify(workspace: Any, *, full: bool = False, only: str | None = None) -> Au
             outcome.problems.append(str(damage))
     outcome.result = workspace.verify_chains(references=references, cache_path=cache_path(workspace.path),
                                              full=full, only=only)
+    if only is None:
+        from .rules_archive import RulesArchive
+
+        outcome.problems += RulesArchive(workspace.path).verify_history()
     return outcome
 
 

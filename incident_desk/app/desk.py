@@ -75,8 +75,9 @@ class Desk:
     @property
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
+        drift = getattr(self.rules, "drift_notices", None)
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
-                + [str(failure) for failure in self.plugin_failures])
+                + (drift() if drift else []) + [str(failure) for failure in self.plugin_failures])
 
     def close(self) -> None:
         self.workspace.close()

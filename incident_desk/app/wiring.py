@@ -14,7 +14,7 @@ from pathlib import Path
 from ..plugin import Plugins
 from ..plugin.manager import default_plugins_dir
 from ..store import Workspace
-from .config import resolve_workspace_path
+from .config import current_actor, resolve_workspace_path
 from .desk import Desk
 from .notify_service import NOTIFIERS_FILE, NotifierSettings, NotifyError, NotifyService
 from .rules_provider import RulesProvider, install_default_rules
@@ -62,7 +62,10 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
         return loaded[0]
 
     rules = RulesProvider.for_workspace(workspace_path,
-                                        known_notifiers=lambda: known_notifier_names(workspace_path, plugin_facade()))
+                                        known_notifiers=lambda: known_notifier_names(workspace_path, plugin_facade()),
+                                        actor=current_actor(actor))
+    if create:
+        rules.ruleset  # noqa: B018 - archives the installed rules as the first version in use
     return Desk(workspace, actor=actor, classifier=rules.classify, rules=rules, plugins=plugin_facade)
 
 
