@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from ..domain import DomainError
 from ..store import checkpoints as checkpoint_store
 from ..store.errors import DamagedFile
-from ..store.verification import Reference, WorkspaceVerification, current_heads
+from ..store.verification import WorkspaceVerification, current_heads
 from . import keys as key_store
 
 CACHE_DIR_ENV = "INCIDENT_DESK_CACHE_DIR"
@@ -163,7 +163,7 @@ def verify(workspace: Any, *, full: bool = False, only: str | None = None) -> Au
     references = []
     for entry, status in chosen:
         try:
-            references.append(Reference(status.label, workspace.checkpoint_heads(entry)))
+            references.append(workspace.checkpoint_reference(entry, status.label))
             outcome.compared_with.append(status.label)
         except DamagedFile as damage:
             outcome.problems.append(str(damage))

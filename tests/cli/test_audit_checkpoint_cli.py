@@ -96,9 +96,11 @@ def test_editing_a_signed_checkpoint_or_its_heads_is_detected(cli, workspace, si
 def test_a_deleted_incident_is_reported_behind_a_checkpoint(cli, workspace, signer):
     incident_id = declare(cli)
     checkpoint(cli)
+    assert cli("audit", "verify").code == 0  # the quick cache now knows this checkpoint
     incident_file(workspace, incident_id).unlink()
-    verify = cli("audit", "verify")
-    assert verify.code == 1 and f"{incident_id}: checkpoint 1" in verify.out and "file is gone" in verify.out
+    for _ in range(2):  # reported every time, not only when first noticed
+        verify = cli("audit", "verify")
+        assert verify.code == 1 and f"{incident_id}: checkpoint 1" in verify.out and "file is gone" in verify.out
 
 
 def test_verify_is_incremental_and_keeps_failing_until_repaired(cli, workspace, signer):
@@ -133,3 +135,20 @@ def test_checkpoint_refuses_a_key_that_cannot_sign(cli, workspace, signer, monke
     missing = cli("audit", "checkpoint", "--key", "nobody", "--passphrase-env", "CHECKPOINT_PASS")
     assert missing.code == 3 and "keys here: auditor" in missing.err
     assert not (workspace / "checkpoints" / "log.jsonl").exists()
+
+
+def test_quick_verify_sees_an_edit_that_kept_the_size_and_modification_time(cli, workspace):
+    import os
+
+    incident_id = declare(cli)
+    assert cli("audit", "verify").code == 0
+    path = incident_file(workspace, incident_id)
+    before = path.stat()
+    raw = path.read_bytes()
+    assert b"Checkout errors" in raw
+    with open(path, "r+b") as handle:  # in place: same inode, same size
+        handle.write(raw.replace(b"Checkout errors", b"Checkout errorz"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    verify = cli("audit", "verify")
+    assert verify.code == 1 and f"{incident_id}: FAILED" in verify.out
