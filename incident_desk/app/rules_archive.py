@@ -29,15 +29,18 @@ from typing import Any
 
 import orjson
 
-from ..engine import FILE_NAMES, RuleSet
-from ..engine.rules_diff import Change, RulesDiff, diff_versions
-from ..engine.ruleset import digest_of
-from ..engine.yamlsafe import load_file
+from typing import TYPE_CHECKING
+
 from ..store.locks import hold
 from ..store.storage import atomic_write_bytes, fsync_dir
 
+if TYPE_CHECKING:  # the engine loads only when a version is compared or archived, not for a drift check
+    from ..engine import RuleSet
+    from ..engine.rules_diff import RulesDiff
+
 ARCHIVE = "rules-archive"
 HISTORY = "history.jsonl"
+SEEN = "seen.json"  # the rule files' names, times and sizes last seen with the version in use
 GENESIS = hashlib.sha256(b"incident-desk rules history").hexdigest()
 
 
@@ -110,12 +113,45 @@ class RulesArchive:
         history = self.history()
         return history[-1]["digest"] if history else None
 
+    def remember_signature(self, signature: tuple, digest: str) -> None:
+        """Note that rule files with this (name, mtime, size) signature are version `digest`."""
+        data = {"signature": [list(item) for item in signature], "digest": digest}
+        path = self.folder / SEEN
+        try:
+            if orjson.loads(path.read_bytes()) == data:
+                return
+        except (OSError, orjson.JSONDecodeError):
+            pass
+        atomic_write_bytes(path, orjson.dumps(data), fsync=False)
+
+    def drifted(self, directory: Path, signature: tuple) -> str | None:
+        """The version in use when the rule files in `directory` are no longer it, else None. Reads only
+        the history and the last seen signature unless the files changed since."""
+        in_use = self.in_use()
+        if in_use is None:
+            return None
+        try:
+            seen = orjson.loads((self.folder / SEEN).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            seen = {}
+        if seen.get("digest") == in_use and seen.get("signature") == [list(item) for item in signature]:
+            return None
+        from ..engine import FILE_NAMES
+        from ..engine.ruleset import digest_of
+
+        raw = {kind: (directory / name).read_bytes() for kind, name in FILE_NAMES.items()
+               if (directory / name).is_file()}
+        return None if digest_of(raw) == in_use else in_use
+
     def version_dir(self, digest: str) -> Path:
         if not digest.isalnum():
             raise ValueError(f"not a rules version: {digest!r}")
         return self.folder / digest
 
     def archived_digest(self, digest: str) -> str | None:
+        from ..engine import FILE_NAMES
+        from ..engine.ruleset import digest_of
+
         folder = self.version_dir(digest)
         raw = {}
         for kind, name in FILE_NAMES.items():
@@ -126,6 +162,9 @@ class RulesArchive:
 
     def version_data(self, digest: str) -> dict[str, Any] | None:
         """{file name: parsed data} of an archived version, or None when it is not archived."""
+        from ..engine import FILE_NAMES
+        from ..engine.yamlsafe import load_file
+
         folder = self.version_dir(digest)
         if not folder.is_dir():
             return None
@@ -135,6 +174,8 @@ class RulesArchive:
     # ------------------------------------------------------------------ comparing
 
     def status(self, ruleset: RuleSet) -> RulesStatus:
+        from ..engine.rules_diff import Change, RulesDiff, diff_versions
+
         in_use = self.in_use()
         if in_use is None or in_use == ruleset.digest:
             return RulesStatus(ruleset.digest, in_use, RulesDiff())
@@ -149,6 +190,9 @@ class RulesArchive:
     def archive(self, ruleset: RuleSet) -> Path | None:
         """Copy the files of `ruleset` into `rules-archive/<digest>/` (once). None when the files on disk
         no longer have the digest they were loaded with (edited meanwhile: the next load archives them)."""
+        from ..engine import FILE_NAMES
+        from ..engine.ruleset import digest_of
+
         target = self.version_dir(ruleset.digest)
         if target.is_dir():
             return target
@@ -170,6 +214,8 @@ class RulesArchive:
 
     def record(self, ruleset: RuleSet, *, event: str, actor: str, diff: RulesDiff | None = None) -> dict | None:
         """Archive `ruleset` and put it in use with a history line; None when it already is in use."""
+        from ..engine import FILE_NAMES
+
         if self.archive(ruleset) is None:
             return None
         self.folder.mkdir(exist_ok=True)
@@ -196,6 +242,9 @@ class RulesArchive:
 
 
 def current_data(ruleset: RuleSet) -> dict[str, Any]:
+    from ..engine import FILE_NAMES
+    from ..engine.yamlsafe import load_file
+
     return {FILE_NAMES[kind]: load_file(Path(path), FILE_NAMES[kind]).data
             for kind, path in ruleset.files.items() if Path(path).is_file()}
 

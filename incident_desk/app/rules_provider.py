@@ -14,14 +14,12 @@ import shutil
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import Incident, Severity
-from ..engine import RuleSet, RulesError, load_ruleset
-from ..engine import DEFAULT_NOTIFIERS, FILE_NAMES
-from ..engine.ruleset import digest_of
-from ..store.errors import StoreError
-from .rules_archive import RulesArchive
-from .rules_service import bundled_rules_dir, default_rules_dir
+
+if TYPE_CHECKING:  # the engine is imported on first classification, not by commands that only read
+    from ..engine import RuleSet, RulesError
 
 
 class RulesProvider:
@@ -30,24 +28,76 @@ class RulesProvider:
     def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None, *,
                  workspace_path: Path | None = None, actor: str = "") -> None:
         self.directory = directory
-        self.known_notifiers = known_notifiers or (lambda: set(DEFAULT_NOTIFIERS))
+        self.known_notifiers = known_notifiers
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
-        self.archive = RulesArchive(workspace_path) if workspace_path is not None else None
+        self._signature = self.files_signature()
+        #: the workspace whose rules archive records every version used (None: no archive)
+        self.workspace_path = workspace_path
         self.actor = actor
+
+    def _known(self) -> set[str]:
+        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
+        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
+        from ..engine import ANY_NOTIFIER
+
+        return self.known_notifiers() if self.known_notifiers else set(ANY_NOTIFIER)
+
+    def files_signature(self) -> tuple:
+        """(name, modification time, size) of every rule file: a cheap way to see that one changed (read
+        from the folder, so that opening a desk does not import the rules engine)."""
+        found = []
+        try:
+            paths = sorted(self.directory.glob("*.y*ml"))
+        except OSError:
+            return ()
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
+    def reload_if_changed(self) -> list[str]:
+        """Load the rules again when a rule file changed, and say so. Invalid new files leave the rules
+        that were in force in place (a half-saved edit must not stop escalations)."""
+        signature = self.files_signature()
+        if signature == self._signature:
+            return []
+        self._signature = signature
+        from ..engine import RulesError, load_ruleset
+
+        before = len(self.notices)
+        try:
+            fresh = self._version_in_use(load_ruleset(self.directory, known_notifiers=self._known()), signature)
+        except RulesError as error:
+            count = len(error.problems)
+            kept = "the previous rules stay in force" if self._ruleset is not None else "no rules are in force"
+            return [f"the rule files in {self.directory} changed but have {count} problem{'' if count == 1 else 's'}; "
+                    f"{kept} (see `incident-desk rules check`): {error.problems[0]}"]
+        self._ruleset, self.error = fresh, None
+        said = self.notices[before:]  # said here, by the watcher, not again at exit
+        del self.notices[before:]
+        return [f"the rule files in {self.directory} changed: reloaded (digest {fresh.digest})"] + said
 
     @classmethod
     def for_workspace(cls, workspace_path: Path, known_notifiers: Callable[[], set[str]] | None = None,
                       actor: str = "") -> RulesProvider:
+        from .config import default_rules_dir
+
         return cls(default_rules_dir(workspace_path), known_notifiers, workspace_path=workspace_path, actor=actor)
 
     @property
     def ruleset(self) -> RuleSet | None:
         if self._ruleset is None and self.error is None:
+            from ..engine import RulesError, load_ruleset
+
+            signature = self.files_signature()
             try:
-                self._ruleset = self._version_in_use(load_ruleset(self.directory,
-                                                                  known_notifiers=self.known_notifiers()))
+                self._ruleset = self._version_in_use(load_ruleset(self.directory, known_notifiers=self._known()),
+                                                     signature)
             except RulesError as error:
                 self.error = error
                 count = len(error.problems)
@@ -56,19 +106,24 @@ class RulesProvider:
                                     f"(see `incident-desk rules check`)")
         return self._ruleset
 
-    def _version_in_use(self, loaded: RuleSet) -> RuleSet:
+    def _version_in_use(self, loaded: RuleSet, signature: tuple) -> RuleSet:
         """The rule set to use: the files on disk, archived and recorded, unless they remove something
         from the version in use; then that archived version, with a notice."""
-        if self.archive is None:
+        if self.workspace_path is None:
             return loaded
+        from ..engine import RulesError, load_ruleset
+        from ..store.errors import StoreError
+        from .rules_archive import RulesArchive
+
+        archive = RulesArchive(self.workspace_path)
         try:
-            status = self.archive.status(loaded)
+            status = archive.status(loaded)
             if status.in_use is None:
-                self.archive.record(loaded, event="first seen", actor=self.actor)
+                archive.record(loaded, event="first seen", actor=self.actor)
             elif status.in_use == loaded.digest:
-                self.archive.archive(loaded)
+                archive.archive(loaded)
             elif status.needs_confirmation:
-                kept = load_ruleset(self.archive.version_dir(status.in_use), known_notifiers=self.known_notifiers())
+                kept = load_ruleset(archive.version_dir(status.in_use), known_notifiers=self._known())
                 self.notices.append(
                     f"the rule files in {self.directory} changed since rules version {status.in_use} was put in "
                     f"use and the change removes something: {status.diff.summary()}; the desk keeps using version "
@@ -76,30 +131,36 @@ class RulesProvider:
                     "--accept-changes`")
                 return kept
             else:
-                self.archive.record(loaded, event="changed on disk", actor=self.actor, diff=status.diff)
+                archive.record(loaded, event="changed on disk", actor=self.actor, diff=status.diff)
                 self.notices.append(f"the rule files in {self.directory} changed since rules version "
                                     f"{status.in_use}: {status.diff.summary()}; version {loaded.digest} is now in "
                                     "use (recorded in the rules history)")
+            archive.remember_signature(signature, loaded.digest)
         except (OSError, StoreError, RulesError, ValueError) as error:
             self.notices.append(f"rules version {loaded.digest} could not be archived in the workspace: {error}")
         return loaded
 
+    def record_installed(self) -> None:
+        """Archive freshly installed rule files as the first version in use, without keeping them loaded
+        (the desk loads its rules on first use, after any edit made meanwhile)."""
+        if self.ruleset is not None:
+            self._ruleset = None
+
     def drift_notices(self) -> list[str]:
-        """For commands that never load the rules: a cheap check (a digest of the files' bytes) that the
-        rule files still are the version in use."""
-        if self._ruleset is not None or self.error is not None or self.archive is None:
+        """For commands that never load the rules: whether the rule files still are the version in use.
+        Cheap when they did not change (their names, times and sizes are those last seen with that
+        version); otherwise their bytes are hashed."""
+        if self._ruleset is not None or self.error is not None or self.workspace_path is None:
             return []
+        from .rules_archive import RulesArchive
+
         try:
-            in_use = self.archive.in_use()
-            if in_use is None:
-                return []
-            raw = {kind: (self.directory / name).read_bytes() for kind, name in FILE_NAMES.items()
-                   if (self.directory / name).is_file()}
+            drifted = RulesArchive(self.workspace_path).drifted(self.directory, self.files_signature())
         except OSError:
             return []
-        if digest_of(raw) == in_use:
+        if drifted is None:
             return []
-        return [f"the rule files in {self.directory} differ from rules version {in_use} in use; "
+        return [f"the rule files in {self.directory} differ from rules version {drifted} in use; "
                 "`incident-desk rules check` shows what changed"]
 
     def classify(self, incident: Incident, now: datetime) -> Severity:
@@ -114,6 +175,9 @@ def install_default_rules(workspace_path: Path) -> Path:
 
     Only the rule files are copied: notifiers live in `<workspace>/notifiers.yaml` and message templates
     come from `<workspace>/templates/` over the bundled ones, so there is one place to edit each."""
+    from ..engine import FILE_NAMES
+    from .config import bundled_rules_dir
+
     target = Path(workspace_path) / "rules"
     if not target.exists():
         target.mkdir(parents=True)
