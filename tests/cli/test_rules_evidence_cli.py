@@ -82,6 +82,10 @@ def test_a_change_on_disk_is_archived_and_recorded(cli, workspace):
     archived = (workspace / "rules-archive" / first / "severity.yaml").read_text()
     assert "value: 10}" in archived
     assert cli("audit", "verify").code == 0
+    assert cli("backup").code == 0  # snapshots keep the evidence too
+    (snapshot,) = [p for p in (workspace / "backups").iterdir() if p.name.startswith("snapshot-")][-1:]
+    assert (snapshot / "rules-archive" / first / "severity.yaml").read_text() == archived
+    assert (snapshot / "rules-archive" / "history.jsonl").is_file()
 
 
 def test_an_edited_archive_or_history_is_reported_by_audit_verify(cli, workspace):
