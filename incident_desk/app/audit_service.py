@@ -170,10 +170,23 @@ def verify(workspace: Any, *, full: bool = False, only: str | None = None) -> Au
     outcome.result = workspace.verify_chains(references=references, cache_path=cache_path(workspace.path),
                                              full=full, only=only)
     if only is None:
-        from .rules_archive import RulesArchive
-
-        outcome.problems += RulesArchive(workspace.path).verify_history()
+        outcome.problems += _rules_problems(workspace.path, chosen)
     return outcome
+
+
+def _rules_problems(root: Path, chosen: list[tuple[dict, CheckpointStatus]]) -> list[str]:
+    """The rules history's own problems, and a history rewritten behind a checkpoint that pinned its head."""
+    from .rules_archive import RulesArchive
+
+    archive = RulesArchive(root)
+    problems = archive.verify_history()
+    lines = {entry.get("hash") for entry in archive.history()}
+    for entry, status in chosen:
+        pinned = entry.get("rules_head")
+        if pinned and pinned not in lines:
+            problems.append(f"the rules history was rewritten behind {status.label}: the line it pinned "
+                            f"({pinned[:16]}…) is gone or changed")
+    return problems
 
 
 def checkpoint(workspace: Any, *, actor: str, at: Any, key: key_store.SigningKey | None) -> tuple[dict, AuditVerification]:
@@ -185,5 +198,12 @@ def checkpoint(workspace: Any, *, actor: str, at: Any, key: key_store.SigningKey
         raise DomainError(f"refusing to checkpoint a workspace that does not verify ({first}); "
                           "run `incident-desk audit verify` for every problem")
     heads = current_heads(checked.result, workspace.path, cache_path(workspace.path))
-    seal = (lambda line: sign(line, key)) if key is not None else (lambda line: line)
+    from .rules_archive import RulesArchive
+
+    rules_head = RulesArchive(workspace.path).head()
+
+    def seal(line: dict) -> dict:
+        line = {**line, "rules_head": rules_head}  # the rules history is pinned (and signed) with the heads
+        return sign(line, key) if key is not None else line
+
     return workspace.add_checkpoint(heads, actor=actor, at=at, seal=seal), checked

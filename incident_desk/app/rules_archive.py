@@ -109,6 +109,10 @@ class RulesArchive:
                     problems.append(f"{self.folder / digest}: the archived rule files were changed")
         return problems
 
+    def head(self) -> str | None:
+        """The hash of the newest history line (checkpoints pin it), or None without a history."""
+        return _last_hash(self.folder / HISTORY)
+
     def in_use(self) -> str | None:
         history = self.history()
         return history[-1]["digest"] if history else None

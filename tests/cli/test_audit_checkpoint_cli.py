@@ -152,3 +152,35 @@ def test_quick_verify_sees_an_edit_that_kept_the_size_and_modification_time(cli,
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     verify = cli("audit", "verify")
     assert verify.code == 1 and f"{incident_id}: FAILED" in verify.out
+
+
+def test_an_rsa_signed_checkpoint_also_pins_the_rules_history(cli, workspace, tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_DESK_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("CHECKPOINT_PASS", PASSPHRASE)
+    assert cli("keys", "create", "rsa", "--cn", "Audit Desk", "--passphrase-env", "CHECKPOINT_PASS").code == 0
+    declare(cli)
+    checkpoint(cli)
+    verify = cli("audit", "verify")
+    assert verify.code == 0 and "signed by CN=Audit Desk, your key 'rsa'" in verify.out
+
+    from incident_desk.app.rules_archive import GENESIS
+    import hashlib
+
+    def recomputed(lines):  # an attacker rewrites the rules history and recomputes its chain
+        prev, out = GENESIS, []
+        for entry in lines:
+            entry = {k: v for k, v in entry.items() if k != "hash"}
+            entry["prev"] = prev
+            entry["hash"] = hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":"),
+                                                      ensure_ascii=False).encode()).hexdigest()
+            prev = entry["hash"]
+            out.append(entry)
+        return out
+
+    log = workspace / "rules-archive" / "history.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[0]["actor"] = "mallory"
+    log.write_text("".join(json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n" for e in recomputed(lines)))
+    verify = cli("audit", "verify")
+    assert verify.code == 1 and "the rules history was rewritten behind checkpoint 1" in verify.out
+    assert "history.jsonl line 1: changed" not in verify.out  # its own chain is consistent again
