@@ -180,10 +180,10 @@ def _rules_problems(root: Path, chosen: list[tuple[dict, CheckpointStatus]]) -> 
 
     archive = RulesArchive(root)
     problems = archive.verify_history()
-    lines = {entry.get("hash") for entry in archive.history()}
+    lines = {entry.get("hash") for entry in archive.history() if isinstance(entry.get("hash"), str)}
     for entry, status in chosen:
         pinned = entry.get("rules_head")
-        if pinned and pinned not in lines:
+        if isinstance(pinned, str) and pinned not in lines:
             problems.append(f"the rules history was rewritten behind {status.label}: the line it pinned "
                             f"({pinned[:16]}…) is gone or changed")
     return problems

@@ -81,7 +81,7 @@ class RulesArchive:
                 entry = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue  # reported by verify_history; the rest still tells the version in use
-            if isinstance(entry, dict) and isinstance(entry.get("digest"), str):
+            if isinstance(entry, dict) and isinstance(entry.get("digest"), str) and entry["digest"].isalnum():
                 entries.append(entry)
         return entries
 
@@ -99,12 +99,17 @@ class RulesArchive:
             except orjson.JSONDecodeError:
                 problems.append(f"{self.folder / HISTORY} line {number}: not valid JSON")
                 continue
+            if not isinstance(entry, dict):
+                problems.append(f"{self.folder / HISTORY} line {number}: not a history line")
+                continue
             body = {k: v for k, v in entry.items() if k != "hash"}
             if entry.get("prev") != prev or hashlib.sha256(_canonical(body)).hexdigest() != entry.get("hash"):
                 problems.append(f"{self.folder / HISTORY} line {number}: changed, removed or reordered")
             prev = entry.get("hash")
             digest = entry.get("digest")
-            if isinstance(digest, str) and self.version_data(digest) is not None:
+            if not isinstance(digest, str) or not digest.isalnum():
+                problems.append(f"{self.folder / HISTORY} line {number}: not a rules version ({digest!r})")
+            elif (self.folder / digest).is_dir():
                 if self.archived_digest(digest) != digest:
                     problems.append(f"{self.folder / digest}: the archived rule files were changed")
         return problems

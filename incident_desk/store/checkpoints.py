@@ -96,8 +96,9 @@ def read_log(root: Path) -> CheckpointLog:
         except orjson.JSONDecodeError as error:
             log.problems.append(f"{where}: not valid JSON ({error}); the checkpoint log was damaged or edited")
             continue
-        if not isinstance(entry, dict) or not isinstance(entry.get("heads_digest"), str):
-            log.problems.append(f"{where}: not a checkpoint")
+        if (not isinstance(entry, dict) or not isinstance(entry.get("heads_digest"), str)
+                or type(entry.get("seq")) is not int or type(entry.get("incidents")) is not int):
+            log.problems.append(f"{where}: not a checkpoint line (the log was damaged or edited)")
             continue
         expected_seq = len(log.entries) + 1
         if entry.get("seq") != expected_seq:

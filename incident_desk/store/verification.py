@@ -48,10 +48,22 @@ class Reference:
     raw: bytes | None = field(default=None, repr=False)
     given: Heads | None = field(default=None, repr=False)
 
+    #: set when the heads file is not a table of incident id -> [revision, head hash]
+    problem: str = ""
+
     @property
     def heads(self) -> Heads:
         if self.given is None:
-            self.given = orjson.loads(self.raw) if self.raw else {}
+            try:
+                data = orjson.loads(self.raw) if self.raw else {}
+            except orjson.JSONDecodeError:
+                data = None
+            if not isinstance(data, dict) or not all(
+                    isinstance(v, list) and len(v) == 2 and type(v[0]) is int and v[0] > 0 and isinstance(v[1], str)
+                    for v in data.values()):
+                self.problem = f"{self.label}: its heads file is not a table of incident heads"
+                data = {}
+            self.given = data
         return self.given
 
     def narrowed(self, ids: list[str]) -> "Reference":
@@ -254,7 +266,8 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
         return result
     stamps = _scan_stamps(root)
     cache_doc = {} if full else load_cache(cache_path, root)
-    cache: dict[str, list] = cache_doc.get("incidents", {})
+    cache: dict[str, list] = {incident_id: entry for incident_id, entry in cache_doc.get("incidents", {}).items()
+                              if isinstance(entry, list) and len(entry) == 3 and type(entry[1]) is int}
     digests = sorted(reference.digest for reference in references)
     # entries cached against these same checkpoints were compared with them already
     same_references = bool(cache_doc) and cache_doc.get("references") == digests
@@ -291,6 +304,7 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
                     missing_pinned.add(incident_id)
                     result.problems.append(f"{incident_id}: {reference.label} pinned it at revision {revision}, "
                                            "but its file is gone (deleted or renamed after the checkpoint)")
+    result.problems += [reference.problem for reference in references if reference.problem]
     if not (same_references and not to_read and not maybe_gone and len(kept) == len(cache)):
         save_cache(cache_path, root, kept, digests, sorted(missing_pinned))
     return result

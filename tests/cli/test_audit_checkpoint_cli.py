@@ -184,3 +184,35 @@ def test_an_rsa_signed_checkpoint_also_pins_the_rules_history(cli, workspace, tm
     verify = cli("audit", "verify")
     assert verify.code == 1 and "the rules history was rewritten behind checkpoint 1" in verify.out
     assert "history.jsonl line 1: changed" not in verify.out  # its own chain is consistent again
+
+
+@pytest.mark.parametrize("damage", ["seq not a number", "json list line", "heads not a table",
+                                    "history list line", "history digest path"])
+def test_hostile_checkpoint_and_rules_history_files_fail_verify_cleanly(cli, workspace, damage):
+    import hashlib
+
+    from incident_desk.store.checkpoints import line_hash
+
+    declare(cli)
+    assert cli("audit", "checkpoint", "--unsigned").code == 0
+    log = workspace / "checkpoints" / "log.jsonl"
+    heads = workspace / "checkpoints" / "heads-000001.json"
+    history = workspace / "rules-archive" / "history.jsonl"
+    line = json.loads(log.read_text())
+    if damage == "seq not a number":
+        line["seq"] = "abc"
+        log.write_text(json.dumps(line) + "\n")
+    elif damage == "json list line":
+        log.write_text(log.read_text() + "[1, 2, 3]\n")
+    elif damage == "heads not a table":  # an unsigned checkpoint re-sealed by whoever edited it
+        heads.write_text('{"INC-2026-001": "nope"}')
+        line["heads_digest"] = hashlib.sha256(heads.read_bytes()).hexdigest()
+        line["hash"] = line_hash(line)
+        log.write_text(json.dumps(line) + "\n")
+    elif damage == "history list line":
+        history.write_text(history.read_text() + "[1]\n")
+    else:
+        history.write_text(history.read_text().replace('"digest":"', '"digest":"../', 1))
+    verify = cli("audit", "verify")
+    assert verify.code == 1, verify
+    assert "internal error" not in verify.err
