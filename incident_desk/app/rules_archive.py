@@ -250,6 +250,23 @@ class RulesArchive:
         return entry
 
 
+def rules_signature(directory: Path) -> tuple:
+    """(name, modification time, size) of every YAML file in a rules folder, without the rules engine:
+    what tells a command that never loads the rules whether they may have changed."""
+    found = []
+    try:
+        names = sorted(name for name in os.listdir(directory) if name.endswith((".yaml", ".yml")))
+    except OSError:
+        return ()
+    for name in names:
+        try:
+            stat = os.stat(Path(directory) / name)
+        except OSError:
+            continue
+        found.append((name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
 def current_data(ruleset: RuleSet) -> dict[str, Any]:
     from ..engine import FILE_NAMES
     from ..engine.yamlsafe import load_file

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain import Incident, Severity
+from .config import bundled_rules_dir, default_rules_dir
 
 if TYPE_CHECKING:  # the engine is imported on first classification, not by commands that only read
     from ..engine import RuleSet, RulesError
@@ -28,50 +29,50 @@ class RulesProvider:
     def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None, *,
                  workspace_path: Path | None = None, actor: str = "") -> None:
         self.directory = directory
+        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
+        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
         self.known_notifiers = known_notifiers
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
-        self._signature = self.files_signature()
+        self._signature: tuple | None = None  # taken when the rules are first loaded or checked
         #: the workspace whose rules archive records every version used (None: no archive)
         self.workspace_path = workspace_path
         self.actor = actor
 
     def _known(self) -> set[str]:
-        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
-        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
         from ..engine import ANY_NOTIFIER
 
         return self.known_notifiers() if self.known_notifiers else set(ANY_NOTIFIER)
 
     def files_signature(self) -> tuple:
-        """(name, modification time, size) of every rule file: a cheap way to see that one changed (read
-        from the folder, so that opening a desk does not import the rules engine)."""
+        """(name, modification time, size) of every rule file: a cheap way to see that one changed."""
+        from ..engine import FILE_NAMES
+
         found = []
-        try:
-            paths = sorted(self.directory.glob("*.y*ml"))
-        except OSError:
-            return ()
-        for path in paths:
+        for name in sorted(FILE_NAMES.values()):
             try:
-                stat = path.stat()
+                stat = (self.directory / name).stat()
             except OSError:
                 continue
-            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+            found.append((name, stat.st_mtime_ns, stat.st_size))
         return tuple(found)
 
     def reload_if_changed(self) -> list[str]:
         """Load the rules again when a rule file changed, and say so. Invalid new files leave the rules
         that were in force in place (a half-saved edit must not stop escalations)."""
+        from ..engine import RulesError, load_ruleset
+
         signature = self.files_signature()
+        if self._signature is None:
+            self._signature = signature
         if signature == self._signature:
             return []
         self._signature = signature
-        from ..engine import RulesError, load_ruleset
-
         before = len(self.notices)
         try:
-            fresh = self._version_in_use(load_ruleset(self.directory, known_notifiers=self._known()), signature)
+            fresh = self._version_in_use(self.directory, lambda: load_ruleset(self.directory,
+                                                                              known_notifiers=self._known()))
         except RulesError as error:
             count = len(error.problems)
             kept = "the previous rules stay in force" if self._ruleset is not None else "no rules are in force"
@@ -85,8 +86,6 @@ class RulesProvider:
     @classmethod
     def for_workspace(cls, workspace_path: Path, known_notifiers: Callable[[], set[str]] | None = None,
                       actor: str = "") -> RulesProvider:
-        from .config import default_rules_dir
-
         return cls(default_rules_dir(workspace_path), known_notifiers, workspace_path=workspace_path, actor=actor)
 
     @property
@@ -94,10 +93,11 @@ class RulesProvider:
         if self._ruleset is None and self.error is None:
             from ..engine import RulesError, load_ruleset
 
-            signature = self.files_signature()
+            if self._signature is None:
+                self._signature = self.files_signature()
             try:
-                self._ruleset = self._version_in_use(load_ruleset(self.directory, known_notifiers=self._known()),
-                                                     signature)
+                self._ruleset = self._version_in_use(self.directory, lambda: load_ruleset(
+                    self.directory, known_notifiers=self._known()))
             except RulesError as error:
                 self.error = error
                 count = len(error.problems)
@@ -106,14 +106,17 @@ class RulesProvider:
                                     f"(see `incident-desk rules check`)")
         return self._ruleset
 
-    def _version_in_use(self, loaded: RuleSet, signature: tuple) -> RuleSet:
-        """The rule set to use: the files on disk, archived and recorded, unless they remove something
-        from the version in use; then that archived version, with a notice."""
+    def _version_in_use(self, directory: Path, load: Callable[[], RuleSet]) -> RuleSet:
+        """The rule set to use: the files on disk (`load()`), archived and recorded, unless they remove
+        something from the version in use; then that archived version, with a notice."""
         if self.workspace_path is None:
-            return loaded
+            return load()
         from ..engine import RulesError, load_ruleset
         from ..store.errors import StoreError
-        from .rules_archive import RulesArchive
+        from .rules_archive import RulesArchive, rules_signature
+
+        signature = rules_signature(directory)  # before loading: an edit meanwhile is seen next time
+        loaded = load()
 
         archive = RulesArchive(self.workspace_path)
         try:
@@ -152,10 +155,10 @@ class RulesProvider:
         version); otherwise their bytes are hashed."""
         if self._ruleset is not None or self.error is not None or self.workspace_path is None:
             return []
-        from .rules_archive import RulesArchive
+        from .rules_archive import RulesArchive, rules_signature
 
         try:
-            drifted = RulesArchive(self.workspace_path).drifted(self.directory, self.files_signature())
+            drifted = RulesArchive(self.workspace_path).drifted(self.directory, rules_signature(self.directory))
         except OSError:
             return []
         if drifted is None:
@@ -176,7 +179,6 @@ def install_default_rules(workspace_path: Path) -> Path:
     Only the rule files are copied: notifiers live in `<workspace>/notifiers.yaml` and message templates
     come from `<workspace>/templates/` over the bundled ones, so there is one place to edit each."""
     from ..engine import FILE_NAMES
-    from .config import bundled_rules_dir
 
     target = Path(workspace_path) / "rules"
     if not target.exists():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from ..domain import ActionItem, Incident, IncidentSummary
-from ..domain import figures
-from ..domain.levels import level_label
-from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
+from .. import ActionItem, Incident, IncidentSummary
+from ..app.face_support import figures
+from ..app.face_support import level_label
+from ..app.face_support import format_duration, format_short_duration, isoformat_z
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: int = 60) -> str:
