@@ -206,7 +206,7 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
     if time_limit is None:  # the notifier's own timeout, with a margin for connecting and answering
         timeout = getattr(model, "timeout", None)
         usable = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable else DEFAULT_TIME_LIMIT
+        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable and timeout is not None else DEFAULT_TIME_LIMIT
     return ConfiguredNotifier(name, kind, raw, valid_channels, line, time_limit=float(time_limit))
 
 

@@ -45,7 +45,7 @@ from tinydb import TinyDB
 
 from ..domain.timeutil import as_utc
 from ..plugin.types import DeliveryResult, Message
-from ..store.storage import AtomicJSONStorage
+from ..store.storage import AtomicJSONStorage, atomic_storage
 
 OUTBOX_FILE = "outbox.json"
 TABLE = "messages"
@@ -225,10 +225,11 @@ class Outbox:
     def enqueue_many(self, items: Iterable[tuple[Message, str]], *, entry_id: str, now: datetime,
                      template: str | None = None, author: str = "") -> list[OutboxMessage]:
         now = as_utc(now)
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             existing = {d["message"]["idempotency_key"]: d for d in documents.values()}
-            stored, new_docs = [], {}
+            stored: list = []
+            new_docs: dict = {}
             next_id = self._next_id(documents)
             for message, notifier in items:
                 if message.idempotency_key in existing:
@@ -252,7 +253,7 @@ class Outbox:
             raise OutboxError("give a message id or ask for all failed messages, not both")
         now = as_utc(now)
         changed: list[OutboxMessage] = []
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             writes = {}
             for doc_id, doc in documents.items():
@@ -384,13 +385,13 @@ class Outbox:
             record.state, record.attempt_id, record.attempts = "pending", None, max(0, record.attempts - 1)
             record.last_error = f"waiting: {reason}"
             writes[doc_id] = record.model_dump(mode="json")
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put(writes)
 
     def _recover_interrupted(self, now: datetime) -> list[str]:
         """Messages left `sending` by a drainer that died: back to pending, same key, attempt recorded."""
         recovered, writes = [], {}
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             for doc_id, doc in self._documents().items():
                 if doc["state"] != "sending":
                     continue
@@ -405,9 +406,9 @@ class Outbox:
                 self._put(writes)
         return recovered
 
-    def _claim(self, now: datetime, size: int, exclude: set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
+    def _claim(self, now: datetime, size: int, exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
         """Mark up to `size` due messages `sending` with fresh attempt ids, durably, before any is sent."""
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             due = []
             for doc_id, doc in self._documents().items():
                 if doc["state"] == "pending" and doc["id"] not in exclude and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
@@ -449,12 +450,12 @@ class Outbox:
         return doc_id, Outcome(record, result)
 
     def _store(self, results: list[tuple[str, Outcome]]) -> None:
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put({doc_id: outcome.message.model_dump(mode="json") for doc_id, outcome in results})
 
     def _prune(self, now: datetime) -> None:
         cutoff = now - self.keep_sent
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             old = [doc_id for doc_id, doc in self._documents().items()
                    if doc["state"] == "sent" and doc.get("finished_at")
                    and as_utc(datetime.fromisoformat(doc["finished_at"])) < cutoff]

@@ -92,7 +92,7 @@ class RulesArchive:
             raw = (self.folder / HISTORY).read_bytes()
         except FileNotFoundError:
             return []
-        prev = GENESIS
+        prev: Any = GENESIS
         for number, line in enumerate(raw.splitlines(), start=1):
             try:
                 entry = orjson.loads(line)

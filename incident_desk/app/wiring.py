@@ -56,8 +56,9 @@ def notifier_names_for_checks(workspace_path: Path | None, plugins: Plugins) -> 
     notifiers.yaml configures (the bundled one when there is no workspace), built-in or plugin types alike."""
     from .notifier_config import NOTIFIERS_FILE, NotifierSettings
 
-    path = Path(workspace_path) / NOTIFIERS_FILE if workspace_path is not None else None
-    if path is None or not Path(workspace_path).is_dir():
+    if workspace_path is not None and Path(workspace_path).is_dir():
+        path = Path(workspace_path) / NOTIFIERS_FILE
+    else:
         path = bundled_rules_dir() / NOTIFIERS_FILE
     settings = NotifierSettings.from_file(path, plugins)
     return settings.names(), settings.notices
@@ -104,4 +105,4 @@ def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
     from .notify_service import NotifyService
 
-    return NotifyService(desk, desk.plugins, clock=desk.clock)
+    return NotifyService(desk, desk.plugins or load_plugins(), clock=desk.clock)

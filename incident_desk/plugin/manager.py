@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import Any, Callable, Iterable, Literal, Sequence, cast
 
 import pluggy
 from pydantic import BaseModel
@@ -328,7 +328,8 @@ class Plugins:
                                          f"plugin {self.notifiers[name].plugin}; this one was ignored", "load"))
             return
         description = getattr(notifier, "description", "") or (type(notifier).__doc__ or "").strip().split("\n")[0]
-        self.notifiers[name] = NotifierType(name, plugin, config_model, description, notifier)
+        self.notifiers[name] = NotifierType(name, plugin, cast("type[NotifierConfig]", config_model), description,
+                                            notifier)
 
     def _accept_settings_model(self, plugin: str, args: tuple, kwargs: dict) -> None:
         if len(args) != 1 or kwargs or not (isinstance(args[0], type) and issubclass(args[0], BaseModel)):

@@ -17,15 +17,16 @@ import os
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import orjson
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from tinydb import TinyDB
 
 from ..domain import ActionItem, Clock, Facts, IncidentSummary, Priority, Status, WorkStatus, incident_number
 from .errors import DamagedFile
-from .storage import AtomicJSONStorage, parse_tinydb_bytes
+from .storage import AtomicJSONStorage, atomic_storage, parse_tinydb_bytes
 
 SHARD_SIZE = 500
 SUMMARIES, STAMPS = "summaries", "stamps"
@@ -66,12 +67,14 @@ class _Builder:
     factory's signature on every call, and looks the fields up again): the same instance state, built
     directly from field values that are already of the right types."""
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type[BaseModel]) -> None:
         fields = cls.model_fields
         self.cls = cls
         self.names = frozenset(fields)
         self.static = {name: f.default for name, f in fields.items() if f.default_factory is None}
-        self.factories = [(name, f.default_factory) for name, f in fields.items() if f.default_factory]
+        # the summary models' default factories take no arguments (list, dict...)
+        self.factories = [(name, cast(Callable[[], Any], f.default_factory))
+                          for name, f in fields.items() if f.default_factory]
 
     def __call__(self, values: dict[str, Any]) -> Any:
         data = self.static.copy()
@@ -79,7 +82,7 @@ class _Builder:
         for name, factory in self.factories:
             if name not in values:
                 data[name] = factory()
-        instance = self.cls.__new__(self.cls)
+        instance = object.__new__(self.cls)
         _set_attribute(instance, "__dict__", data)
         _set_attribute(instance, "__pydantic_fields_set__", set(values))
         _set_attribute(instance, "__pydantic_extra__", None)
@@ -236,5 +239,5 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
         rows[str(seq)] = {**{name: row.get(name) for name in ROW_FIELDS}, "stamp": list(stamp),
                           "doc": doc if type(doc) is str else orjson.dumps(doc).decode()}
     db = TinyDB(shard, storage=AtomicJSONStorage, fsync=fsync)
-    with db.storage.transaction():
+    with atomic_storage(db).transaction():
         db.storage.write({ROWS: rows})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..domain import IncidentSummary, summarize
 from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
@@ -58,7 +58,8 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> in
         for name in sorted(touched):
             shard = root / "index" / name
             try:
-                view = index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {}
+                view = cast("dict[str, index_journal.Entry]",
+                            index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {})
             except DamagedFile as damage:
                 _rebuild_shard_locked(root, shard, damage.reason, notices)  # from the files: newer than the journal
                 continue
@@ -66,8 +67,8 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> in
                 entries={i: state.entries[i] for i in touched[name] if i in state.entries},
                 deltas={i: state.deltas[i] for i in touched[name] if i in state.deltas})
             partial.apply_to(view)
-            index.write_shard_rows(shard, {incident_number(i)[1]: entry for i, entry in view.items()
-                                           if entry[0] is not None})
+            index.write_shard_rows(shard, {incident_number(i)[1]: (row, stamp) for i, (row, stamp) in view.items()
+                                           if row is not None})
         index_journal.clear(root)
         return sum(len(ids) for ids in touched.values())
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -278,7 +278,7 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
     except FileNotFoundError:
         return {}
     try:
-        entries = index.rows_from_bytes(raw, shard)
+        entries = cast(IndexView, index.rows_from_bytes(raw, shard))
     except DamagedFile as error:
         index_maintenance.rebuild_damaged_shard(root, shard, error.reason, index_lock=index_lock, notices=notices)
         caches.shards.pop(shard, None)

@@ -23,7 +23,7 @@ so each process sees the others' writes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -307,12 +307,6 @@ class Workspace:
         except ValidationError as error:
             raise DomainError(describe_validation_error(error)) from None
 
-    def _checked(self, incident: Incident) -> Incident:
-        try:
-            return Incident.model_validate(incident.model_dump())
-        except ValidationError as error:
-            raise DomainError(describe_validation_error(error)) from None
-
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
               action: str, changed: list[str], detail: str = "") -> None:
         """Write incident + audit record, then its summary; an intent marker covers a crash in between.
@@ -420,7 +414,7 @@ class Workspace:
             reports.append(report)
         return reports
 
-    def verify_chains(self, *, references: list[verification.Reference] = (), cache_path: Path | None = None,
+    def verify_chains(self, *, references: Sequence[verification.Reference] = (), cache_path: Path | None = None,
                       full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
         """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
         and against the reference checkpoints (see `verification`)."""

@@ -254,7 +254,7 @@ def metrics(incident: Incident, ctx: ExportContext) -> list:
     lines = text_report.incident_metrics(incident, ctx.report)[2:]
     story: list[Any] = [*section("Incident Metrics"), fields(_label_value(lines), label_width=0.45)]
     sla = ctx.report.sla
-    if sla is not None and getattr(sla, "explanation", ""):
+    if sla is not None and getattr(sla, "explanation", None):
         story.append(labelled("SLA", sla.explanation))
     return story
 
