@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..domain import (
     ActionItem,
@@ -172,7 +173,7 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"severity: {error}") from None
         if requested and requested != incident.severity.computed:
-            operations.override_severity(incident, severity, "set when declared", self.actor, now)
+            operations.override_severity(incident, requested, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
                              EventKind.STATUS, source="lifecycle", author=self.actor)
         if commander:
@@ -511,7 +512,10 @@ def normalize_id(incident_id: str) -> str:
     raise DomainError(f"'{incident_id}' is not an incident id such as INC-2025-001")
 
 
-def parse_enum(enum: type, value: Any, what: str) -> Any:
+E = TypeVar("E", bound=Enum)
+
+
+def parse_enum(enum: type[E], value: Any, what: str) -> E:
     if isinstance(value, enum):
         return value
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")

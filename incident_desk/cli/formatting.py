@@ -40,7 +40,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: i
 
     grid = [[cell(h) for h in headers]] + [[cell(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in grid) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in grid]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in grid]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

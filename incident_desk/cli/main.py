@@ -4,6 +4,7 @@ of commands, each loaded only when it runs (so `--help`, `show` and `list` impor
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 import click
 
@@ -133,7 +134,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     """Incident Desk: run incidents, classify severity, learn from post-mortems."""
-    ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
+    ctx.obj = AppContext(workspace_path=Path(workspace) if workspace else None, actor=user or "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ post-mortem, action items and manual severity overrides."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 
@@ -13,6 +13,13 @@ from .context import open_desk, parse_time
 from .formatting import action_rows, table, wide_option
 
 WORK_STATUSES = [s.value for s in WorkStatus]
+
+
+def _window_time(value: str, option: str) -> datetime:
+    parsed = parse_time(value, option)
+    if parsed is None:
+        raise CliError(f"{option}: a time is required")
+    return parsed
 
 
 @click.group()
@@ -59,7 +66,7 @@ def impact() -> None:
 def impact_set(app: AppContext, incident_id, summary, customer_notes, business_notes, technical_notes,
                sla_credits, windows, as_json):
     """Record impact lines and outage windows."""
-    parsed = [(kind, parse_time(start, "--window START"), parse_time(end, "--window END"))
+    parsed = [(kind, _window_time(start, "--window START"), _window_time(end, "--window END"))
               for kind, start, end in windows]
     with open_desk(app) as desk:
         incident = desk.set_impact(incident_id, summary=summary, customer_notes=customer_notes,

@@ -108,13 +108,13 @@ def transition(incident: Incident, target: Status, at: datetime, author: str = "
         allowed = ", ".join(sorted(s.value for s in allowed_transitions(current))) or "nothing (closed is final)"
         raise IllegalTransition(f"{incident.id} cannot go from {current.value} to {target.value}; "
                                 f"from {current.value} it can go to {allowed}")
-    stamps: dict[str, datetime] = {}
+    stamps: dict[str, datetime | None] = {}
     for status, clock_field in CLOCK_FOR_STATUS.items():
         reached = list(Status).index(target) >= list(Status).index(status)
         if reached and getattr(incident.clock, clock_field) is None:
             stamps[clock_field] = at
     if target.is_active and current is Status.RESOLVED:  # reopened: the incident is no longer resolved
-        stamps["resolved_at"] = None  # type: ignore[assignment]
+        stamps["resolved_at"] = None
     set_clock(incident, stamps)
     incident.status = target
     if target is Status.RESOLVED and note.strip() and not incident.resolution:
@@ -253,7 +253,7 @@ def schedule_next_occurrence(incident: Incident, done: ActionItem, at: datetime)
     """A recurring item that is done comes back as a new open item due one period later."""
     base = done.due or as_utc(at).date()
     follow_up = add_action_item(incident, at, title=done.title, priority=done.priority, owner=done.owner,
-                                due=next_due(base, done.recurrence), recurrence=done.recurrence,
+                                due=next_due(base, done.recurrence or ""), recurrence=done.recurrence,
                                 status=WorkStatus.SCHEDULED)
     add_event(incident, at, f"Action item {done.id} done; next occurrence {follow_up.id} due {follow_up.due}",
               EventKind.ACTION, source="action-items")

@@ -258,7 +258,8 @@ class _Loader:
                         values[name] = _given_value(name, value)
                     except ValueError as error:
                         doc.problem(path, str(error))
-            expect = item.get("expect") if isinstance(item.get("expect"), dict) else {}
+            given = item.get("expect")
+            expect: dict = given if isinstance(given, dict) else {}
             level = _norm_level(expect.get("level"))
             if level is not None and levels and level not in levels:
                 doc.problem(("tests", i, "expect", "level"), unknown("severity", expect.get("level"), levels))
@@ -328,7 +329,7 @@ class _Loader:
         if model is None:
             return SlaPolicy(SlaFile())
         tiers = sorted(enumerate(model.credit_tiers), key=lambda t: -t[1].below)
-        for (_, higher), (j, lower) in zip(tiers, tiers[1:]):
+        for (_, higher), (j, lower) in zip(tiers, tiers[1:], strict=False):
             if lower.credit_pct < higher.credit_pct:
                 self.warn(doc, ("credit_tiers", j), f"tier below {lower.below}% credits less "
                                                     f"({lower.credit_pct}%) than the tier below {higher.below}% "
@@ -499,7 +500,7 @@ def load_files(paths: dict[str, Path | None], *, known_notifiers: Iterable[str] 
     problems = loader.problems()
     if problems:
         raise RulesError(problems)
-    if severity_model is not None:
+    if severity_model is not None and severity_doc is not None:
         loader.severity_warnings(severity_doc, levels, severity_model.default, rules)
         level_models = sorted(severity_model.levels, key=lambda level: level_rank(level.id))
         default = severity_model.default

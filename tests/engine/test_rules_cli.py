@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from incident_desk.app import rules_service
 from incident_desk.cli.main import cli
 from incident_desk.cli.rules_cmds import escalations, rules
-from incident_desk.domain import Clock, Facts, Incident, Status, summarize
+from incident_desk.domain import Clock, Facts, Status
 from incident_desk.engine import FIELDS
 
 from .conftest import RULES, at, copy_default_rules, seed_incident

@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.platypus import PageBreak, Paragraph
 
 from ...domain import figures
-from ...domain.incident import ImpactKind, Incident
+from ...domain.incident import ImpactKind, Incident, role_label
 from ...domain.levels import level_label
 from ...domain.timeutil import format_duration, isoformat_z
 from .. import text_report
@@ -90,7 +90,7 @@ def summary(incident: Incident, ctx: ExportContext) -> list:
             ("Affected Systems", ", ".join(incident.affected_systems or incident.services) or "not recorded"),
             ("Root Cause", incident.investigation.root_cause or "not recorded"),
             ("Resolution", incident.resolution or "not recorded"),
-            ("Roles", "; ".join(f"{a.role.value.replace('_', ' ')}: {a.person}"
+            ("Roles", "; ".join(f"{role_label(a.role).lower()}: {a.person}"
                                 for a in incident.roles if a.relieved_at is None) or "none assigned"),
         ]),
     ]
@@ -254,7 +254,7 @@ def metrics(incident: Incident, ctx: ExportContext) -> list:
     lines = text_report.incident_metrics(incident, ctx.report)[2:]
     story: list[Any] = [*section("Incident Metrics"), fields(_label_value(lines), label_width=0.45)]
     sla = ctx.report.sla
-    if sla is not None and getattr(sla, "explanation", ""):
+    if sla is not None and getattr(sla, "explanation", None):
         story.append(labelled("SLA", sla.explanation))
     return story
 
