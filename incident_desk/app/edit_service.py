@@ -87,7 +87,7 @@ def parse(text: str, incident: Incident, section: str | None = None) -> dict[str
         operations.edited_incident(incident, changes)
     except ValidationError as error:
         located = []
-        for item, (path, message) in zip(error.errors(), validation_problems(error), strict=True):
+        for item, (path, message) in zip(error.errors(), validation_problems(error), strict=False):
             located.append((doc.line_of(tuple(item["loc"])), path, message))
         raise EditError(located) from None
     except DomainError as error:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -158,7 +159,7 @@ def _zone(reader: _Reader, section: _Section) -> tzinfo:
         raise reader.fail(section.line, f"unknown time zone '{name}'") from None
 
 
-def _by_label(reader: _Reader, line: int, enum: type, text: str, what: str) -> Any:
+def _by_label(reader: _Reader, line: int, enum: type[Enum], text: str, what: str) -> Any:
     for member in enum:
         if getattr(member, "label", member.value) == text or member.value == text:
             return member
@@ -184,7 +185,7 @@ def parse_postmortem(text: str, source: str = "post-mortem.md") -> _Parsed:
     overview = {cells[0]: (n, cells[1]) for n, cells in reader.table(reader.head, 2)}
 
     def row(label: str, default: str = "") -> tuple[int, str]:
-        return overview.get(label, (title_line[0], default))
+        return overview.get(label, (title_line[0] if title_line else 1, default))
 
     line, kind = row("Type", "Availability Incident")
     fields["type"] = kind.removesuffix(" Incident").strip().lower().replace(" ", "-")

@@ -29,15 +29,15 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
     """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
     now = now or desk.clock()
-    known = ruleset is not None and incident is not None
+    known = ruleset if incident is not None else None
     return ReportContext(
         summaries=_history_for(desk, incident),
         now=now,
         tz=tz,
         level_names=ruleset.level_names if ruleset else None,
-        sla=ruleset.sla(incident) if known else None,
-        regulatory=ruleset.regulatory_clocks(incident, now) if known else None,
-        derived=ruleset.derived_facts(incident, now) if known else (),
+        sla=known.sla(incident) if known is not None and incident is not None else None,
+        regulatory=known.regulatory_clocks(incident, now) if known is not None and incident is not None else None,
+        derived=known.derived_facts(incident, now) if known is not None and incident is not None else (),
     )
 
 

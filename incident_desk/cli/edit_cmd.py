@@ -102,7 +102,7 @@ def edit(app: AppContext, incident_id, section, from_file, yes):
         except CliError as error:
             if "kept in" not in error.message:
                 kept = _recover(workspace, incident.id, edited)
-                error.message += f"; your text is kept in {kept}"
+                raise CliError(f"{error.message}; your text is kept in {kept}", error.exit_code) from None
             raise
     changed = ", ".join(result.changed) or "nothing"
     click.echo(f"{result.incident.id}: edited {changed} (revision {result.incident.revision}, "

@@ -62,6 +62,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                      "lists them)."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
                                                "what failed to load."),
+    "period-report": ("export_cmds:period_report", "Report on every incident of a month, quarter or range: table, "
+                                                   "severity, MTTD/MTTA/MTTR, SLA credits, open action items (PDF, "
+                                                   "Markdown or CSV)."),
     "postmortem": ("record_cmds:postmortem", "The blameless post-mortem."),
     "regulatory": ("regulatory_cmds:regulatory", "Regulatory reporting: record the filings that meet the deadlines "
                                                  "of regulatory.yaml."),

@@ -171,7 +171,7 @@ def impact_lines(incident: Incident, context: ReportContext) -> tuple[list[str],
         else derived_customers_affected(facts)
     if affected is not None and not said(count(affected)):
         derived = "" if facts.customers_affected is not None else \
-            f" (derived: {percent(facts.customer_impact_pct)} of {count(facts.customers_total)})"
+            f" (derived: {percent(facts.customer_impact_pct or 0.0)} of {count(facts.customers_total or 0)})"
         customer.append(f"{count(affected)} customers affected{derived}")
     if facts.failed_transactions is not None and not said(count(facts.failed_transactions)):
         customer.append(f"{count(facts.failed_transactions)} failed transactions")

@@ -17,7 +17,6 @@ from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
 from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
 from .locks import try_hold
-from .storage import read_tinydb_file
 
 IndexLock = Callable[[], AbstractContextManager[None]]
 
@@ -161,16 +160,13 @@ def reindex(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
                 continue
             shards.setdefault(index.shard_name(incident_id), {})[incident_number(incident_id)[1]] = entry
         index_dir = root / "index"
-        for old in index_dir.glob("summaries-*.json"):
-            if old.name not in shards:
+        for old in [*index_dir.glob("summaries-*.json"), *index_dir.glob("summaries-*.span")]:
+            if old.with_suffix(".json").name not in shards:
                 old.unlink()
         for name, entries in shards.items():
             shard = index_dir / name
-            if shard.exists():
-                try:
-                    read_tinydb_file(shard)
-                except DamagedFile:
-                    recovery.move_aside(shard, index_dir / "damaged")
+            if shard_damage(shard) is not None:
+                recovery.move_aside(shard, index_dir / "damaged")
             index.write_shard(shard, entries)
         index_journal.clear(root)
         return sum(len(e) for e in shards.values())

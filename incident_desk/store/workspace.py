@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -33,13 +34,16 @@ from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summ
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
-from . import recovery, schema, verification
+from . import recovery, schema
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import DamagedFile, DuplicateId, NotFound, SchemaTooNew, StaleRevision, StoreError
 from .locks import DEFAULT_TIMEOUT, hold
 from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
 from .storage import fsync_dir
+
+if TYPE_CHECKING:
+    from . import verification
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
 
@@ -418,6 +422,8 @@ class Workspace:
                       full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
         """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
         and against the reference checkpoints (see `verification`)."""
+        from . import verification  # a process pool: imported by the commands that verify, not by every one
+
         return verification.verify_workspace(self.path, references=list(references), cache_path=cache_path,
                                              full=full, only=only)
 
