@@ -202,7 +202,7 @@ def period_report(app: AppContext, month, quarter, start, end, severities, types
                                   location=location, visible_stamp=visible_stamp, timestamp_url=timestamp_url)
         ruleset = desk.rules.ruleset if desk.rules is not None else None
         unknown = [level for level in levels if ruleset is not None and level not in ruleset.level_names]
-        if unknown:
+        if unknown and ruleset is not None:
             raise CliError(f"--severity: unknown level {', '.join(unknown)}; levels: "
                            f"{', '.join(ruleset.level_names)}", EXIT_USAGE)
         report = period_reports.period_report(desk, period, filters)

@@ -91,7 +91,7 @@ def summary(incident: Incident, ctx: ExportContext) -> list:
             ("Affected Systems", ", ".join(incident.affected_systems or incident.services) or "not recorded"),
             ("Root Cause", incident.investigation.root_cause or "not recorded"),
             ("Resolution", incident.resolution or "not recorded"),
-            ("Roles", "; ".join(f"{a.role.value.replace('_', ' ')}: {a.person}"
+            ("Roles", "; ".join(f"{str(a.role).replace('_', ' ')}: {a.person}"
                                 for a in incident.roles if a.relieved_at is None) or "none assigned"),
         ]),
     ]
@@ -257,7 +257,7 @@ def metrics(incident: Incident, ctx: ExportContext) -> list:
     lines = text_report.incident_metrics(incident, ctx.report)[2:]
     story: list[Any] = [*section("Incident Metrics"), fields(_label_value(lines), label_width=0.45)]
     sla = ctx.report.sla
-    if sla is not None and getattr(sla, "explanation", ""):
+    if sla is not None and getattr(sla, "explanation", None):
         story += [gap(2), labelled("SLA", sla.explanation)]
     return story
 

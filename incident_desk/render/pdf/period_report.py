@@ -4,6 +4,7 @@ credits and the action items still open. Built from a `PeriodReport` (app/period
 from __future__ import annotations
 
 from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.platypus import Paragraph
@@ -38,7 +39,8 @@ def _ttr(row: Any) -> str:
     return "open" if clock.resolved_at is None else "unknown"
 
 
-def listing(header: list[str], rows: list[list[str]], widths: list[float], highlight: list[bool] = ()) -> Any:
+def listing(header: list[str], rows: list[list[str]], widths: list[float],
+            highlight: Sequence[bool] = ()) -> Any:
     """A one-line-per-row table (see fast_table): a quarter may list ten thousand incidents."""
     if not rows:
         return text("(none)")
