@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..domain import (
     ActionItem,
@@ -40,6 +41,7 @@ from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
 from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
+from .roles_config import RoleDefinition, find_role, load_roles
 
 if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
     from ..plugin import Plugins
@@ -171,7 +173,7 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"severity: {error}") from None
         if requested and requested != incident.severity.computed:
-            operations.override_severity(incident, severity, "set when declared", self.actor, now)
+            operations.override_severity(incident, requested, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
                              EventKind.STATUS, source="lifecycle", author=self.actor)
         if commander:
@@ -283,28 +285,24 @@ class Desk:
             self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
+    def roles(self) -> list[RoleDefinition]:
+        """The workspace's roles: the seed's five plus those of `<workspace>/roles.yaml`."""
+        return load_roles(getattr(self.workspace, "path", None))
+
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
                     note: str = "", additional: bool = False, **kw: Any) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-        return self.change(incident_id, f"role {role.value}",
-                           lambda i: operations.assign_role(i, role, person, when, note, additional, self.actor),
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.assign_role(i, definition.id, person, when, note, additional,
+                                                            self.actor, handover=definition.handover),
                            **kw)
 
     def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-
-        def apply(incident: Incident) -> None:
-            holders = [h for h in incident.current_holders(role) if h.person == person]
-            if not holders:
-                raise DomainError(f"{person} does not hold {role.label.lower()} on {incident.id}")
-            for holder in holders:
-                holder.relieved_at = when
-            operations.add_event(incident, when, f"{role.label}: {person} stood down", EventKind.DECISION,
-                                 source="roles", author=self.actor)
-
-        return self.change(incident_id, f"role {role.value}", apply)
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.relieve_role(i, definition.id, person, when, self.actor))
 
     def add_communication(self, incident_id: str, message: str, *, channel: Channel | str = Channel.INTERNAL,
                           audience: str = "", at: datetime | None = None, template: str | None = None) -> Incident:
@@ -514,7 +512,10 @@ def normalize_id(incident_id: str) -> str:
     raise DomainError(f"'{incident_id}' is not an incident id such as INC-2025-001")
 
 
-def parse_enum(enum: type, value: Any, what: str) -> Any:
+E = TypeVar("E", bound=Enum)
+
+
+def parse_enum(enum: type[E], value: Any, what: str) -> E:
     if isinstance(value, enum):
         return value
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
@@ -541,15 +542,19 @@ def find_remediation(incident: Incident, ref: str) -> RemediationAction:
 _LIST_FACTS = {name for name, f in Facts.model_fields.items() if "list" in str(f.annotation)}
 
 
+_CLEARING = ("", "unknown", "none", "null", "[]")
+
+
 def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
-    """Command-line facts arrive as text: split lists on commas, turn `unknown`/empty into None."""
+    """Command-line facts arrive as text: split lists on commas, turn `unknown`/`none`/empty into None
+    (an empty list for list facts)."""
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if isinstance(value, str):
             stripped = value.strip()
-            if name in _LIST_FACTS:
-                value = [v.strip() for v in stripped.split(",") if v.strip()]
-            elif stripped.lower() in ("", "unknown", "none", "null"):
+            if name in _LIST_FACTS:  # `unknown` / `none` / empty clears the list: it is not a category
+                value = [] if stripped.lower() in _CLEARING else [v.strip() for v in stripped.split(",") if v.strip()]
+            elif stripped.lower() in _CLEARING:
                 value = None
             else:
                 value = stripped.rstrip("%").replace("_", "").replace("$", "")

@@ -28,6 +28,7 @@ _SOURCES = {
     "level_label": ("domain.levels", "level_label"),
     "parse_duration": ("domain.timeutil", "parse_duration"),
     "parse_instant": ("domain.timeutil", "parse_instant"),
+    "role_label": ("domain.incident", "role_label"),
     "store_errors": ("store.errors", None),
 }
 

@@ -163,7 +163,7 @@ def verify_pdf(path: Path, trust: list[Path] | None = None, audit_lookup: Any = 
                "the signed bytes were changed after signing, or the signature does not match")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     report.add("coverage", whole, "the signature covers the whole file" if whole else
-               f"the signature does not cover the whole file ({status.coverage.name.lower().replace('_', ' ')}): "
+               f"the signature does not cover the whole file ({str(getattr(status.coverage, 'name', 'unknown')).lower().replace('_', ' ')}): "
                "something was added after signing")
     if not roots:
         report.add("trust", False, "no trusted certificate to check against; pass --trust CA.pem")

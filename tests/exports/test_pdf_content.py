@@ -32,7 +32,7 @@ def test_seed_report_has_every_section_in_order(run, tmp_path):
     assert code == 0 and str(target) in err
     text = pdftotext(target)
     positions = [text.find(title) for title in SECTIONS]
-    assert all(p >= 0 for p in positions), [t for t, p in zip(SECTIONS, positions) if p < 0]
+    assert all(p >= 0 for p in positions), [t for t, p in zip(SECTIONS, positions, strict=True) if p < 0]
     assert positions == sorted(positions)
     for fact in ("SEV-1 (Critical)", "Why did automatic failover not work?", "Revenue loss: $191,250",
                  "Investigating increased error rates", "Fix failover script bug", "OVERDUE", "Mean Time To Detection (MTTD)",

@@ -150,7 +150,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Seque
     for index, row in enumerate(rows):
         first = len(data)
         for part in _rows(row):
-            data.append([_cell(cell, cell_style, width) for cell, width in zip(part, room)])
+            data.append([_cell(cell, cell_style, width) for cell, width in zip(part, room, strict=False)])
         if index < len(highlight) and highlight[index]:
             styles.append(("BACKGROUND", (0, first), (-1, len(data) - 1), HIGHLIGHT))
     result = LongTable(data, colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1, splitByRow=True, splitInRow=1)

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph
 
 from ...domain import figures
-from ...domain.incident import ImpactKind, Incident
+from ...domain.incident import ImpactKind, Incident, role_label
 from ...domain.levels import level_label
 from ...domain.timeutil import format_duration, isoformat_z
 from .. import text_report
@@ -91,7 +91,7 @@ def summary(incident: Incident, ctx: ExportContext) -> list:
             ("Affected Systems", ", ".join(incident.affected_systems or incident.services) or "not recorded"),
             ("Root Cause", incident.investigation.root_cause or "not recorded"),
             ("Resolution", incident.resolution or "not recorded"),
-            ("Roles", "; ".join(f"{str(a.role).replace('_', ' ')}: {a.person}"
+            ("Roles", "; ".join(f"{role_label(a.role).lower()}: {a.person}"
                                 for a in incident.roles if a.relieved_at is None) or "none assigned"),
         ]),
     ]
