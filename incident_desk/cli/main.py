@@ -57,7 +57,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
                                      "(via the outbox)."),
-    "open": ("data_cmds:open_", "Open the workspace."),
+    "open": ("open_cmd:open_command", "Open the desktop window on the workspace."),
     "outbox": ("notify_cmds:outbox", "Messages waiting to be delivered, and those that failed (`outbox` alone "
                                      "lists them)."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
