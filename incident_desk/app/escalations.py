@@ -75,7 +75,8 @@ def fire_due_escalations(desk: Desk, now: datetime, notifier: NotifyService | No
         fired += this_incident
         if desk.plugins is not None:
             for firing in this_incident:
-                desk.plugin_failures += desk.plugins.escalation_did_fire(saved, firing.record)
+                if firing.record is not None:
+                    desk.plugin_failures += desk.plugins.escalation_did_fire(saved, firing.record)
     return fired
 
 

@@ -324,8 +324,6 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
             log.error("outbox drain failed: %s", error)
             report = DrainReport(notes=[f"drain failed: {error}"])
         report.notes[:0] = notes
-        for line in unsent:
-            log.warning("%s", line)
         cycles += 1
         if on_cycle is not None:
             on_cycle(WatchCycle(now, fired, report, unsent, len(service.settings.broken)
