@@ -4,6 +4,7 @@ from .errors import DomainError, IllegalTransition
 from .incident import (
     ActionItem,
     Channel,
+    ChecklistStep,
     Clock,
     CommunicationEntry,
     CriterionResult,
@@ -38,7 +39,7 @@ from .lifecycle import Status, allowed_transitions
 from .summary import IncidentSummary, summarize
 
 __all__ = [
-    "ActionItem", "Channel", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
+    "ActionItem", "Channel", "ChecklistStep", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
     "DomainError", "EscalationRecord", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
     "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RegulatoryFiling", "RemediationAction", "Role",
     "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",

@@ -27,13 +27,14 @@ def load(line: bytes) -> Incident | Severity:
     return (Incident if line.startswith(b'{"id"') else Severity).model_validate_json(line)
 
 
-# Incident fields added after the file was written (regulatory filings, the materiality determination):
-# old data gets their defaults.
+# Incident fields added after the file was written (regulatory filings, the materiality determination,
+# the playbook checklist and the drill flag): old data gets their defaults.
 def added_since(loaded: Incident | Severity) -> dict:
     if not isinstance(loaded, Incident):
         return {}
     assert loaded.regulatory_filings == [] and loaded.clock.materiality_determined_at is None
-    return {"regulatory_filings": True, "clock": {"materiality_determined_at"}}
+    assert loaded.checklist == [] and loaded.drill is False
+    return {"regulatory_filings": True, "checklist": True, "drill": True, "clock": {"materiality_determined_at"}}
 
 
 @pytest.mark.parametrize("line", FROM_MAIN, ids=["demo-seed", "demo-security", "every-value-kind"])

@@ -1,0 +1,77 @@
+"""`incident-desk metrics`: workspace figures for a period, with trends, as a table, Markdown, CSV or JSON."""
+
+from __future__ import annotations
+
+import click
+
+from ..domain.metrics import PERIODS
+from .common import EXIT_USAGE, AppContext, CliError, pass_app
+from .context import open_desk
+from .data_cmds import write_output
+
+FORMAT_CHOICES = ("text", "markdown", "md", "csv", "json")
+
+
+def metrics_options(function):
+    """Options shared by `metrics` and `analyze --metrics`."""
+    for option in reversed([
+        click.option("--at", help="A day inside the period (default: today), e.g. 2026-11-15."),
+        click.option("--from", "start_at", help="Start of a custom range: a date (local midnight) or an ISO time."),
+        click.option("--to", "end_at", help="End of a custom range: a date (the whole day counts) or an ISO time."),
+        click.option("--tz", help="Time zone of the calendar: UTC, local or an IANA name "
+                                  "(default: settings.yaml time_zone, else UTC)."),
+        click.option("--service", "services", multiple=True, help="Only incidents affecting this service."),
+        click.option("--incident-type", "types", multiple=True, help="Only incidents of this type."),
+        click.option("--level", "severities", multiple=True, help="Only incidents at this severity (sev1...)."),
+        click.option("--commander", "commanders", multiple=True, help="Only incidents led by this commander."),
+        click.option("--include-drills", is_flag=True, help="Count drills (exercise incidents) too."),
+    ]):
+        function = option(function)
+    return function
+
+
+def build_request(period, at, start, end, tz, services, types, severities, commanders, include_drills):
+    from ..domain import normalize_severity
+    from ..domain.period_metrics import MetricsFilter
+    from ..app.metrics_service import MetricsRequest
+
+    try:
+        levels = tuple(normalize_severity(s) for s in severities)
+    except ValueError as error:
+        raise CliError(f"--level: {error}", EXIT_USAGE) from None
+    filters = MetricsFilter(tuple(services), tuple(types), levels, tuple(commanders), include_drills)
+    return MetricsRequest(period=period, at=at, start=start, end=end, tz=tz, filters=filters)
+
+
+def render(app: AppContext, request, fmt: str) -> str:
+    from ..app import metrics_service
+    from ..domain import DomainError
+    from ..render.metrics_formats import render_metrics
+
+    with open_desk(app) as desk:
+        try:
+            report = metrics_service.compute(desk, request)
+        except DomainError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
+        ruleset = desk.rules.ruleset if desk.rules is not None else None
+        return render_metrics(report, fmt, metrics_service.currency(desk),
+                              ruleset.level_names if ruleset is not None else None)
+
+
+@click.command("metrics")
+@click.option("--period", type=click.Choice(PERIODS), default=None,
+              help="Calendar period containing --at (default: monthly).")
+@metrics_options
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@pass_app
+def metrics(app: AppContext, period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills,
+            fmt, as_json, output) -> None:
+    """Incident count, severity mix, MTTD/MTTA/MTTR (mean, median, p90), MTBF, availability and SLA,
+    credits, revenue loss, action items and post-mortem timeliness for a period, with trends."""
+    request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills)
+    write_output(render(app, request, "json" if as_json else fmt), output, "metrics")
+
+
+COMMANDS = [metrics]
