@@ -68,8 +68,21 @@ class CheckReport:
 
 
 def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckReport:
-    """Validate every file and run the in-file tests; RulesError when a file is invalid."""
-    ruleset = load(rules_dir, known_notifiers)
+    """Validate every file (playbooks and the maturity rubric included) and run the in-file tests;
+    RulesError when a file is invalid."""
+    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbooks
+
+    problems = []
+    try:
+        load_playbooks(Path(rules_dir) / PLAYBOOKS_DIR)
+    except RulesError as error:
+        problems += error.problems
+    try:
+        ruleset = load(rules_dir, known_notifiers)
+    except RulesError as error:
+        raise RulesError(error.problems + problems) from None
+    if problems:
+        raise RulesError(problems)
     return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests())
 
 

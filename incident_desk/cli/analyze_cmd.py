@@ -18,12 +18,12 @@ from .context import open_desk
 from .data_cmds import write_output
 from .formatting import incident_block
 from .metrics_cmd import build_request, metrics_options
+from .playbook_cmds import render_playbook
 from .metrics_cmd import render as render_metrics
 from ..domain.metrics import PERIODS
 
 NOT_YET = {
     "pdf": "signed PDF reports arrive with the export feature; use --format text, markdown or json for now",
-    "playbook": "playbook generation arrives with the playbooks feature; it is not available in this version",
 }
 
 
@@ -54,7 +54,10 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
     if (post_mortem or report_) and not incident_id:
         raise CliError(f"{chosen[0]} needs --incident-id INC-YYYY-NNN", EXIT_USAGE)
     if playbook:
-        raise CliError(NOT_YET["playbook"], EXIT_USAGE)
+        if not type_:
+            raise CliError("--playbook needs --type (an incident type such as security)", EXIT_USAGE)
+        write_output(render_playbook(app, type_), output, "playbook")
+        return
     if metrics:
         fmt = fmt or _format_from_suffix(output)
         if fmt == "pdf":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import (analyze_cmd, data_cmds, incident_cmds, metrics_cmd, notify_cmds, record_cmds, regulatory_cmds,
-               rules_cmds)
+from . import (analyze_cmd, data_cmds, incident_cmds, metrics_cmd, notify_cmds, playbook_cmds, record_cmds,
+               regulatory_cmds, rules_cmds)
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -29,7 +29,7 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
 
 
-for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd):
+for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd, playbook_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(analyze_cmd.analyze)
