@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import DomainError, Incident
 from ..render import ReportContext, render_postmortem_markdown, render_report
+from . import maturity_service
 from .desk import Desk
 
 
@@ -32,6 +33,7 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
         tz=tz,
         level_names=ruleset.level_names if ruleset else None,
         sla=ruleset.sla(incident) if ruleset and incident is not None else None,
+        maturity=maturity_service.report_view(desk),
     )
 
 

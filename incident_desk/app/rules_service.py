@@ -72,18 +72,27 @@ def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckRepo
     RulesError when a file is invalid."""
     from ..engine.playbooks import PLAYBOOKS_DIR, load_playbooks
 
+    from ..engine.maturity import load_rubric, run_tests
+
     problems = []
     try:
         load_playbooks(Path(rules_dir) / PLAYBOOKS_DIR)
     except RulesError as error:
         problems += error.problems
+    maturity_tests = []
+    if (Path(rules_dir) / "maturity.yaml").exists():
+        try:
+            maturity_tests = [RuleTestResult(f"maturity: {t.name}", t.passed, "", "", None, [], t.line, t.file,
+                                             t.message) for t in run_tests(load_rubric(Path(rules_dir) / "maturity.yaml"))]
+        except RulesError as error:
+            problems += error.problems
     try:
         ruleset = load(rules_dir, known_notifiers)
     except RulesError as error:
         raise RulesError(error.problems + problems) from None
     if problems:
         raise RulesError(problems)
-    return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests())
+    return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests() + maturity_tests)
 
 
 def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:

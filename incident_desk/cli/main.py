@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import (analyze_cmd, data_cmds, incident_cmds, metrics_cmd, notify_cmds, playbook_cmds, record_cmds,
-               regulatory_cmds, rules_cmds)
+from . import (analyze_cmd, data_cmds, incident_cmds, maturity_cmd, metrics_cmd, notify_cmds, playbook_cmds,
+               record_cmds, regulatory_cmds, rules_cmds)
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -29,7 +29,7 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
 
 
-for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd, playbook_cmds):
+for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd, playbook_cmds, maturity_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(analyze_cmd.analyze)
@@ -41,7 +41,9 @@ notify_cmds.register(cli)
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; every expected failure is one line on stderr and an exit code."""
     try:
-        cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
+        if isinstance(result, int) and not isinstance(result, bool):
+            return result  # a command raised click's Exit (e.g. a failed check); click returns its code
     except click.exceptions.Exit as done:
         return done.exit_code
     except CliError as error:

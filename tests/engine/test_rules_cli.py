@@ -46,7 +46,7 @@ def bundled_rules(monkeypatch):
 def test_check_passes_on_the_defaults():
     result = run(rules, ["check"])
     assert result.exit_code == 0, result.output
-    assert "5/5 test cases pass" in result.output
+    assert "8/8 test cases pass" in result.output  # severity.yaml 5, maturity.yaml 3
 
 
 def test_check_refuses_a_broken_directory_with_located_errors(tmp_path):
