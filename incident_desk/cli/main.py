@@ -7,6 +7,7 @@ import click
 from .. import __version__
 from . import (analyze_cmd, data_cmds, incident_cmds, maturity_cmd, metrics_cmd, notify_cmds, playbook_cmds,
                record_cmds, regulatory_cmds, rules_cmds)
+from . import keys_cmds
 from .common import EXIT_USAGE, AppContext, CliError
 
 EXIT_INTERNAL = 70
@@ -36,6 +37,7 @@ cli.add_command(analyze_cmd.analyze)
 cli.add_command(rules_cmds.rules)
 cli.add_command(rules_cmds.escalations)
 notify_cmds.register(cli)
+keys_cmds.register(cli)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,6 +157,15 @@ class Workspace:
         except DamagedFile as damage:
             raise damage.with_backup(self.backup_for(path, incident_id)) from None
 
+    def _read_sealed(self, incident_id: str) -> incident_file.StoredIncident:
+        """Read an incident to write over it: refused (TamperedFile) unless its audit chain's head seals it."""
+        stored = self._read_stored(incident_id)
+        try:
+            stored.check_sealed()
+        except DamagedFile as damage:
+            raise damage.with_backup(self.backup_for(stored.path, incident_id)) from None
+        return stored
+
     def _to_incident(self, stored: incident_file.StoredIncident) -> Incident:
         try:
             return stored.to_incident()
@@ -202,7 +211,7 @@ class Workspace:
         `change` writes nothing. A change that changes nothing writes nothing and returns the incident."""
         self._before_write()
         with self._incident_lock(incident_id):
-            stored = self._read_stored(incident_id)
+            stored = self._read_sealed(incident_id)
             if expected_revision is not None and expected_revision != stored.revision:
                 records = [AuditRecord.from_doc(d) for _, d in sorted(stored.audit_docs.items(), key=lambda i: int(i[0]))]
                 message = audit.describe_changes_since(incident_id, records, expected_revision)
@@ -251,7 +260,7 @@ class Workspace:
                 raise DuplicateId(f"{incident.id} already exists in workspace {self.path}; "
                                   "import with replace to overwrite it")
             else:
-                stored = self._read_stored(incident.id)
+                stored = self._read_sealed(incident.id)
                 before = self._to_incident(stored).model_dump(mode="json")
                 changed = audit.changed_paths(before, incident.model_dump(mode="json")) or ["incident"]
                 incident.revision = stored.revision + 1
