@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import DomainError, Incident
 from ..render import ReportContext, render_postmortem_markdown, render_report
-from . import maturity_service
+from . import improvements_service, maturity_service
 from .desk import Desk
 
 
@@ -34,6 +34,7 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
         level_names=ruleset.level_names if ruleset else None,
         sla=ruleset.sla(incident) if ruleset and incident is not None else None,
         maturity=maturity_service.report_view(desk),
+        derived_items=improvements_service.report_items(desk, incident.id) if incident is not None else (),
     )
 
 

@@ -73,4 +73,4 @@ def install_default_rules(workspace_path: Path) -> Path:
 
 
 #: rule files read by the learning features (metrics, maturity, playbooks) beside the classifier's
-EXTRA_RULES = ("playbooks", "maturity.yaml")
+EXTRA_RULES = ("playbooks", "maturity.yaml", "improvements.yaml")

@@ -86,6 +86,13 @@ def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckRepo
                                              t.message) for t in run_tests(load_rubric(Path(rules_dir) / "maturity.yaml"))]
         except RulesError as error:
             problems += error.problems
+    if (Path(rules_dir) / "improvements.yaml").exists():
+        from ..engine.improvements import load_improvements
+
+        try:
+            load_improvements(Path(rules_dir) / "improvements.yaml")
+        except RulesError as error:
+            problems += error.problems
     try:
         ruleset = load(rules_dir, known_notifiers)
     except RulesError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import (analyze_cmd, data_cmds, incident_cmds, maturity_cmd, metrics_cmd, notify_cmds, playbook_cmds,
+from . import (analyze_cmd, data_cmds, improvements_cmd, incident_cmds, maturity_cmd, metrics_cmd, notify_cmds, playbook_cmds,
                record_cmds, regulatory_cmds, rules_cmds)
 from . import keys_cmds
 from .common import EXIT_USAGE, AppContext, CliError
@@ -30,7 +30,8 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
 
 
-for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd, playbook_cmds, maturity_cmd):
+for module in (incident_cmds, record_cmds, data_cmds, regulatory_cmds, metrics_cmd, playbook_cmds, maturity_cmd,
+               improvements_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(analyze_cmd.analyze)

@@ -45,6 +45,8 @@ class ReportContext:
     - `level_targets`: the time target per level (e.g. SEV-1: 5 minutes) quoted beside the duration.
     - `distribution_levels`: levels always listed in the severity distribution, even at 0.
     - `sla`, `maturity`: assessments computed by later parts of the desk, printed when present.
+    - `derived_items`: process improvements and recommendations derived from the data, printed after
+      the hand-written ones.
     """
 
     level_names: Mapping[str, str] | None = None
@@ -58,6 +60,7 @@ class ReportContext:
     currency_symbol: str = "$"
     sla: Any = None
     maturity: MaturityView | None = None
+    derived_items: Sequence[Any] = ()  # improvement-rule findings (section, text, evidence)
 
     @property
     def names(self) -> Mapping[str, str]:
