@@ -88,10 +88,28 @@ def sla_terms(desk: Desk) -> SlaTerms:
     policy = ruleset.sla_policy
     targets = {name: s.target_pct for name, s in policy.model.services.items() if s.target_pct is not None}
 
+    terms: dict[tuple, tuple[float, float]] = {}  # (services, target fact) -> (target, fee): few distinct
+    tiers = sorted(((t.below, t.credit_pct) for t in policy.model.credit_tiers), reverse=True)
+    period = policy.model.period.total_seconds()
+
     def credit(summary: IncidentSummary) -> float | None:
+        """As `SlaPolicy.credit_amount`, with the target and fee remembered per set of services."""
         if summary.sla_credits is not None:
             return summary.sla_credits
-        return policy.assess(summary, outage_seconds=summary.outage_seconds).credit_amount
+        actual = summary.facts.sla_actual_pct
+        if actual is None:
+            if summary.outage_seconds is None:
+                return None
+            actual = round(100.0 * (1 - summary.outage_seconds / period), 4)
+        key = (tuple(summary.services), summary.facts.sla_target_pct)
+        known = terms.get(key)
+        if known is None:
+            known = terms[key] = (policy.target_for(summary), policy.fee_for(summary))
+        target, fee = known
+        if actual >= target:
+            return 0.0
+        pct = max((pct for below, pct in tiers if actual < below), default=0.0)
+        return round(fee * pct / 100, 2)
 
     return SlaTerms(policy.model.default_target_pct, targets, credit)
 

@@ -10,6 +10,7 @@ because the domain does not read rule files.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -17,7 +18,7 @@ from datetime import timezone as _timezone
 
 from .incident import ActionItem, WorkStatus
 from .levels import level_rank
-from .metrics import UNCLASSIFIED, DurationStats, Window, clock_tta, clock_ttd, clock_ttr, duration_stats, mtbf
+from .metrics import UNCLASSIFIED, DurationStats, Window, nearest_rank
 from .summary import IncidentSummary
 
 POSTMORTEM_DUE = timedelta(hours=48)
@@ -37,6 +38,8 @@ class MetricsFilter:
     def admits(self, summary: IncidentSummary) -> bool:
         if summary.drill and not self.include_drills:
             return False
+        if not (self.types or self.severities or self.commanders or self.services):
+            return True
         if self.types and summary.type.casefold() not in {t.casefold() for t in self.types}:
             return False
         if self.severities and (summary.severity or UNCLASSIFIED) not in self.severities:
@@ -183,54 +186,41 @@ class MetricsReport:
 # --------------------------------------------------------------------------- computing
 
 
-def _started_in(summaries: Iterable[IncidentSummary], window: Window) -> list[IncidentSummary]:
-    start, end = window.start, window.end
-    return [s for s in summaries if (t := s.clock.started_at) is not None and start <= t < end]
+def _stats(known: list[float], unknown: int) -> DurationStats:
+    """Mean, median and p90 of the known durations (seconds)."""
+    if not known:
+        return DurationStats(0, unknown, None, None, None)
+    return DurationStats(len(known), unknown, timedelta(seconds=sum(known) / len(known)),
+                         timedelta(seconds=statistics.median(known)), timedelta(seconds=nearest_rank(known, 0.9)))
 
 
-def _distribution(inside: list[IncidentSummary], levels: Iterable[str]) -> dict[str, int]:
-    counts = {level: 0 for level in levels}
-    for s in inside:
-        key = s.severity or UNCLASSIFIED
-        counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == UNCLASSIFIED, level_rank(kv[0]), kv[0])))
+class StartOrder:
+    """Incidents with a start time in start order, so each window's incidents are found by bisection."""
+
+    def __init__(self, summaries: Iterable[IncidentSummary]) -> None:
+        pairs = sorted(((s.clock.started_at, s) for s in summaries if s.clock.started_at is not None),
+                       key=lambda pair: pair[0])
+        self.starts = [start for start, _ in pairs]
+        self.items = [summary for _, summary in pairs]
+
+    def started_in(self, window: Window) -> list[IncidentSummary]:
+        return self.items[bisect_left(self.starts, window.start):bisect_left(self.starts, window.end)]
 
 
-def _downtime(summary: IncidentSummary, window: Window, as_of: datetime) -> timedelta:
-    """Outage counted in the window: the recorded complete outage (open incidents: until `as_of`),
-    taken to begin at the impact start and cut at the window's end."""
-    started = summary.clock.started_at
-    assert started is not None
-    room = max(window.end - started, timedelta(0))
-    if summary.outage_seconds is not None:
-        outage = timedelta(seconds=summary.outage_seconds)
-    elif summary.status.is_active:
-        outage = max(min(as_of, window.end) - started, timedelta(0))
-    else:
-        outage = timedelta(0)
-    return min(outage, room)
-
-
-def _availability(inside: list[IncidentSummary], window: Window, as_of: datetime, sla: SlaTerms,
+def _availability(downtime: dict[str, float], counts: dict[str, int], window: Window, sla: SlaTerms,
                   only: tuple[str, ...]) -> tuple[ServiceAvailability, ...]:
     length = (window.end - window.start).total_seconds()
-    downtime: dict[str, timedelta] = {}
-    counts: dict[str, int] = {}
-    for s in inside:
-        lost = _downtime(s, window, as_of)
-        for service in s.services:
-            downtime[service] = downtime.get(service, timedelta(0)) + lost
-            counts[service] = counts.get(service, 0) + 1
     names = set(sla.service_targets) | set(downtime)
     if only:
         wanted = {o.casefold() for o in only}
         names = {n for n in names if n.casefold() in wanted}
     rows = []
     for name in sorted(names):
-        lost = min(downtime.get(name, timedelta(0)), window.end - window.start)
-        pct = round(100.0 * (1 - lost.total_seconds() / length), 4) if length > 0 else 100.0
+        lost = min(downtime.get(name, 0.0), length)
+        pct = round(100.0 * (1 - lost / length), 4) if length > 0 else 100.0
         target = sla.target_for(name)
-        rows.append(ServiceAvailability(name, target, lost, pct, pct >= target, counts.get(name, 0)))
+        rows.append(ServiceAvailability(name, target, timedelta(seconds=lost), pct, pct >= target,
+                                        counts.get(name, 0)))
     return tuple(rows)
 
 
@@ -269,52 +259,92 @@ def _action_items(summaries: Iterable[IncidentSummary], window: Window, as_of: d
 
 def period_figures(summaries: Iterable[IncidentSummary], window: Window, *, now: datetime,
                    levels: Iterable[str] = (), filters: MetricsFilter = MetricsFilter(),
-                   sla: SlaTerms = SlaTerms(), tz: tzinfo = _timezone.utc) -> PeriodFigures:
-    """The figures of one window, as known at `min(now, window end)`."""
+                   sla: SlaTerms = SlaTerms(), tz: tzinfo = _timezone.utc,
+                   admitted: list[IncidentSummary] | None = None, order: StartOrder | None = None) -> PeriodFigures:
+    """The figures of one window, as known at `min(now, window end)` (`admitted`: the summaries the
+    filters admit, when the caller already has them)."""
     as_of = min(now, window.end)
-    everything = list(summaries)
-    admitted = [s for s in everything if filters.admits(s)]
-    inside = _started_in(admitted, window)
-    drills = sum(1 for s in _started_in(everything, window) if s.drill)
-    availability = _availability(inside, window, as_of, sla, filters.services)
-    credits = [sla.credit(s) for s in inside]
-    losses = []
+    everything = summaries if isinstance(summaries, list) else list(summaries)
+    admitted = [s for s in everything if filters.admits(s)] if admitted is None else admitted
+    order = order or StartOrder(admitted)
+    inside = order.started_in(window)
+    drills = sum(1 for s in everything if s.drill and window.contains(s.clock.started_at))
+    end = window.end
+    severity = {level: 0 for level in levels}
+    ttd: list[float] = []
+    tta: list[float] = []
+    ttr: list[float] = []
+    open_count = credits = losses = 0.0
+    credits_unknown = losses_unknown = due = on_time = 0
+    downtime: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    deadline = POSTMORTEM_DUE.total_seconds()
+    ongoing_until = min(as_of, end)
     for s in inside:
+        clock = s.clock
+        started = clock.started_at
+        key = s.severity or UNCLASSIFIED
+        severity[key] = severity.get(key, 0) + 1
+        if clock.declared_at is not None:
+            ttd.append((clock.declared_at - started).total_seconds())
+        if clock.alerted_at is not None and clock.acknowledged_at is not None:
+            tta.append((clock.acknowledged_at - clock.alerted_at).total_seconds())
+        resolved = clock.resolved_at
+        if resolved is not None:
+            ttr.append((resolved - started).total_seconds())
+        active = s.status.is_active
+        open_count += active
+        outage = s.outage_seconds
+        if outage is not None:
+            lost = outage
+        elif active:
+            lost = max((ongoing_until - started).total_seconds(), 0.0)
+        else:
+            lost = 0.0
+        lost = min(lost, max((end - started).total_seconds(), 0.0))
+        for service in s.services:
+            downtime[service] = downtime.get(service, 0.0) + lost
+            counts[service] = counts.get(service, 0) + 1
+        credit = sla.credit(s)
+        if credit is None:
+            credits_unknown += 1
+        else:
+            credits += credit
         rate = s.facts.revenue_per_hour
-        losses.append(None if rate is None or s.outage_seconds is None
-                      else round(rate * s.outage_seconds / 3600, 2))
-    due = on_time = 0
-    for s in inside:
-        resolved = s.clock.resolved_at
-        if resolved is None:
-            continue
-        held_in_time = s.postmortem_delay_seconds is not None and \
-            s.postmortem_delay_seconds <= POSTMORTEM_DUE.total_seconds()
-        if held_in_time or s.postmortem_delay_seconds is not None or resolved + POSTMORTEM_DUE <= as_of:
-            due += 1
-            on_time += held_in_time
+        if rate is None or outage is None:
+            losses_unknown += 1
+        else:
+            losses += round(rate * outage / 3600, 2)
+        if resolved is not None:
+            delay = s.postmortem_delay_seconds
+            if delay is not None or resolved + POSTMORTEM_DUE <= as_of:
+                due += 1
+                on_time += delay is not None and delay <= deadline
+    count = len(inside)
+    ordered = severity_order(severity)
+    availability = _availability(downtime, counts, window, sla, filters.services)
     # overdue = due before "today", the last day the period covers (in its time zone) or today's date
     today = (as_of - timedelta(microseconds=1) if as_of == window.end else as_of).astimezone(tz).date()
+    with_items = [s for s in admitted if s.action_items]
     return PeriodFigures(
-        window=window, as_of=as_of, count=len(inside),
-        open=sum(1 for s in inside if s.status.is_active), drills=drills,
-        severity=_distribution(inside, levels),
-        ttd=duration_stats(clock_ttd(s.clock) for s in inside),
-        tta=duration_stats(clock_tta(s.clock) for s in inside),
-        ttr=duration_stats(clock_ttr(s.clock) for s in inside),
-        mtbf=mtbf(inside),
+        window=window, as_of=as_of, count=count, open=int(open_count), drills=drills, severity=ordered,
+        ttd=_stats(ttd, count - len(ttd)), tta=_stats(tta, count - len(tta)), ttr=_stats(ttr, count - len(ttr)),
+        mtbf=(inside[-1].clock.started_at - inside[0].clock.started_at) / (count - 1) if count >= 2 else None,
         availability=availability,
         sla_compliance_pct=(round(100.0 * sum(a.met for a in availability) / len(availability), 2)
                             if availability else None),
-        sla_credits=round(sum(c for c in credits if c is not None), 2),
-        sla_credits_unknown=sum(1 for c in credits if c is None),
-        revenue_loss=round(sum(v for v in losses if v is not None), 2),
-        revenue_loss_unknown=sum(1 for v in losses if v is None),
-        action_items=_action_items(admitted, window, as_of, today),
+        sla_credits=round(credits, 2), sla_credits_unknown=credits_unknown,
+        revenue_loss=round(losses, 2), revenue_loss_unknown=losses_unknown,
+        action_items=_action_items(with_items, window, as_of, today),
         postmortems_due=due, postmortems_on_time=on_time,
         postmortem_on_time_pct=round(100.0 * on_time / due, 2) if due else None,
         incident_ids=tuple(s.id for s in inside),
     )
+
+
+def severity_order(counts: dict[str, int]) -> dict[str, int]:
+    """Most severe first, `unclassified` last."""
+    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == UNCLASSIFIED, level_rank(kv[0]), kv[0])))
 
 
 def period_report(summaries: Iterable[IncidentSummary], window: Window, previous: Window, *, now: datetime,
@@ -324,8 +354,12 @@ def period_report(summaries: Iterable[IncidentSummary], window: Window, previous
     """The figures of `window` and of `previous`, and the trend of each figure between them."""
     everything = list(summaries)
     levels = tuple(levels)
-    current = period_figures(everything, window, now=now, levels=levels, filters=filters, sla=sla, tz=tz)
-    before = period_figures(everything, previous, now=now, levels=levels, filters=filters, sla=sla, tz=tz)
+    admitted = [s for s in everything if filters.admits(s)]
+    order = StartOrder(admitted)
+    current = period_figures(everything, window, now=now, levels=levels, filters=filters, sla=sla, tz=tz,
+                             admitted=admitted, order=order)
+    before = period_figures(everything, previous, now=now, levels=levels, filters=filters, sla=sla, tz=tz,
+                            admitted=admitted, order=order)
     now_values, then_values = current.scalars(), before.scalars()
     trends = tuple(trend(name, value, then_values.get(name)) for name, value in now_values.items())
     return MetricsReport(period, time_zone, filters, current, before, trends, tz)

@@ -44,17 +44,14 @@ class SlaPolicy:
     def credit_pct_for(self, actual: float) -> float:
         return max((t.credit_pct for t in self.model.credit_tiers if actual < t.below), default=0.0)
 
-    def assess(self, incident: Any, period: timedelta | None = None,
-               outage_seconds: float | None = None) -> SlaAssessment:
-        """`outage_seconds` stands in for the incident's outage when the caller has it (a summary
-        carries it but not the impact windows)."""
+    def assess(self, incident: Any, period: timedelta | None = None) -> SlaAssessment:
         period = period or self.model.period
         target = self.target_for(incident)
         fee = self.fee_for(incident)
         actual = incident.facts.sla_actual_pct
         source = "measured"
         if actual is None:
-            outage = outage_seconds if outage_seconds is not None else _outage(incident, Env())
+            outage = _outage(incident, Env())
             if outage is None:
                 return SlaAssessment(target, None, "unknown", None, None, None, fee, period,
                                      f"Availability unknown: no measured availability (facts.sla_actual_pct) "

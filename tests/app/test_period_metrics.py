@@ -335,3 +335,14 @@ def test_json_output_follows_the_published_schema(workspace):
     broken["current"]["count"] = -1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_the_fast_credit_agrees_with_the_rules_sla_assessment(workspace):
+    path, ids = workspace
+    with open_desk(path) as desk:
+        credit = metrics_service.sla_terms(desk).credit
+        ruleset = desk.rules.ruleset
+        by_id = {s.id: s for s in desk.summaries()}
+        for key in "ABDE":  # C has recorded credits
+            incident = desk.get(ids[key])
+            assert credit(by_id[incident.id]) == ruleset.sla(incident).credit_amount, key
