@@ -7,9 +7,9 @@ appends to the audit trail. After a change that touches facts, the severity is c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain import (
     ActionItem,
@@ -37,10 +37,12 @@ from ..domain import (
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
-from ..plugin import Plugins
-from ..plugin.manager import PluginFailure
-from ..store import Workspace
+from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
+
+if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
+    from ..plugin import Plugins
+    from ..plugin.manager import PluginFailure
 
 Classifier = Callable[[Incident, datetime], Severity]
 
@@ -64,10 +66,14 @@ class Desk:
         self._plugins = plugins
         #: what plugins did wrong during this desk's event hooks; never stops a save
         self.plugin_failures: list[PluginFailure] = []
+        #: more sources of notices (e.g. misconfigured notifiers), each asked when notices are read
+        self.notice_sources: list[Callable[[], list[str]]] = []
 
     @property
     def plugins(self) -> Plugins | None:
         """The plugin facade, loaded on first use (a callable is called once)."""
+        from ..plugin import Plugins
+
         if callable(self._plugins) and not isinstance(self._plugins, Plugins):
             self._plugins = self._plugins()
         return self._plugins
@@ -76,7 +82,8 @@ class Desk:
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
-                + [str(failure) for failure in self.plugin_failures])
+                + [str(failure) for failure in self.plugin_failures]
+                + [notice for source in self.notice_sources for notice in source()])
 
     def close(self) -> None:
         self.workspace.close()
@@ -89,15 +96,26 @@ class Desk:
 
     # ------------------------------------------------------------------ reads
 
-    def summaries(self) -> list[IncidentSummary]:
-        return self.workspace.list_summaries()
+    def summaries(self, query: SummaryQuery | None = None) -> list[IncidentSummary]:
+        """The incidents' summaries in id order: all of them, or those `query` selects (status, severity, type,
+        service, active, text, start window, overdue items, ids). Cheap to call again: the filters run on the
+        index rows, only the summaries returned are built, and a Desk remembers what it built (by file stamp).
+        Every summary equals `summarize(get(id))` as stored now, whichever process wrote it; a GUI model
+        calls this again when the change feed (`workspace.changes_since`) reports a write."""
+        return self.workspace.query_summaries(query or EVERYTHING)
+
+    def iter_summaries(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
+                       limit: int = 0) -> Iterator[IncidentSummary]:
+        """Like `summaries`, built one at a time as they are consumed (for output that streams: nothing holds
+        them all), in id order or newest first (start time, else declaration time), at most `limit` (0: all)."""
+        return self.workspace.iter_summaries(query or EVERYTHING, newest_first=newest_first, limit=limit)
 
     def get(self, incident_id: str) -> Incident:
         return self.workspace.get(normalize_id(incident_id))
 
     def overdue_action_items(self, today: date | None = None) -> list[tuple[IncidentSummary, ActionItem]]:
         today = today or self.clock().date()
-        return [(s, item) for s in self.summaries() for item in s.overdue_items(today)]
+        return [(s, item) for s in self.summaries(SummaryQuery(overdue_on=today)) for item in s.overdue_items(today)]
 
     def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
         return [(s, item) for s in self.summaries() for item in s.action_items]
@@ -152,10 +170,16 @@ class Desk:
         """Apply one domain operation under the store's lock; reclassify when facts changed."""
 
         before: dict[str, Any] = {}
+        plugins = self.plugins
+        watch_items = plugins is not None and plugins.wants("action_item_did_change")
 
         def run(incident: Incident) -> None:
             before.setdefault("status", incident.status)
             before.setdefault("level", incident.severity.level)
+            before.setdefault("events", len(incident.timeline))
+            before.setdefault("communications", {e.id for e in incident.communications})
+            before.setdefault("items", {a.id: a.model_copy(deep=True) for a in incident.action_items}
+                              if watch_items else {a.id: None for a in incident.action_items})
             apply(incident)
             if reclassify:
                 self._classify(incident)
@@ -163,20 +187,34 @@ class Desk:
         saved = self.workspace.update(normalize_id(incident_id), run, actor=self.actor, action=action,
                                       expected_revision=expected_revision)
         if before:
-            self._announce(saved, before["status"], before["level"])
+            self._announce(saved, before)
         return saved
 
-    def _announce(self, saved: Incident, previous_status: Status, previous_level: str | None) -> None:
+    def _announce(self, saved: Incident, before: dict[str, Any]) -> None:
         """Tell plugins what changed; their failures are recorded, never raised."""
         plugins = self.plugins
         if plugins is None:
             return
+        previous_status, previous_level = before["status"], before["level"]
         if saved.status != previous_status:
             self.plugin_failures += plugins.status_did_change(saved, previous_status, saved.status)
             if saved.status is Status.RESOLVED:
                 self.plugin_failures += plugins.incident_did_resolve(saved)
         if saved.severity.level != previous_level:
             self.plugin_failures += plugins.severity_did_change(saved, previous_level, saved.severity.level)
+        if plugins.wants("timeline_event_did_add"):
+            for event in saved.timeline[before["events"]:]:
+                self.plugin_failures += plugins.timeline_event_did_add(saved, event)
+        if plugins.wants("communication_did_add"):
+            for entry in saved.communications:
+                if entry.id not in before["communications"]:
+                    self.plugin_failures += plugins.communication_did_add(saved, entry)
+        for item in saved.action_items:
+            if item.id not in before["items"]:
+                if plugins.wants("action_item_did_add"):
+                    self.plugin_failures += plugins.action_item_did_add(saved, item)
+            elif before["items"][item.id] is not None and before["items"][item.id] != item:
+                self.plugin_failures += plugins.action_item_did_change(saved, item, before["items"][item.id])
 
     def set_facts(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
         return self.change(incident_id, "set facts",
@@ -221,6 +259,9 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"timeline event: {_pydantic_message(error)}") from None
         self.workspace.append_event(normalize_id(incident_id), event, actor=self.actor)
+        plugins = self.plugins
+        if plugins is not None and plugins.wants("timeline_event_did_add"):
+            self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
@@ -382,23 +423,19 @@ class Desk:
     # ------------------------------------------------------------------ import / export
 
     def export_incident(self, incident_id: str) -> dict[str, Any]:
-        incident = self.get(incident_id)
-        return {
-            "format": "incident-desk/incident",
-            "format_version": 1,
-            "audit_head": self.workspace.audit_head(incident.id),
-            "incident": incident.model_dump(mode="json"),
-        }
+        """The incident as stored with its whole audit trail (see `export_format`); a tampered one is refused."""
+        from . import export_format
 
-    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input") -> Incident:
-        body = document.get("incident", document) if isinstance(document, dict) else None
-        if not isinstance(body, dict):
-            raise DomainError(f"{source}: expected a JSON object with an 'incident' key")
-        try:
-            incident = Incident.model_validate(body)
-        except ValueError as error:
-            raise DomainError(f"{source}: {_pydantic_message(error)}") from None
-        return self.workspace.import_incident(incident, actor=self.actor, replace=replace)
+        return export_format.build(*self.workspace.sealed_export(normalize_id(incident_id)))
+
+    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input",
+                        allow_unverified: bool = False) -> Incident:
+        """Import an export after checking its format version and that it matches its audit head."""
+        from . import export_format
+
+        checked = export_format.check(document, source, allow_unverified=allow_unverified)
+        return self.workspace.import_incident(checked.incident, actor=self.actor, replace=replace,
+                                              detail=checked.detail)
 
     # ------------------------------------------------------------------ internals
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import DomainError, Incident
 from ..render import ReportContext, render_postmortem_markdown, render_report
 from . import improvements_service, maturity_service
-from .desk import Desk
+from .desk import Desk, SummaryQuery
 
 
 def time_zone(name: str | None) -> tzinfo:
@@ -28,7 +28,7 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
     """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
     return ReportContext(
-        summaries=desk.summaries(),
+        summaries=_history_for(desk, incident),
         now=now or desk.clock(),
         tz=tz,
         level_names=ruleset.level_names if ruleset else None,
@@ -36,6 +36,19 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
         maturity=maturity_service.report_view(desk),
         derived_items=improvements_service.report_items(desk, incident.id) if incident is not None else (),
     )
+
+
+def _history_for(desk: Desk, incident: Incident | None) -> list:
+    """The workspace history the report's figures read: for one incident, only the incidents started in
+    the longest trailing window its metrics use (so a report does not grow with the workspace's history)."""
+    if incident is None:
+        return desk.summaries()
+    start = incident.clock.started_at
+    if start is None:
+        return []  # the figures say "start time unknown" without reading history
+    days = max(ReportContext.count_window_days, ReportContext.mtbf_window_days)
+    return desk.summaries(SummaryQuery(started_from=start - timedelta(days=days),
+                                       started_before=start + timedelta(microseconds=1)))
 
 
 def text_report(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:

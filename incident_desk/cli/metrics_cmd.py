@@ -68,8 +68,10 @@ def render(app: AppContext, request, fmt: str) -> str:
 @pass_app
 def metrics(app: AppContext, period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills,
             fmt, as_json, output) -> None:
-    """Incident count, severity mix, MTTD/MTTA/MTTR (mean, median, p90), MTBF, availability and SLA,
-    credits, revenue loss, action items and post-mortem timeliness for a period, with trends."""
+    """Workspace figures for a period, with their trends against the period before.
+
+    Incident count, severity mix, MTTD/MTTA/MTTR (mean, median, p90), MTBF, availability and SLA
+    compliance, credits, revenue loss, action items and post-mortem timeliness."""
     request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills)
     write_output(render(app, request, "json" if as_json else fmt), output, "metrics")
 

@@ -88,9 +88,11 @@ def record_hash(doc: dict[str, Any]) -> str:
 
 
 def new_record_doc(*, seq: int, at: datetime, actor: str, action: str, revision: int, changed: list[str],
-                   state: str, prev_hash: str) -> dict[str, Any]:
+                   state: str, prev_hash: str, detail: str = "") -> dict[str, Any]:
     doc = {"seq": seq, "at": _instant(at), "actor": actor, "action": action, "revision": revision,
            "changed": changed, "state_hash": state, "prev_hash": prev_hash}
+    if detail:
+        doc["detail"] = detail
     doc["hash"] = record_hash(doc)
     return doc
 

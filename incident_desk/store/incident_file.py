@@ -119,7 +119,7 @@ def now() -> datetime:
 
 def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | None, actor: str, action: str,
                 changed: list[str], keep_previous: Path | None, fsync: bool = True,
-                at: datetime | None = None) -> tuple[StoredIncident, Any]:
+                at: datetime | None = None, detail: str = "") -> tuple[StoredIncident, Any]:
     """Write the whole incident (its revision already set) plus one audit record, atomically.
 
     Returns the stored form and the stat of the file written."""
@@ -129,7 +129,8 @@ def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | No
     prev_hash = previous.head_hash if previous else audit.genesis_hash(incident.id)
     record = audit.new_record_doc(seq=seq, at=at or now(), actor=actor, action=action,
                                   revision=incident.revision, changed=changed,
-                                  state=audit.state_hash(core, timeline, communications), prev_hash=prev_hash)
+                                  state=audit.state_hash(core, timeline, communications), prev_hash=prev_hash,
+                                  detail=detail)
     audit_docs[str(seq)] = record
     db = open_db(path, fsync=fsync, keep_previous=keep_previous if previous else None)
     storage: AtomicJSONStorage = db.storage

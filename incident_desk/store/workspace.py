@@ -7,6 +7,7 @@ Layout (paths spelled in `layout`)::
     incidents/2025/INC-2025-001.json   one TinyDB file per incident (core, timeline, communications, audit)
     incidents/2025/.prev/...       previous generation of each incident file (hard link, kept on write)
     index/summaries-2025-000.json  summary index shards (derived; `index_maintenance` rebuilds them)
+    index/journal.jsonl            index entries written since the last fold (`index_journal`)
     intents/INC-2025-001           marker present while an incident and the index are being written
     locks/                         filelock files and a note of who holds each
     backups/snapshot-.../          rotating full snapshots (`backups`)
@@ -31,12 +32,13 @@ from pydantic import ValidationError
 from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summarize
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
-from . import audit, backups, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
+from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
+from . import recovery, schema, verification
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import DamagedFile, DuplicateId, NotFound, SchemaTooNew, StaleRevision, StoreError
 from .locks import DEFAULT_TIMEOUT, hold
-from .summary_listing import SummaryCaches, list_summaries
+from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
 from .storage import fsync_dir
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
@@ -98,6 +100,20 @@ class Workspace:
                 schema.write_meta(self.path, meta)
 
     def close(self) -> None:
+        """Close. If this workspace wrote, first (off the write path, after the writes were acknowledged): the
+        daily snapshot when due, the clean-up of temp files crashed writers left, and folding a long index
+        journal into the shards. None of them can lose a write; a failure is a notice."""
+        if self._wrote and not self.closed:
+            try:
+                self.snapshot_if_due()
+            except (StoreError, OSError) as error:
+                self.notices.append(f"the daily snapshot was not taken ({error}); it will be next time")
+            recovery.clean_stale_temp_files(self.path)
+            if index_journal.line_count(self.path) >= index_journal.FOLD_LINES:
+                try:
+                    self.compact_index()
+                except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
+                    self.notices.append(f"the index journal was not folded ({error}); it will be next time")
         self.closed = True
         self._caches.clear()
 
@@ -185,9 +201,21 @@ class Workspace:
                 continue
 
     def list_summaries(self) -> list[IncidentSummary]:
-        """One summary per incident, from the index; files changed since they were indexed (timeline appends)
-        are re-summarised from disk, so the list equals `summarize(get(id))` for every incident."""
-        return list_summaries(self.path, self._caches, index_lock=self._index_lock, notices=self.notices)
+        """One summary per incident, in id order, from the index; files changed since they were indexed are
+        re-summarised from disk, so the list equals `summarize(get(id))` for every incident."""
+        return self.query_summaries(EVERYTHING)
+
+    def query_summaries(self, query: SummaryQuery = EVERYTHING) -> list[IncidentSummary]:
+        """The summaries of the incidents `query` selects, in id order, as current as `list_summaries`. The
+        filters run on the index's documents: only the incidents returned are built (and checked by stat)."""
+        return query_summaries(self.path, self._caches, query, index_lock=self._index_lock, notices=self.notices)
+
+    def iter_summaries(self, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
+                       limit: int = 0) -> Iterator[IncidentSummary]:
+        """The summaries `query` selects, built one at a time as they are consumed and not remembered (for
+        output that streams), in id order or newest first, at most `limit` (0: all)."""
+        return iter_summaries(self.path, self._caches, query, newest_first=newest_first, limit=limit,
+                              index_lock=self._index_lock, notices=self.notices)
 
     # ------------------------------------------------------------------ writes
 
@@ -238,16 +266,20 @@ class Workspace:
         path = self.incident_path(incident_id)
         with self._incident_lock(incident_id):
             try:
-                stored, _ = incident_file.append_event(path, incident_id, event, actor=actor,
-                                                       keep_previous=self._previous_path(incident_id))
+                base = index.stamp_of(os.stat(path))  # under the lock: the version append_event reads
+                stored, stat = incident_file.append_event(path, incident_id, event, actor=actor,
+                                                          keep_previous=self._previous_path(incident_id))
             except FileNotFoundError:
                 raise NotFound(f"no incident {incident_id} in workspace {self.path}") from None
             except DamagedFile as damage:
                 raise damage.with_backup(self.backup_for(path, incident_id)) from None
+            index_maintenance.index_delta(self.path, incident_id, base, index.stamp_of(stat),
+                                          {"revision": stored.revision, "timeline_count": len(stored.timeline)},
+                                          index_lock=self._index_lock)
         self._changes.publish(StoreChange(incident_id, stored.revision, "timeline.add", actor))
         return stored.revision
 
-    def import_incident(self, incident: Incident, *, actor: str, replace: bool = False) -> Incident:
+    def import_incident(self, incident: Incident, *, actor: str, replace: bool = False, detail: str = "") -> Incident:
         """Store an incident from an export. An existing id is refused unless `replace`, which saves it as the
         next revision of the stored one (audited as `import`)."""
         self._before_write()
@@ -255,7 +287,8 @@ class Workspace:
         with self._incident_lock(incident.id):
             if not self.incident_path(incident.id).exists():
                 incident.revision = 1
-                self._save(incident, previous=None, actor=actor, action="import", changed=["incident"])
+                self._save(incident, previous=None, actor=actor, action="import", changed=["incident"],
+                           detail=detail)
             elif not replace:
                 raise DuplicateId(f"{incident.id} already exists in workspace {self.path}; "
                                   "import with replace to overwrite it")
@@ -264,7 +297,7 @@ class Workspace:
                 before = self._to_incident(stored).model_dump(mode="json")
                 changed = audit.changed_paths(before, incident.model_dump(mode="json")) or ["incident"]
                 incident.revision = stored.revision + 1
-                self._save(incident, previous=stored, actor=actor, action="import", changed=changed)
+                self._save(incident, previous=stored, actor=actor, action="import", changed=changed, detail=detail)
         self._changes.publish(StoreChange(incident.id, incident.revision, "import", actor))
         return incident
 
@@ -281,7 +314,7 @@ class Workspace:
             raise DomainError(describe_validation_error(error)) from None
 
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
-              action: str, changed: list[str]) -> None:
+              action: str, changed: list[str], detail: str = "") -> None:
         """Write incident + audit record, then its summary; an intent marker covers a crash in between.
         Caller holds the incident lock."""
         marker = layout.intent_path(self.path, incident.id)
@@ -291,7 +324,8 @@ class Workspace:
         path = self.incident_path(incident.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
-                                            changed=changed, keep_previous=self._previous_path(incident.id))
+                                            changed=changed, keep_previous=self._previous_path(incident.id),
+                                            detail=detail)
         self._index_summary(incident.id, summarize(incident), index.stamp_of(stat))
         marker.unlink()
 
@@ -304,20 +338,30 @@ class Workspace:
             raise StoreError(f"workspace {self.path} is closed")
         if self._wrote:
             return
-        self._wrote = True
-        if self.auto_backup:
-            newest = next(iter(self.backups()), None)
-            if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
-                self.backup()
-        recovery.clean_stale_temp_files(self.path)
+        self._wrote = True  # the daily snapshot and the clean-up of crashed writers' temp files run at close
+
+    def snapshot_if_due(self) -> Path | None:
+        """Take the automatic snapshot if the newest is older than a day (or there is none); return it.
+        Runs when a workspace that wrote closes, off the write path; a long-running process (the window,
+        `watch`) may call it now and then."""
+        if not self.auto_backup:
+            return None
+        newest = next(iter(self.backups()), None)
+        if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
+            return self.backup()
+        return None
 
     # ------------------------------------------------------------------ index
 
     def reindex(self) -> int:
         """Rebuild the whole index from the incident files; return the number of incidents indexed."""
         count = index_maintenance.reindex(self.path, index_lock=self._index_lock, notices=self.notices)
-        self._caches.shards.clear()
+        self._caches.clear()
         return count
+
+    def compact_index(self) -> int:
+        """Fold the index journal into the shards now; return the number of entries folded."""
+        return index_maintenance.fold_journal(self.path, index_lock=self._index_lock, notices=self.notices)
 
     # ------------------------------------------------------------------ damage and restore
 
@@ -348,6 +392,14 @@ class Workspace:
     def audit_head(self, incident_id: str) -> str:
         return self._read_stored(incident_id).head_hash
 
+    def sealed_export(self, incident_id: str) -> tuple[dict, list[dict]]:
+        """The incident exactly as stored (core with its timeline and communications) and its audit records
+        in order, for an export; refused (TamperedFile) when the stored state is not what the chain sealed."""
+        stored = self._read_sealed(incident_id)
+        self._to_incident(stored)  # refuses a file that is not a valid incident
+        trail = [doc for _, doc in sorted(stored.audit_docs.items(), key=lambda item: int(item[0]))]
+        return {**stored.core, "timeline": stored.timeline, "communications": stored.communications}, trail
+
     def verify_audit(self, incident_id: str | None = None) -> list[AuditReport]:
         """Check the hash chain of one incident (or all): content, order, completeness, and that the stored
         incident is the state the last record sealed."""
@@ -367,6 +419,27 @@ class Workspace:
                 report.problems.insert(0, str(damage))
             reports.append(report)
         return reports
+
+    def verify_chains(self, *, references: list[verification.Reference] = (), cache_path: Path | None = None,
+                      full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
+        """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
+        and against the reference checkpoints (see `verification`)."""
+        return verification.verify_workspace(self.path, references=list(references), cache_path=cache_path,
+                                             full=full, only=only)
+
+    def checkpoint_log(self) -> checkpoints.CheckpointLog:
+        return checkpoints.read_log(self.path)
+
+    def checkpoint_heads(self, entry: dict) -> checkpoints.Heads:
+        return checkpoints.read_heads(self.path, entry)
+
+    def add_checkpoint(self, heads: checkpoints.Heads, *, actor: str, at: datetime,
+                       seal: Callable[[dict], dict]) -> dict:
+        """Append a checkpoint of `heads`; `seal(line)` returns the line with its signer and signature added
+        (or unchanged for an unsigned checkpoint). Serialised across processes by the checkpoint lock."""
+        with self._lock("checkpoints", f"the checkpoint log of {self.path}"):
+            entry = seal(checkpoints.prepare(self.path, heads, actor=actor, at=at))
+            return checkpoints.append(self.path, entry, heads)
 
     # ------------------------------------------------------------------ backups
 

@@ -34,19 +34,27 @@ def test_security_playbook_follows_the_active_rules(ws, tmp_path):
     text = target.read_text()
     assert "| SEV-1 | Critical | 5m | 30m | 4h |" in text
     assert "| SEV-2 | High | 15m | 1h | 8h |" in text
-    assert "**sev1-unacknowledged**" in text and "notify executives via email with template executive_escalation" in text
+    from incident_desk.engine import load_ruleset
+
+    active = load_ruleset(ws / "rules")
+    for policy in active.policies:  # every escalation step of the active rules, as the engine words it
+        assert f"**{policy.id}**" in text
+        for action in policy.actions:
+            assert f"  - {action.summary}" in text
     assert "- [ ] `contain` Isolate affected hosts" in text and "**Were personal, payment or health data exposed?**" in text
     # edit the live rules: the regenerated playbook changes with them
     severity = ws / "rules" / "severity.yaml"
     severity.write_text(severity.read_text().replace("acknowledge_within: 5m", "acknowledge_within: 3m")
                         .replace("name: Critical", "name: Emergency"))
     escalation = ws / "rules" / "escalation.yaml"
-    escalation.write_text(escalation.read_text().replace("target: executives, template: executive_escalation}",
-                                                         "target: ciso, template: executive_escalation}", 1))
+    lines = escalation.read_text().splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if "target: executives," in line and not line.lstrip().startswith("#"))
+    lines[first] = lines[first].replace("target: executives,", "target: ciso,")
+    escalation.write_text("".join(lines))
     code, again, _ = run("playbook", "show", "security")
     assert code == 0
     assert "| SEV-1 | Emergency | 3m | 30m | 4h |" in again and "| SEV-1 | Critical |" not in again
-    assert "notify ciso via email with template executive_escalation" in again
+    assert "  - notify ciso via " in again and "  - notify executives via " in again  # the first one changed
 
 
 def test_checklist_attach_tick_and_drill(ws):
