@@ -100,10 +100,10 @@ def _trend_text(trend: Trend | None, fmt: Callable[[float | None], str]) -> str:
 def _heading(report: MetricsReport) -> list[str]:
     current, previous = report.current, report.previous
     tz = report.time_zone
-    span = f"{_local(current.window.start, report)} to {_local(current.window.end, report)}"
+    span = f"{_local(current.window.start, report)} to {_last(current.window.end, report)}"
     what = f"{report.period} " if report.period else ""
     lines = [f"Incident metrics, {what}period {span} ({tz})",
-             f"Previous period: {_local(previous.window.start, report)} to {_local(previous.window.end, report)}",
+             f"Previous period: {_local(previous.window.start, report)} to {_last(previous.window.end, report)}",
              f"As of: {isoformat_z(current.as_of)}"]
     active = {k: v for k, v in report.filters.describe().items() if v}
     if active:
@@ -126,6 +126,15 @@ def _heading(report: MetricsReport) -> list[str]:
 def _local(instant, report: MetricsReport) -> str:
     local = as_utc(instant).astimezone(report.tz)
     return local.strftime("%Y-%m-%d %H:%M") if local.hour or local.minute else local.strftime("%Y-%m-%d")
+
+
+def _last(end, report: MetricsReport) -> str:
+    """The end of a window as a person reads it: the last whole day it covers (windows end at midnight,
+    exclusive), else the end time itself."""
+    local = as_utc(end).astimezone(report.tz)
+    if local.hour == 0 and local.minute == 0 and local.second == 0:
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d")
+    return local.strftime("%Y-%m-%d %H:%M") + " (exclusive)"
 
 
 def _table_values(report: MetricsReport, currency: str, level_names: dict[str, str] | None) -> list[list[str]]:

@@ -270,7 +270,7 @@ def test_text_markdown_and_csv_show_the_same_figures(workspace):
     assert "SEV-4 (Low)" in text and "1 still open" in text and "1 drill left out" in text
 
     code, markdown, _ = run(path, *base, "--format", "markdown")
-    assert code == 0 and markdown.startswith("# Incident metrics, monthly period 2025-11-01 to 2025-12-01")
+    assert code == 0 and markdown.startswith("# Incident metrics, monthly period 2025-11-01 to 2025-11-30 (Europe/Berlin)")
     assert "| MTTR p90 | 4h | 3h | +1h (worse) |" in markdown
     assert "| SLA credits | $86,000 | $42,500 | +$43,500 (worse) |" in markdown
 
