@@ -44,7 +44,8 @@ NOT_YET = {
 @click.option("--output", "-o", help="Write to this file instead of stdout.")
 @pass_app
 def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
-            fmt, period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills, output):
+            fmt, period, at, start_at, end_at, tz, services, types, severities, commanders, tags, include_drills,
+            output):
     """The seed's analyze-incident-response jobs: --start, --post-mortem, --report, --metrics, --playbook."""
     chosen = [name for name, on in (("--start", start), ("--post-mortem", post_mortem), ("--report", report_),
                                     ("--metrics", metrics), ("--playbook", playbook)) if on]
@@ -64,7 +65,7 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
             raise CliError("metrics are written as text, markdown, csv or json", EXIT_USAGE)
         if start_at or end_at:
             period = None
-        request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders,
+        request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, tags,
                                 include_drills)
         write_output(render_metrics(app, request, fmt), output, "metrics")
         return

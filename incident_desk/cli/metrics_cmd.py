@@ -24,13 +24,14 @@ def metrics_options(function):
         click.option("--incident-type", "types", multiple=True, help="Only incidents of this type."),
         click.option("--level", "severities", multiple=True, help="Only incidents at this severity (sev1...)."),
         click.option("--commander", "commanders", multiple=True, help="Only incidents led by this commander."),
+        click.option("--tag", "tags", multiple=True, help="Only incidents with this tag (e.g. a team's)."),
         click.option("--include-drills", is_flag=True, help="Count drills (exercise incidents) too."),
     ]):
         function = option(function)
     return function
 
 
-def build_request(period, at, start, end, tz, services, types, severities, commanders, include_drills):
+def build_request(period, at, start, end, tz, services, types, severities, commanders, tags, include_drills):
     from ..domain import normalize_severity
     from ..domain.period_metrics import MetricsFilter
     from ..app.metrics_service import MetricsRequest
@@ -39,7 +40,7 @@ def build_request(period, at, start, end, tz, services, types, severities, comma
         levels = tuple(normalize_severity(s) for s in severities)
     except ValueError as error:
         raise CliError(f"--level: {error}", EXIT_USAGE) from None
-    filters = MetricsFilter(tuple(services), tuple(types), levels, tuple(commanders), include_drills)
+    filters = MetricsFilter(tuple(services), tuple(types), levels, tuple(commanders), include_drills, tuple(tags))
     return MetricsRequest(period=period, at=at, start=start, end=end, tz=tz, filters=filters)
 
 
@@ -66,13 +67,15 @@ def render(app: AppContext, request, fmt: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--output", "-o", help="Write to this file instead of stdout.")
 @pass_app
-def metrics(app: AppContext, period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills,
+def metrics(app: AppContext, period, at, start_at, end_at, tz, services, types, severities, commanders, tags,
+            include_drills,
             fmt, as_json, output) -> None:
     """Workspace figures for a period, with their trends against the period before.
 
     Incident count, severity mix, MTTD/MTTA/MTTR (mean, median, p90), MTBF, availability and SLA
     compliance, credits, revenue loss, action items and post-mortem timeliness."""
-    request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, include_drills)
+    request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, tags,
+                            include_drills)
     write_output(render(app, request, "json" if as_json else fmt), output, "metrics")
 
 

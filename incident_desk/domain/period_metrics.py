@@ -34,12 +34,15 @@ class MetricsFilter:
     severities: tuple[str, ...] = ()
     commanders: tuple[str, ...] = ()
     include_drills: bool = False
+    tags: tuple[str, ...] = ()  # e.g. a team's tag
 
     def admits(self, summary: IncidentSummary) -> bool:
         if summary.drill and not self.include_drills:
             return False
-        if not (self.types or self.severities or self.commanders or self.services):
+        if not (self.types or self.severities or self.commanders or self.services or self.tags):
             return True
+        if self.tags and not {t.casefold() for t in summary.tags} & {t.casefold() for t in self.tags}:
+            return False
         if self.types and summary.type.casefold() not in {t.casefold() for t in self.types}:
             return False
         if self.severities and (summary.severity or UNCLASSIFIED) not in self.severities:
@@ -54,7 +57,7 @@ class MetricsFilter:
 
     def describe(self) -> dict[str, list[str] | bool]:
         return {"services": list(self.services), "types": list(self.types), "severities": list(self.severities),
-                "commanders": list(self.commanders), "include_drills": self.include_drills}
+                "commanders": list(self.commanders), "tags": list(self.tags), "include_drills": self.include_drills}
 
 
 @dataclass(frozen=True)

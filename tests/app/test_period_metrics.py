@@ -66,6 +66,7 @@ def workspace(tmp_path_factory):
     # B: reopened after its first resolution
     clock("2025-11-10T10:10:00")
     b = desk.declare(title="Slow search", type="performance", severity="sev3", services=["checkout", "search"],
+                     tags=["team-search"],
                      facts={"revenue_per_hour": 6000}, started_at=at("2025-11-10T10:00:00"),
                      alerted_at=at("2025-11-10T10:00:00"), declared_at=at("2025-11-10T10:10:00"))
     ids["B"] = b.id
@@ -238,6 +239,7 @@ def test_filters_and_drills_and_custom_ranges(workspace):
     assert metrics_json(path, *base, "--service", "search")["current"]["incidents"] == [ids["B"]]
     assert sorted(metrics_json(path, *base, "--commander", "dana")["current"]["incidents"]) == [ids["A"], ids["C"]]
     assert metrics_json(path, *base, "--incident-type", "performance")["current"]["incidents"] == [ids["B"]]
+    assert metrics_json(path, *base, "--tag", "TEAM-search")["current"]["incidents"] == [ids["B"]]
     assert metrics_json(path, *base, "--level", "sev1")["current"]["incidents"] == [ids["C"]]
     with_drills = metrics_json(path, *base, "--include-drills")["current"]
     assert with_drills["count"] == 5 and ids["F"] in with_drills["incidents"]

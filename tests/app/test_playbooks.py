@@ -87,3 +87,29 @@ def test_a_broken_playbook_is_reported_with_file_and_line(ws):
     assert code == 4 and "steps[0].phase" in err
     code, _, err = run("playbook", "show", "securty")
     assert code == 4  # the broken file is named before anything else
+
+
+def test_a_failing_generator_plugin_is_reported_not_raised(ws):
+    import incident_desk
+    from incident_desk.app import playbook_service
+    from incident_desk.app.wiring import open_desk
+    from incident_desk.domain import DomainError
+    from incident_desk.plugin import Plugins
+
+    class Broken:
+        @incident_desk.hookimpl
+        def register_playbook_generators(self, register):
+            def generate(document):
+                raise RuntimeError(f"cannot draw {document.type}")
+            register("fancy", generate, description="always fails")
+
+    plugins = Plugins.load(entry_points=False, plugins_dir=None, extra=[Broken()])
+    with open_desk(ws, plugins=plugins) as desk:
+        with pytest.raises(DomainError, match="the playbook generator failed: plugin .*fancy.generate: "
+                                              "RuntimeError: cannot draw security"):
+            playbook_service.render(desk, "security", "fancy")
+        with pytest.raises(LookupError, match="no playbook generator 'nope'; loaded: fancy, markdown"):
+            playbook_service.render(desk, "security", "nope")
+        assert playbook_service.render(desk, "security").startswith("# Security incident response")
+    code, _, err = run("playbook", "show", "security", "--generator", "nope")
+    assert code == 3 and "no playbook generator 'nope'" in err
