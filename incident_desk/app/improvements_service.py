@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..domain import DomainError
 from ..domain.improvement_findings import Context
 from ..engine import RulesError
 from ..engine.improvements import DerivedItem, load_improvements
-from .desk import Desk
+from .desk import Desk, SummaryQuery
 from .rules_service import bundled_rules_dir
 
 IMPROVEMENTS_FILE = "improvements.yaml"
@@ -37,7 +37,13 @@ def derive(desk: Desk, now: datetime | None = None) -> list[DerivedItem]:
         types = frozenset(playbook_service.playbooks(desk))
     except DomainError:
         types = frozenset()
-    return run_rules(model, desk.summaries(), Context(now or desk.clock(), types, targets))
+    now = now or desk.clock()
+    # only what the rules read: the window's incidents, and those with an action item overdue today
+    recent = desk.summaries(SummaryQuery(started_from=now - timedelta(days=model.window_days),
+                                         started_before=now + timedelta(microseconds=1)))
+    overdue = desk.summaries(SummaryQuery(overdue_on=now.date()))
+    wanted = list({s.id: s for s in recent + overdue}.values())
+    return run_rules(model, wanted, Context(now, types, targets))
 
 
 def report_items(desk: Desk, incident_id: str | None = None) -> tuple[DerivedItem, ...]:

@@ -3,14 +3,14 @@ its incidents, playbooks and the level targets of severity.yaml, scored with evi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..domain import DomainError
 from ..domain.maturity_signals import measure
 from ..engine import RulesError
 from ..engine.maturity import Assessment, Rubric, load_rubric, score
-from .desk import Desk
+from .desk import Desk, SummaryQuery
 from .rules_service import bundled_rules_dir
 
 MATURITY_FILE = "maturity.yaml"
@@ -41,8 +41,10 @@ def assess(desk: Desk, now: datetime | None = None) -> Assessment:
         types = set(playbook_service.playbooks(desk))
     except DomainError:
         types = set()  # a broken playbook file counts as no playbook; `rules check` names it
-    signals = measure(desk.summaries(), now or desk.clock(), window_days=model.model.window_days,
-                      playbook_types=types, ack_targets=targets)
+    now = now or desk.clock()
+    window = timedelta(days=model.model.window_days)
+    recent = desk.summaries(SummaryQuery(started_from=now - window, started_before=now + timedelta(microseconds=1)))
+    signals = measure(recent, now, window_days=model.model.window_days, playbook_types=types, ack_targets=targets)
     return score(model, signals)
 
 

@@ -44,6 +44,8 @@ def test_patterns_become_items_with_their_evidence(desk):
     incident(desk, 9, level="sev2", ack_minutes=5)
     forgotten = incident(desk, 8, postmortem=False)
     desk.add_action_item(a, title="Update the runbook", owner="SRE", due=date(2026, 6, 1))
+    old = incident(desk, 200)  # outside the 90-day window, but its overdue item still counts
+    desk.add_action_item(old, title="Replace the old load balancer", owner="Network", due=date(2026, 1, 31))
     items = {i.rule_id: i for i in improvements_service.derive(desk)}
 
     factor = items["repeated-factor"]
@@ -56,8 +58,10 @@ def test_patterns_become_items_with_their_evidence(desk):
     assert ack.text == "Speed up SEV-2 acknowledgement: 50% of 2 incidents missed the 15m target (MTTA 22m 30s)"
     assert ack.incidents == (slow,)
     assert items["postmortems-missing"].incidents == (forgotten,)
-    assert items["overdue-actions"].text == "Review the 1 overdue action items with their owners"
+    assert items["overdue-actions"].text == "Review the 2 overdue action items with their owners"
     assert f"{a} A1 (due 2026-06-01, SRE)" in items["overdue-actions"].evidence
+    assert f"{old} A1 (due 2026-01-31, Network)" in items["overdue-actions"].evidence
+    assert items["postmortems-missing"].incidents == (forgotten,)  # the old one is outside the window
 
     # the report of an incident lists its own post-mortem items, then the findings it is part of
     desk.set_postmortem(b, process_improvements=["Add a canary stage"])

@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import statistics
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
