@@ -87,8 +87,34 @@ def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckRepo
 
 
 def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:
-    """(errors, warnings) per file, each checked on its own."""
-    return {str(p): validate_file(Path(p), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS)) for p in paths}
+    """(errors, warnings) per file, each checked on its own (maturity.yaml, improvements.yaml and playbook
+    files too: a file in a `playbooks` folder is a playbook)."""
+    notifiers = known_notifiers or set(DEFAULT_NOTIFIERS)
+    return {str(p): _learning_file(Path(p)) or validate_file(Path(p), known_notifiers=notifiers) for p in paths}
+
+
+def _learning_file(path: Path) -> tuple[list[Problem], list[Problem]] | None:
+    """Check a maturity, improvements or playbook file; None for the classifier's rule files."""
+    from ..engine.improvements import load_improvements
+    from ..engine.maturity import load_rubric
+    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbook_file
+
+    stem = path.stem.lower()
+    if path.parent.name == PLAYBOOKS_DIR:
+        check = load_playbook_file
+    elif stem.startswith("maturity"):
+        check = load_rubric
+    elif stem.startswith("improvements"):
+        check = load_improvements
+    else:
+        return None
+    if not path.exists():
+        return [Problem(str(path), 0, "", "file not found")], []
+    try:
+        check(path)
+    except RulesError as error:
+        return list(error.problems), []
+    return [], []
 
 
 # ----------------------------------------------------------------------------- explain

@@ -15,6 +15,7 @@ from ..domain.timeutil import format_short_duration
 from .errors import Problem, RulesError
 from .explain import describe_node
 from .models import RuleId, Strict, Text, validate_model
+from .suggest import unknown
 from .yamlsafe import load_file
 
 PLAYBOOKS_DIR = "playbooks"
@@ -56,6 +57,29 @@ class PlaybookFile(Strict):
     decisions: list[DecisionModel] = Field(default_factory=list)
 
 
+def _check(path: Path, known_templates: set[str] | None) -> tuple[PlaybookFile | None, list[Problem]]:
+    doc = load_file(path, str(path))
+    model = validate_model(doc, PlaybookFile)
+    if model is not None:
+        seen: set[str] = set()
+        for i, step in enumerate(model.steps):
+            if step.id in seen:
+                doc.problem(("steps", i, "id"), f"duplicate step id '{step.id}'")
+            seen.add(step.id)
+        for i, comm in enumerate(model.communications):
+            if known_templates is not None and comm.template and comm.template not in known_templates:
+                doc.problem(("communications", i, "template"), unknown("template", comm.template, known_templates))
+    return model, doc.problems
+
+
+def load_playbook_file(path: Path, known_templates: set[str] | None = None) -> PlaybookFile:
+    """One playbook file; RulesError listing every problem."""
+    model, problems = _check(Path(path), known_templates)
+    if problems or model is None:
+        raise RulesError(problems or [Problem(str(path), 0, "", "invalid playbook")])
+    return model
+
+
 def load_playbooks(directory: Path, known_templates: set[str] | None = None) -> dict[str, tuple[PlaybookFile, str]]:
     """Every `*.yaml` of the playbooks folder by incident type: (model, file). RulesError lists every
     problem of every file (`file:line: path: message`); a missing folder means no playbooks."""
@@ -65,22 +89,12 @@ def load_playbooks(directory: Path, known_templates: set[str] | None = None) -> 
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.yaml")):
-        doc = load_file(path, str(path))
-        model = validate_model(doc, PlaybookFile)
-        if model is not None:
-            seen: set[str] = set()
-            for i, step in enumerate(model.steps):
-                if step.id in seen:
-                    doc.problem(("steps", i, "id"), f"duplicate step id '{step.id}'")
-                seen.add(step.id)
-            for i, comm in enumerate(model.communications):
-                if known_templates is not None and comm.template and comm.template not in known_templates:
-                    from .suggest import unknown
-                    doc.problem(("communications", i, "template"), unknown("template", comm.template, known_templates))
-            if model.type in found:
-                doc.problem(("type",), f"a playbook for '{model.type}' is already in {found[model.type][1]}")
-        problems += doc.problems
-        if model is not None and not doc.problems:
+        model, file_problems = _check(path, known_templates)
+        if model is not None and model.type in found:
+            file_problems.append(Problem(str(path), 1, "type", f"a playbook for '{model.type}' is already in "
+                                                               f"{found[model.type][1]}"))
+        problems += file_problems
+        if model is not None and not file_problems:
             found[model.type] = (model, str(path))
     if problems:
         raise RulesError(problems)

@@ -104,3 +104,15 @@ def test_rubric_errors_are_located_and_its_tests_run(tmp_path, monkeypatch):
                                        "expect: {overall: 2, process: 1, culture: 1}"))
     code, out, _ = run("rules", "check")
     assert code == 1 and "FAIL maturity: a young team is Initial" in out and "overall: expected 2, got 1" in out
+
+
+def test_rules_validate_checks_learning_files_on_their_own(tmp_path):
+    from incident_desk.app.rules_service import bundled_rules_dir
+
+    rubric = tmp_path / "maturity.yaml"
+    rubric.write_text((bundled_rules_dir() / "maturity.yaml").read_text().replace("signal: drills", "signal: drils"))
+    playbook = bundled_rules_dir() / "playbooks" / "security.yaml"
+    code, out, err = run("rules", "validate", rubric, playbook, bundled_rules_dir() / "improvements.yaml")
+    assert code == 4
+    assert "maturity.yaml:" in err and "signal: unknown signal 'drils' - did you mean 'drills'?" in err
+    assert "security.yaml: valid" in out and "improvements.yaml: valid" in out
