@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..domain import (
     ActionItem,
@@ -39,6 +41,7 @@ from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
 from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
+from .roles_config import RoleDefinition, find_role, load_roles
 
 if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
     from ..plugin import Plugins
@@ -68,6 +71,18 @@ class Desk:
         self.plugin_failures: list[PluginFailure] = []
         #: more sources of notices (e.g. misconfigured notifiers), each asked when notices are read
         self.notice_sources: list[Callable[[], list[str]]] = []
+
+    @property
+    def workspace_path(self) -> Path:
+        """The workspace folder (where its notifiers.yaml, outbox and rules live)."""
+        return self.workspace.path
+
+    def acting_as(self, actor: str) -> Desk:
+        """The same desk (workspace, rules, plugins, clock) acting for someone else, e.g. `outbox`."""
+        other = Desk(self.workspace, actor=actor, clock=self.clock, classifier=self.classifier, rules=self.rules,
+                     plugins=self._plugins)
+        other.notice_sources = self.notice_sources
+        return other
 
     @property
     def plugins(self) -> Plugins | None:
@@ -113,6 +128,14 @@ class Desk:
     def get(self, incident_id: str) -> Incident:
         return self.workspace.get(normalize_id(incident_id))
 
+    def list_summaries(self) -> list[IncidentSummary]:
+        """The light summaries of every incident (what lists, metrics and backtests read)."""
+        return self.workspace.list_summaries()
+
+    def iter_incidents(self) -> Iterable[Incident]:
+        """Every incident in full, one at a time."""
+        return self.workspace.iter_incidents()
+
     def overdue_action_items(self, today: date | None = None) -> list[tuple[IncidentSummary, ActionItem]]:
         today = today or self.clock().date()
         return [(s, item) for s in self.summaries(SummaryQuery(overdue_on=today)) for item in s.overdue_items(today)]
@@ -152,7 +175,7 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"severity: {error}") from None
         if requested and requested != incident.severity.computed:
-            operations.override_severity(incident, severity, "set when declared", self.actor, now)
+            operations.override_severity(incident, requested, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
                              EventKind.STATUS, source="lifecycle", author=self.actor)
         if commander:
@@ -264,28 +287,24 @@ class Desk:
             self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
+    def roles(self) -> list[RoleDefinition]:
+        """The workspace's roles: the seed's five plus those of `<workspace>/roles.yaml`."""
+        return load_roles(getattr(self.workspace, "path", None))
+
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
                     note: str = "", additional: bool = False, **kw: Any) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-        return self.change(incident_id, f"role {role.value}",
-                           lambda i: operations.assign_role(i, role, person, when, note, additional, self.actor),
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.assign_role(i, definition.id, person, when, note, additional,
+                                                            self.actor, handover=definition.handover),
                            **kw)
 
     def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-
-        def apply(incident: Incident) -> None:
-            holders = [h for h in incident.current_holders(role) if h.person == person]
-            if not holders:
-                raise DomainError(f"{person} does not hold {role.label.lower()} on {incident.id}")
-            for holder in holders:
-                holder.relieved_at = when
-            operations.add_event(incident, when, f"{role.label}: {person} stood down", EventKind.DECISION,
-                                 source="roles", author=self.actor)
-
-        return self.change(incident_id, f"role {role.value}", apply)
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.relieve_role(i, definition.id, person, when, self.actor))
 
     def add_communication(self, incident_id: str, message: str, *, channel: Channel | str = Channel.INTERNAL,
                           audience: str = "", at: datetime | None = None, template: str | None = None) -> Incident:
@@ -420,6 +439,37 @@ class Desk:
     def reclassify(self, incident_id: str) -> Incident:
         return self.change(incident_id, "classify", lambda i: None, reclassify=True)
 
+    # ------------------------------------------------------------------ workspace care (backup, audit)
+
+    def backup(self) -> Path:
+        """A full snapshot of the workspace now (older snapshots rotate out)."""
+        return self.workspace.backup()
+
+    def restore(self, incident_id: str, source: Path | None = None) -> Path:
+        """Restore a damaged incident file from its backup (or `source`); returns where the damaged one went."""
+        return self.workspace.restore(normalize_id(incident_id), source)
+
+    def reindex(self) -> int:
+        """Rebuild the incident list index from the incident files; returns how many were read."""
+        return self.workspace.reindex()
+
+    def audit_trail(self, incident_id: str) -> list[Any]:
+        """The hash-chained audit records of one incident, oldest first."""
+        return self.workspace.audit_trail(normalize_id(incident_id))
+
+    def verify_audit(self, *, full: bool = False, incident_id: str | None = None) -> Any:
+        """Verify the checkpoint log and the audit chains (of one incident, or all)."""
+        from . import audit_service
+
+        return audit_service.verify(self.workspace, full=full,
+                                    only=normalize_id(incident_id) if incident_id else None)
+
+    def checkpoint_audit(self, key: Any) -> Any:
+        """Verify, then append a checkpoint of every incident's head, signed with `key` (None: unsigned)."""
+        from . import audit_service
+
+        return audit_service.checkpoint(self.workspace, actor=self.actor, at=self.clock(), key=key)
+
     # ------------------------------------------------------------------ import / export
 
     def export_incident(self, incident_id: str) -> dict[str, Any]:
@@ -464,7 +514,10 @@ def normalize_id(incident_id: str) -> str:
     raise DomainError(f"'{incident_id}' is not an incident id such as INC-2025-001")
 
 
-def parse_enum(enum: type, value: Any, what: str) -> Any:
+E = TypeVar("E", bound=Enum)
+
+
+def parse_enum(enum: type[E], value: Any, what: str) -> E:
     if isinstance(value, enum):
         return value
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
@@ -491,15 +544,19 @@ def find_remediation(incident: Incident, ref: str) -> RemediationAction:
 _LIST_FACTS = {name for name, f in Facts.model_fields.items() if "list" in str(f.annotation)}
 
 
+_CLEARING = ("", "unknown", "none", "null", "[]")
+
+
 def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
-    """Command-line facts arrive as text: split lists on commas, turn `unknown`/empty into None."""
+    """Command-line facts arrive as text: split lists on commas, turn `unknown`/`none`/empty into None
+    (an empty list for list facts)."""
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if isinstance(value, str):
             stripped = value.strip()
-            if name in _LIST_FACTS:
-                value = [v.strip() for v in stripped.split(",") if v.strip()]
-            elif stripped.lower() in ("", "unknown", "none", "null"):
+            if name in _LIST_FACTS:  # `unknown` / `none` / empty clears the list: it is not a category
+                value = [] if stripped.lower() in _CLEARING else [v.strip() for v in stripped.split(",") if v.strip()]
+            elif stripped.lower() in _CLEARING:
                 value = None
             else:
                 value = stripped.rstrip("%").replace("_", "").replace("$", "")

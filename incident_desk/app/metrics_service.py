@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from ..domain import DomainError, IncidentSummary
 from ..domain.metrics import PERIODS, Window, calendar_window, previous_window
@@ -134,4 +133,29 @@ def currency(desk: Desk) -> str:
     return ruleset.sla_policy.model.currency if ruleset is not None else "USD"
 
 
-__all__: list[Any] = ["MetricsRequest", "compute", "windows", "time_zone", "sla_terms", "levels", "currency"]
+
+
+def request_from(*, period: str | None = None, at: str | None = None, start: str | None = None,
+                 end: str | None = None, tz: str | None = None, services=(), types=(), levels=(), commanders=(),
+                 tags=(), include_drills: bool = False) -> MetricsRequest:
+    """A request from what a person typed; a level that is not one (`sev9x`) is a DomainError."""
+    from ..domain import normalize_severity
+
+    try:
+        severities = tuple(normalize_severity(level) for level in levels)
+    except ValueError as error:
+        raise DomainError(f"--level: {error}") from None
+    filters = MetricsFilter(tuple(services), tuple(types), severities, tuple(commanders), include_drills, tuple(tags))
+    return MetricsRequest(period=period, at=at, start=start, end=end, tz=tz, filters=filters)
+
+
+def render(desk: Desk, request: MetricsRequest, fmt: str) -> str:
+    """The metrics as text, markdown (md), csv or json; an unknown format is a DomainError."""
+    from ..render.metrics_formats import render_metrics
+
+    report = compute(desk, request)
+    ruleset = desk.rules.ruleset if desk.rules is not None else None
+    try:
+        return render_metrics(report, fmt, currency(desk), ruleset.level_names if ruleset is not None else None)
+    except ValueError as error:
+        raise DomainError(str(error)) from None

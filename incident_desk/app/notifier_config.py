@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..domain import Channel
-from ..plugin import Plugins
-from .secrets import SecretError, check_config
+
+if TYPE_CHECKING:  # the plugin machinery loads only when a notifiers.yaml is read
+    from ..plugin import Plugins
 
 NOTIFIERS_FILE = "notifiers.yaml"
 MAX_SETTINGS_BYTES = 256 * 1024
@@ -189,6 +188,10 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
         hint = "".join(f"; plugin {f.plugin} failed to load: {f.error}" for f in load_failures[:3])
         problems.append(f"{path}:{_line_of(body, 'type', line)}: {name}.type: {what}; known types: {known}{hint}")
         return BrokenNotifier(name, line, tuple(problems), valid_channels)
+    from pydantic import ValidationError
+
+    from .secrets import SecretError, check_config
+
     raw = {str(k): _plain(v) for k, v in body.items() if k not in RESERVED_KEYS}
     try:
         model = check_config(plugins.notifiers[kind].config_model, raw)
@@ -206,7 +209,7 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
     if time_limit is None:  # the notifier's own timeout, with a margin for connecting and answering
         timeout = getattr(model, "timeout", None)
         usable = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable else DEFAULT_TIME_LIMIT
+        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable and timeout is not None else DEFAULT_TIME_LIMIT
     return ConfiguredNotifier(name, kind, raw, valid_channels, line, time_limit=float(time_limit))
 
 

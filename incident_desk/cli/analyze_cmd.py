@@ -2,7 +2,7 @@
 
     analyze --severity sev1 --type availability --start
     analyze --post-mortem --incident-id INC-2025-001 --output post-mortem.md
-    analyze --report --incident-id INC-2025-001 --format pdf
+    analyze --report --incident-id INC-2025-001 --format pdf      [--sign --passphrase-env VAR]
     analyze --metrics --period monthly --output metrics.json
     analyze --playbook --type security --output security-playbook.md
 """
@@ -10,21 +10,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from .common import EXIT_USAGE, AppContext, CliError, pass_app
 from .context import open_desk
 from .data_cmds import write_output
+from .export_cmds import signing_options, signing_request
 from .formatting import incident_block
 from .metrics_cmd import build_request, metrics_options
 from .playbook_cmds import render_playbook
 from .metrics_cmd import render as render_metrics
-from ..domain.metrics import PERIODS
-
-NOT_YET = {
-    "pdf": "signed PDF reports arrive with the export feature; use --format text, markdown or json for now",
-}
+from ..app.metrics_service import PERIODS
 
 
 @click.command()
@@ -41,11 +39,12 @@ NOT_YET = {
               help="Output format (default: text; with --metrics, taken from the --output suffix).")
 @click.option("--period", type=click.Choice(PERIODS), default="monthly")
 @metrics_options
-@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@click.option("--output", "-o", help="Write to this file instead of stdout (a PDF defaults to INC-....pdf).")
+@signing_options
 @pass_app
 def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
             fmt, period, at, start_at, end_at, tz, services, types, severities, commanders, tags, include_drills,
-            output):
+            output, sign, key_name, passphrase_env, reason, location, visible_stamp, timestamp_url):
     """The seed's analyze-incident-response jobs: --start, --post-mortem, --report, --metrics, --playbook."""
     chosen = [name for name, on in (("--start", start), ("--post-mortem", post_mortem), ("--report", report_),
                                     ("--metrics", metrics), ("--playbook", playbook)) if on]
@@ -72,8 +71,6 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
     fmt = fmt or "text"
     if report_ and fmt == "csv":
         raise CliError("reports are written as text, markdown or json", EXIT_USAGE)
-    if report_ and fmt == "pdf":
-        raise CliError(NOT_YET["pdf"], EXIT_USAGE)
     from ..app import reporting
 
     with open_desk(app) as desk:
@@ -86,6 +83,16 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
             return
         if post_mortem:
             write_output(reporting.postmortem_markdown(desk, incident_id), output, "post-mortem")
+        elif report_ and fmt == "pdf":
+            from ..app import exports
+
+            request = signing_request(desk, sign=sign, key_name=key_name, passphrase_env=passphrase_env,
+                                      reason=reason, location=location, visible_stamp=visible_stamp,
+                                      timestamp_url=timestamp_url)
+            target = Path(output or f"{desk.get(incident_id).id}.pdf")
+            result = exports.export_incident(desk, incident_id, "pdf", target, signing=request)
+            signed = f", signed by {request.signer_name}" if request else ""
+            click.echo(f"Wrote PDF report to {result.path} ({result.size:,} bytes{signed})", err=True)
         elif report_:
             if fmt == "json":
                 text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)

@@ -9,9 +9,9 @@ from datetime import datetime
 import click
 
 from ..app.desk import Desk
-from ..domain import DomainError
-from ..domain.timeutil import parse_instant
-from ..store import errors as store_errors
+from .. import DomainError
+from ..app.face_support import parse_instant
+from ..app.face_support import store_errors
 from .common import (
     warn,
     EXIT_DATA,

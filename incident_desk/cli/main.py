@@ -4,6 +4,7 @@ of commands, each loaded only when it runs (so `--help`, `show` and `list` impor
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 import click
 
@@ -24,7 +25,9 @@ The workspace is --workspace, else $INCIDENT_DESK_WORKSPACE, else the platform's
 # anything. tests/cli/test_lazy_commands.py checks each line: it loads, has that name and that short help
 # (the first sentence of the command's docstring), and every command in a module's COMMANDS list is here.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "ack": ("incident_cmds:acknowledge", "Acknowledge an incident (stamps acknowledged_at)."),
+    "ack": ("incident_cmds:acknowledge", "Acknowledge an incident: stamps acknowledged_at and, if it is still "
+                                         "declared, moves it to investigating (an incident already further along "
+                                         "keeps its status)."),
     "action": ("record_cmds:action", "Action items, tracked to completion across incidents."),
     "analyze": ("analyze_cmd:analyze", "The seed's analyze-incident-response jobs: --start, --post-mortem, "
                                        "--report, --metrics, --playbook."),
@@ -37,8 +40,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "comms": ("incident_cmds:comms", "The communication log."),
     "declare": ("incident_cmds:declare", "Declare a new incident and classify its severity."),
     "demo": ("data_cmds:demo", "The demo workspace."),
+    "edit": ("edit_cmd:edit", "Edit an incident's record (or one --section) as YAML in $EDITOR; validated, "
+                              "diffed, applied as one audited change."),
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
-    "export": ("data_cmds:export", "Export one whole incident as JSON (with the head hash of its audit trail)."),
+    "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
+                                     "post-mortem, CSV or signed PDF."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
     "improvements": ("improvements_cmd:improvements", "Process improvements and recommendations found in the "
                                                       "incident history, with their evidence."),
@@ -74,7 +80,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("incident_cmds:resolve", "Resolve an incident (stamps resolved_at)."),
     "restore": ("data_cmds:restore", "Put a damaged incident file aside (bytes untouched) and restore its newest "
                                      "backup."),
-    "role": ("incident_cmds:role", "Incident roles and handovers."),
+    "role": ("role_cmds:role", "Incident roles (the workspace's roles.yaml adds to the seed's five), "
+                               "assignments and handovers."),
     "rules": ("rules_cmds:rules", "Check, explain and backtest the rule files."),
     "set": ("incident_cmds:set_", "Change facts, identity fields or clock of an incident; the severity is "
                                   "classified again."),
@@ -82,6 +89,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("incident_cmds:show", "Show one incident (the full report is `incident-desk report`)."),
     "status": ("incident_cmds:status", "Move an incident to any legal status."),
     "timeline": ("incident_cmds:timeline", "The incident's timeline."),
+    "verify": ("export_cmds:verify", "Check a signed PDF report: signer, signing time, integrity, whole-file "
+                                     "coverage, trust, audit head."),
     "watch": ("notify_cmds:watch", "Fire due escalations and deliver the outbox until stopped (SIGTERM or Ctrl-C "
                                    "stop it cleanly)."),
 }
@@ -133,7 +142,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     """Incident Desk: run incidents, classify severity, learn from post-mortems."""
-    ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
+    ctx.obj = AppContext(workspace_path=Path(workspace) if workspace else None, actor=user or "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..domain.metrics import PERIODS
+from ..app.metrics_service import PERIODS
 from .common import EXIT_USAGE, AppContext, CliError, pass_app
 from .context import open_desk
 from .data_cmds import write_output
@@ -32,31 +32,25 @@ def metrics_options(function):
 
 
 def build_request(period, at, start, end, tz, services, types, severities, commanders, tags, include_drills):
-    from ..domain import normalize_severity
-    from ..domain.period_metrics import MetricsFilter
-    from ..app.metrics_service import MetricsRequest
+    from ..app.metrics_service import request_from
+    from .. import DomainError
 
     try:
-        levels = tuple(normalize_severity(s) for s in severities)
-    except ValueError as error:
-        raise CliError(f"--level: {error}", EXIT_USAGE) from None
-    filters = MetricsFilter(tuple(services), tuple(types), levels, tuple(commanders), include_drills, tuple(tags))
-    return MetricsRequest(period=period, at=at, start=start, end=end, tz=tz, filters=filters)
+        return request_from(period=period, at=at, start=start, end=end, tz=tz, services=services, types=types,
+                            levels=severities, commanders=commanders, tags=tags, include_drills=include_drills)
+    except DomainError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
 
 
 def render(app: AppContext, request, fmt: str) -> str:
     from ..app import metrics_service
-    from ..domain import DomainError
-    from ..render.metrics_formats import render_metrics
+    from .. import DomainError
 
     with open_desk(app) as desk:
         try:
-            report = metrics_service.compute(desk, request)
+            return metrics_service.render(desk, request, fmt)
         except DomainError as error:
             raise CliError(str(error), EXIT_USAGE) from None
-        ruleset = desk.rules.ruleset if desk.rules is not None else None
-        return render_metrics(report, fmt, metrics_service.currency(desk),
-                              ruleset.level_names if ruleset is not None else None)
 
 
 @click.command("metrics")

@@ -13,8 +13,9 @@ import click
 
 from ..app import rules_service
 from ..app.config import resolve_workspace_path
-from ..domain.timeutil import format_short_duration, isoformat_z, parse_instant
+from ..app.face_support import format_short_duration, isoformat_z, parse_instant
 from ..app.rules_service import RulesError
+from .. import DomainError
 from .common import (EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit,
                      emit_json, json_option, pass_app, warn)
 from .context import open_desk
@@ -42,8 +43,9 @@ def _notifier_names(app: AppContext) -> set[str]:
 
 
 def _workspace(app: AppContext) -> Any:
+    """The desk, as the incident source the rules use cases read."""
     with open_desk(app) as desk:
-        return desk.workspace
+        return desk
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -125,7 +127,8 @@ def rules_validate(files: tuple[Path, ...], as_json: bool) -> None:
 @rules.command("fields")
 @json_option
 def rules_fields(as_json: bool) -> None:
-    """The fields rules can test: type, unit, allowed values, operators and meaning."""
+    """The fields rules can test: type, unit, allowed values, operators and meaning. Fields marked
+    "derived" are computed by the desk (SLA breached, availability, durations) and cannot be typed."""
     rows = rules_service.fields_table()
 
     def human(rows: list[dict]) -> str:
@@ -133,6 +136,8 @@ def rules_fields(as_json: bool) -> None:
         for row in rows:
             out.append(f"{row['name']:<22} {row['type']:<12} {row['unit']:<12} {row['description']}")
             extra = f"operators: {', '.join(row['operators'])}"
+            if row.get("derived"):
+                extra = f"{row['derived']}; " + extra
             if row["allowed"]:
                 extra += f"; values: {', '.join(row['allowed'])}"
             out.append(f"{'':<22} {extra}")
@@ -153,7 +158,7 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
                                        _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
-    except LookupError as error:
+    except (LookupError, DomainError) as error:
         raise _not_found(error) from None
     sla = result.sla
     data = {"incident_id": result.incident_id, "severity": result.severity.computed, "label": result.level_label,
@@ -165,7 +170,9 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
             "regulatory": [{"regime": c.regime, "obligation": c.obligation, "name": c.obligation_name,
                             "due_at": c.due_at, "time_left_seconds": c.time_left.total_seconds()
                             if c.time_left is not None else None, "overdue": c.overdue, "why": c.why}
-                           for c in result.regulatory]}
+                           for c in result.regulatory],
+            "derived": [{"field": d.name, "value": d.value, "how": d.how} for d in result.derived]}
+    derivations = {d.name: d.line for d in result.derived}
 
     def human(_: Any) -> str:
         out = [f"{result.incident_id}: {result.title}", f"Severity: {result.level_label} (computed)"]
@@ -176,11 +183,16 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
         out += [f"• {line}" for line in result.criteria] or ["• no rule matched; default level"]
         if result.severity.missing_facts:
             out.append(f"Missing facts: {', '.join(result.severity.missing_facts)}")
+        if result.derived:
+            out.append("Derived facts:")
+            out += [f"• {d.line}" for d in result.derived]
         out.append("Rules:")
         for rule in result.rules:
             out.append(f"  [{rule['result']}] {rule['rule_id']} ({rule['level']}): {rule['description']}")
-            out += [f"      {'+' if c['matched'] else '?' if c['missing'] else '-'} {c['text']}"
-                    for c in rule["criteria"]]
+            for c in rule["criteria"]:
+                out.append(f"      {'+' if c['matched'] else '?' if c['missing'] else '-'} {c['text']}")
+                if c["field"] in derivations:
+                    out.append(f"          {derivations[c['field']]}")
         out.append(f"SLA: {sla.explanation}")
         for clock in result.regulatory:
             out.append(f"{clock.regime_name}: {clock.obligation_name} {clock_status(clock)}")
@@ -248,7 +260,7 @@ def escalations_due(app: AppContext, incident_id: str | None, at: str | None, ru
                                                  _instant(at), _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
-    except LookupError as error:
+    except (LookupError, DomainError) as error:
         raise _not_found(error) from None
     data = [{"incident_id": s.incident_id,
              "due": [{"key": d.key, "policy": d.policy_id, "repeat": d.repeat, "due_at": d.due_at,

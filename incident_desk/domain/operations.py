@@ -13,11 +13,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .derived import DERIVED_FACTS, derived_refusal
 from .errors import DomainError, IllegalTransition
 from .incident import (
     ActionItem,
     Clock,
     CommunicationEntry,
+    Delivery,
+    DeliveryState,
     EventKind,
     Facts,
     Incident,
@@ -27,6 +30,7 @@ from .incident import (
     SeverityOverride,
     TimelineEvent,
     WorkStatus,
+    role_label,
 )
 from .lifecycle import CLOCK_FOR_STATUS, Status, allowed_transitions
 from .timeutil import as_utc
@@ -78,6 +82,9 @@ def add_event(incident: Incident, at: datetime, text: str, kind: EventKind = Eve
 
 def set_facts(incident: Incident, changes: dict[str, Any]) -> None:
     """Change some facts at once; unknown names and bad values are refused together."""
+    derived = sorted(set(changes) & set(DERIVED_FACTS))
+    if derived:
+        raise DomainError("; ".join(derived_refusal(name) for name in derived))
     unknown = sorted(set(changes) - set(Facts.model_fields))
     if unknown:
         raise DomainError(f"unknown fact {', '.join(unknown)}; known facts: {', '.join(Facts.model_fields)}")
@@ -101,15 +108,17 @@ def transition(incident: Incident, target: Status, at: datetime, author: str = "
         allowed = ", ".join(sorted(s.value for s in allowed_transitions(current))) or "nothing (closed is final)"
         raise IllegalTransition(f"{incident.id} cannot go from {current.value} to {target.value}; "
                                 f"from {current.value} it can go to {allowed}")
-    stamps: dict[str, datetime] = {}
+    stamps: dict[str, datetime | None] = {}
     for status, clock_field in CLOCK_FOR_STATUS.items():
         reached = list(Status).index(target) >= list(Status).index(status)
         if reached and getattr(incident.clock, clock_field) is None:
             stamps[clock_field] = at
     if target.is_active and current is Status.RESOLVED:  # reopened: the incident is no longer resolved
-        stamps["resolved_at"] = None  # type: ignore[assignment]
+        stamps["resolved_at"] = None
     set_clock(incident, stamps)
     incident.status = target
+    if target is Status.RESOLVED and note.strip() and not incident.resolution:
+        incident.resolution = note.strip()  # `resolve --note` says how it was resolved
     text = f"Status {current.value} -> {target.value}" + (f": {note}" if note else "")
     add_event(incident, at, text, EventKind.STATUS, source="lifecycle", author=author)
 
@@ -126,29 +135,44 @@ def acknowledge(incident: Incident, at: datetime, author: str = "") -> None:
         add_event(incident, at, "Incident acknowledged", EventKind.STATUS, source="lifecycle", author=author)
 
 
-def assign_role(incident: Incident, role: Role, person: str, at: datetime, note: str = "",
-                additional: bool = False, author: str = "") -> RoleAssignment:
-    """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`."""
+def assign_role(incident: Incident, role: Role | str, person: str, at: datetime, note: str = "",
+                additional: bool = False, author: str = "", handover: bool | None = None) -> RoleAssignment:
+    """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`, or the
+    role is held by several people at once (`handover=False`; by default only subject experts are)."""
     at = as_utc(at)
     try:
         assignment = RoleAssignment(role=role, person=person, assigned_at=at, note=note)
     except ValidationError as error:
         raise DomainError(f"role: {describe_validation_error(error)}") from None
-    holders = incident.current_holders(role)
+    label = role_label(assignment.role)
+    holders = incident.current_holders(assignment.role)
     if any(h.person == assignment.person for h in holders):
-        raise DomainError(f"{assignment.person} already holds {role.label.lower()} on {incident.id}")
+        raise DomainError(f"{assignment.person} already holds {label.lower()} on {incident.id}")
+    if handover is None:
+        handover = assignment.role != Role.SUBJECT_EXPERT
     handed_from = []
-    if not additional and role is not Role.SUBJECT_EXPERT:
+    if not additional and handover:
         for holder in holders:
             if at < holder.assigned_at:
                 raise DomainError(f"handover at {at:%H:%M:%SZ} is before {holder.person} took the role")
             holder.relieved_at = at
             handed_from.append(holder.person)
     incident.roles.append(assignment)
-    text = (f"{role.label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
-            else f"{role.label}: {assignment.person}")
-    add_event(incident, at, text, EventKind.DECISION, source="roles", author=author)
+    text = (f"{label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
+            else f"{label}: {assignment.person}")
+    add_event(incident, at, text, EventKind.ROLE, source="roles", author=author)
     return assignment
+
+
+def relieve_role(incident: Incident, role: str, person: str, at: datetime, author: str = "") -> None:
+    """Stand `person` down from `role` (no successor)."""
+    holders = [h for h in incident.current_holders(role) if h.person == person]
+    if not holders:
+        raise DomainError(f"{person} does not hold {role_label(role).lower()} on {incident.id}")
+    for holder in holders:
+        holder.relieved_at = as_utc(at)
+    add_event(incident, at, f"{role_label(role)}: {person} stood down", EventKind.ROLE, source="roles",
+              author=author)
 
 
 def override_severity(incident: Incident, level: str, reason: str, author: str, at: datetime) -> None:
@@ -229,7 +253,7 @@ def schedule_next_occurrence(incident: Incident, done: ActionItem, at: datetime)
     """A recurring item that is done comes back as a new open item due one period later."""
     base = done.due or as_utc(at).date()
     follow_up = add_action_item(incident, at, title=done.title, priority=done.priority, owner=done.owner,
-                                due=next_due(base, done.recurrence), recurrence=done.recurrence,
+                                due=next_due(base, done.recurrence or ""), recurrence=done.recurrence,
                                 status=WorkStatus.SCHEDULED)
     add_event(incident, at, f"Action item {done.id} done; next occurrence {follow_up.id} due {follow_up.due}",
               EventKind.ACTION, source="action-items")
@@ -267,6 +291,90 @@ def record_filing(incident: Incident, regime: str, obligation: str, at: datetime
         + (f" (reference {filing.reference})" if filing.reference else "")
     add_event(incident, filing.filed_at, text, EventKind.COMMUNICATION, source="regulatory", author=author)
     return filing
+
+
+def log_communication(incident: Incident, entry: CommunicationEntry, queued_via: list[str],
+                      unsent: list[tuple[str, str]], subject: str, author: str = "") -> bool:
+    """Log a communication on its way out: the entry (one `Delivery` per notifier) and timeline events for
+    what was queued and what could not be sent (with the reason). An entry already logged under the same
+    id (a repeated escalation step) is left alone: returns False."""
+    if any(e.id == entry.id for e in incident.communications):
+        return False
+    incident.communications.append(entry)
+    label = entry.channel.label
+    if queued_via:
+        add_event(incident, entry.at, f"{label} queued via {', '.join(queued_via)}: {subject}",
+                  EventKind.COMMUNICATION, source="notify", author=author)
+    for name, reason in unsent:
+        add_event(incident, entry.at, f"{label} not sent via {name}: {reason}", EventKind.COMMUNICATION,
+                  source="notify", author=author)
+    return True
+
+
+def record_delivery(incident: Incident, entry: CommunicationEntry, message_key: str, notifier: str,
+                    state: DeliveryState, attempts: int, last_error: str, at: datetime) -> bool:
+    """Write one delivery's state into its communication entry (`entry` is logged first when the incident
+    does not have it yet: the process stopped between queueing and logging). A failure adds a timeline
+    event. Returns True when this made every delivery of the entry final (sent or failed)."""
+    logged = next((e for e in incident.communications if e.id == entry.id), None)
+    if logged is None:
+        incident.communications.append(entry)
+        logged = entry
+    was_final = bool(logged.deliveries) and all(d.state is not DeliveryState.PENDING for d in logged.deliveries)
+    delivery = next((d for d in logged.deliveries if d.message_key == message_key), None)
+    if delivery is None:
+        delivery = Delivery(notifier=notifier, message_key=message_key)
+        logged.deliveries.append(delivery)
+    delivery.state, delivery.attempts, delivery.last_error, delivery.at = state, attempts, last_error, at
+    if state is DeliveryState.FAILED:
+        add_event(incident, at, f"Delivery via {notifier} failed: {last_error}", EventKind.COMMUNICATION,
+                  source="outbox")
+    return not was_final and all(d.state is not DeliveryState.PENDING for d in logged.deliveries)
+
+
+# Parts of an incident a person may rewrite in one edit (`incident-desk edit`). Status, severity, the
+# escalation record and regulatory filings have their own audited commands and are not edited this way.
+EDITABLE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "identity": ("title", "summary", "type", "tags", "services", "affected_systems", "resolution"),
+    "facts": ("facts",),
+    "clock": ("clock",),
+    "roles": ("roles",),
+    "timeline": ("timeline",),
+    "communications": ("communications",),
+    "investigation": ("investigation",),
+    "impact": ("impact",),
+    "remediation": ("remediation",),
+    "postmortem": ("postmortem",),
+    "actions": ("action_items",),
+}
+EDITABLE_FIELDS = tuple(name for names in EDITABLE_SECTIONS.values() for name in names)
+
+
+def edited_incident(incident: Incident, changes: dict[str, Any]) -> Incident:
+    """The incident as it would be with `changes` (editable top-level fields, JSON-like values), validated
+    whole; ValidationError (with the path of every problem) or DomainError when it is not valid."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise DomainError(f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}")
+    facts = changes.get("facts")
+    if isinstance(facts, dict):
+        derived = sorted(set(facts) & set(DERIVED_FACTS))
+        if derived:
+            raise DomainError("; ".join(f"facts.{name}: {derived_refusal(name)}" for name in derived))
+    data = incident.model_dump(mode="json")
+    data.update(changes)
+    return Incident.model_validate(data)
+
+
+def replace_parts(incident: Incident, changes: dict[str, Any]) -> None:
+    """Apply an edit of whole parts of the incident at once (all or nothing). The edit is bookkeeping, not
+    part of the incident's story: the audit trail records it, the timeline does not."""
+    try:
+        checked = edited_incident(incident, changes)
+    except ValidationError as error:
+        raise DomainError(describe_validation_error(error)) from None
+    for name in changes:
+        object.__setattr__(incident, name, getattr(checked, name))
 
 
 def attach_checklist(incident: Incident, playbook: str, steps: list[tuple[str, str, str, str]], at: datetime,

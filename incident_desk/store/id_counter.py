@@ -10,7 +10,7 @@ from tinydb.table import Document
 
 from . import layout, recovery
 from .errors import DamagedFile
-from .storage import AtomicJSONStorage, read_tinydb_file
+from .storage import AtomicJSONStorage, atomic_storage, read_tinydb_file
 
 
 def take_next_number(root: Path, year: int, notices: list[str]) -> int:
@@ -22,9 +22,10 @@ def take_next_number(root: Path, year: int, notices: list[str]) -> int:
         aside = recovery.move_aside(ids_path, root / "damaged")
         notices.append(f"{damage}; moved to {aside}; the id counter was rebuilt from the incident files")
     db = TinyDB(ids_path, storage=AtomicJSONStorage)
-    with db.storage.transaction():
+    with atomic_storage(db).transaction():
         counters = db.table("counters")
-        last = (counters.get(doc_id=year) or {}).get("last", 0)
+        found = counters.get(doc_id=year)
+        last = found.get("last", 0) if isinstance(found, dict) else 0
         number = max(last, layout.highest_sequence(root, year)) + 1
         if counters.contains(doc_id=year):
             counters.remove(doc_ids=[year])

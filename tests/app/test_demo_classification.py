@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from incident_desk.app.demo import create_demo_workspace
-from incident_desk.app.demo_data import DEMO_END, SEED_ID, demo_workspace, seed_incident
-from incident_desk.app.demo_generator import end_instant
+from incident_desk.demo.data import DEMO_END, SEED_ID, demo_workspace, seed_incident
+from incident_desk.demo.generator import end_instant
 from incident_desk.app.rules_service import RULES_ENV, bundled_rules_dir
 from incident_desk.domain import Incident, Role
 from incident_desk.engine import RuleSet, criteria_lines, load_ruleset
@@ -65,7 +65,7 @@ def test_a_few_incidents_carry_a_commanders_override_that_differs_from_the_rules
     for incident in overridden:
         override = incident.severity.override
         assert override.level != rules_level(rules, incident) == incident.severity.computed
-        commander = next(r.person for r in incident.roles if r.role is Role.INCIDENT_COMMANDER)
+        commander = next(r.person for r in incident.roles if r.role == Role.INCIDENT_COMMANDER)
         assert override.author == commander
         assert override.at == incident.clock.declared_at
         assert override.reason.startswith(("Raised to " + override.level, "Lowered to " + override.level))

@@ -65,11 +65,13 @@ def test_metrics_example_writes_json_for_the_month(run, tmp_path):
     assert document["previous"]["from"] == "2024-12-01T00:00:00Z" and document["previous"]["count"] == 2
 
 
-def test_report_format_json_and_unavailable_pdf(run):
+def test_report_format_json_and_pdf(run, tmp_path, monkeypatch):
     code, out, _ = run("analyze", "--report", "--incident-id", "INC-2025-001", "--format", "json")
     assert code == 0 and json.loads(out)["incident"]["id"] == "INC-2025-001"
+    monkeypatch.chdir(tmp_path)
     code, _, err = run("analyze", "--report", "--incident-id", "INC-2025-001", "--format", "pdf")
-    assert code == 2 and "PDF" in err and "Traceback" not in err
+    assert code == 0 and "INC-2025-001.pdf" in err and "Traceback" not in err
+    assert (tmp_path / "INC-2025-001.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_start_example_through_the_seed_script(demo_workspace, tmp_path):
@@ -97,6 +99,6 @@ def test_open_shows_the_overview(run):
 def test_report_in_another_time_zone(run):
     code, out, _ = run("report", "INC-2025-001", "--tz", "Europe/Paris")
     assert code == 0
-    assert "03:32:15 - Incident declared SEV-1, incident commander assigned" in out.splitlines()  # UTC+1 in January
+    assert "03:32:15 CET - Incident declared SEV-1, incident commander assigned" in out.splitlines()  # UTC+1, labelled
     code, _, err = run("report", "INC-2025-001", "--tz", "Mars/Olympus")
     assert code == 4 and "unknown time zone 'Mars/Olympus'" in err
