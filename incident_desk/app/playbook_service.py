@@ -67,7 +67,7 @@ def attach(desk: Desk, incident_id: str, incident_type: str | None = None) -> In
     """Attach the checklist of the playbook for `incident_type` (default: the incident's own type)."""
     incident_type = incident_type or desk.get(incident_id).type
     model, _ = playbook(desk, incident_type)
-    steps = [(s.id, s.text, s.phase, s.role.value if s.role else "") for s in model.steps]
+    steps = [(s.id, s.text, str(s.phase), s.role.value if s.role else "") for s in model.steps]
     when = desk.clock()
     return desk.change(incident_id, "checklist",
                        lambda i: operations.attach_checklist(i, model.type, steps, when, desk.actor))

@@ -7,7 +7,7 @@ Functions take `(workspace, rules_dir, ...)` where the workspace is anything wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,6 +100,7 @@ def _learning_file(path: Path) -> tuple[list[Problem], list[Problem]] | None:
     from ..engine.playbooks import PLAYBOOKS_DIR, load_playbook_file
 
     stem = path.stem.lower()
+    check: Callable[[Path], object]
     if path.parent.name == PLAYBOOKS_DIR:
         check = load_playbook_file
     elif stem.startswith("maturity"):

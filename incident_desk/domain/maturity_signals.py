@@ -76,7 +76,7 @@ def measure(summaries: Iterable[IncidentSummary], now: datetime, *, window_days:
     due = [s for s in production if s.clock.resolved_at is not None and
            (s.postmortem_delay_seconds is not None or s.clock.resolved_at + POSTMORTEM_DUE <= now)]
     held = [s for s in due if s.postmortem_delay_seconds is not None]
-    timely = [s for s in held if s.postmortem_delay_seconds <= POSTMORTEM_DUE.total_seconds()]
+    timely = [s for s in held if (s.postmortem_delay_seconds or 0.0) <= POSTMORTEM_DUE.total_seconds()]
     missing = [s for s in due if s.postmortem_delay_seconds is None]
     found["postmortem_rate"] = Signal("postmortem_rate", _pct(len(held), len(due)),
                                       f"{len(held)} of {len(due)} resolved incidents had a post-mortem"
@@ -102,9 +102,10 @@ def measure(summaries: Iterable[IncidentSummary], now: datetime, *, window_days:
         tuple(dict.fromkeys(s.id for s, _ in overdue))[:10])
 
     quarter = timedelta(days=91)
-    recent = [t for s in production if (t := clock_tta(s.clock)) is not None and s.clock.started_at > now - quarter]
-    before = [t for s in production if (t := clock_tta(s.clock)) is not None
-              and now - 2 * quarter < s.clock.started_at <= now - quarter]
+    starts = [(s.clock.started_at, t) for s in production
+              if (t := clock_tta(s.clock)) is not None and s.clock.started_at is not None]
+    recent = [t for started, t in starts if started > now - quarter]
+    before = [t for started, t in starts if now - 2 * quarter < started <= now - quarter]
     trend = None
     if recent and before:
         recent_mean = sum(t.total_seconds() for t in recent) / len(recent)
@@ -126,8 +127,8 @@ def measure(summaries: Iterable[IncidentSummary], now: datetime, *, window_days:
                              + (f": {_listed(drills)}" if drills else ""), _ids(drills))
 
     targets = ack_targets or {}
-    judged = [(s, clock_tta(s.clock), targets[s.severity]) for s in production
-              if s.severity in targets and clock_tta(s.clock) is not None]
+    judged = [(s, tta, targets[s.severity]) for s in production
+              if s.severity is not None and s.severity in targets and (tta := clock_tta(s.clock)) is not None]
     slow = [s for s, tta, target in judged if tta > target]
     found["response_targets_met"] = Signal("response_targets_met", _pct(len(judged) - len(slow), len(judged)),
                                            f"{len(judged) - len(slow)} of {len(judged)} incidents acknowledged "

@@ -193,8 +193,10 @@ def _stats(known: list[float], unknown: int) -> DurationStats:
     """Mean, median and p90 of the known durations (seconds)."""
     if not known:
         return DurationStats(0, unknown, None, None, None)
+    p90 = nearest_rank(known, 0.9)
+    assert p90 is not None  # known is not empty
     return DurationStats(len(known), unknown, timedelta(seconds=sum(known) / len(known)),
-                         timedelta(seconds=statistics.median(known)), timedelta(seconds=nearest_rank(known, 0.9)))
+                         timedelta(seconds=statistics.median(known)), timedelta(seconds=p90))
 
 
 class StartOrder:
@@ -286,6 +288,7 @@ def period_figures(summaries: Iterable[IncidentSummary], window: Window, *, now:
     for s in inside:
         clock = s.clock
         started = clock.started_at
+        assert started is not None  # StartOrder holds only incidents with a start
         key = s.severity or UNCLASSIFIED
         severity[key] = severity.get(key, 0) + 1
         if clock.declared_at is not None:
@@ -332,7 +335,7 @@ def period_figures(summaries: Iterable[IncidentSummary], window: Window, *, now:
     return PeriodFigures(
         window=window, as_of=as_of, count=count, open=int(open_count), drills=drills, severity=ordered,
         ttd=_stats(ttd, count - len(ttd)), tta=_stats(tta, count - len(tta)), ttr=_stats(ttr, count - len(ttr)),
-        mtbf=(inside[-1].clock.started_at - inside[0].clock.started_at) / (count - 1) if count >= 2 else None,
+        mtbf=(order_span(inside) / (count - 1)) if count >= 2 else None,
         availability=availability,
         sla_compliance_pct=(round(100.0 * sum(a.met for a in availability) / len(availability), 2)
                             if availability else None),
@@ -343,6 +346,13 @@ def period_figures(summaries: Iterable[IncidentSummary], window: Window, *, now:
         postmortem_on_time_pct=round(100.0 * on_time / due, 2) if due else None,
         incident_ids=tuple(s.id for s in inside),
     )
+
+
+def order_span(inside: list[IncidentSummary]) -> timedelta:
+    """Last start - first start of incidents in start order (all with a start)."""
+    first, last = inside[0].clock.started_at, inside[-1].clock.started_at
+    assert first is not None and last is not None
+    return last - first
 
 
 def severity_order(counts: dict[str, int]) -> dict[str, int]:

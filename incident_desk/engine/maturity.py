@@ -85,7 +85,7 @@ def _check(doc: Document, model: MaturityFile) -> None:
             if bad:
                 doc.problem(path + ("levels",), f"thresholds are for levels 2-5 (got {bad})")
             ordered = [criterion.levels[k] for k in sorted(criterion.levels) if k in (2, 3, 4, 5)]
-            steps = list(zip(ordered, ordered[1:]))
+            steps = list(zip(ordered, ordered[1:], strict=False))
             if any((b < a) if spec.higher_is_better else (b > a) for a, b in steps):
                 direction = "rise" if spec.higher_is_better else "fall"
                 doc.problem(path + ("levels",), f"{criterion.signal} thresholds must {direction} with the level "
@@ -218,7 +218,7 @@ class MaturityTestResult:
 def run_tests(rubric: Rubric) -> list[MaturityTestResult]:
     """The rubric's own test cases: given signal values, the expected level per dimension (and overall)."""
     results = []
-    for test, line in zip(rubric.model.tests, rubric.test_lines):
+    for test, line in zip(rubric.model.tests, rubric.test_lines, strict=True):
         signals = {name: Signal(name, value, "given") for name, value in test.given.items()}
         assessment = score(rubric, signals)
         actual: dict[str, Any] = {d.id: d.level for d in assessment.dimensions}

@@ -103,7 +103,9 @@ def load_playbooks(directory: Path, known_templates: set[str] | None = None) -> 
 
 def document(model: PlaybookFile, source: str, ruleset) -> PlaybookDocument:
     """The playbook joined with the live rules (`ruleset` may be None when the rules are invalid)."""
-    levels, escalations, digest = (), (), ""
+    levels: tuple[SeverityLevelRow, ...] = ()
+    escalations: tuple[EscalationRow, ...] = ()
+    digest = ""
     if ruleset is not None:
         digest = ruleset.digest
         levels = tuple(SeverityLevelRow(

@@ -151,7 +151,7 @@ def render_text(report: MetricsReport, currency: str = "USD", level_names: dict[
     rows = _table_values(report, currency, level_names)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
     out = _heading(report) + ["", line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
     return "\n".join(out) + "\n"
 
