@@ -96,8 +96,9 @@ class Desk:
     @property
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
+        drift = getattr(self.rules, "drift_notices", None)
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
-                + [str(failure) for failure in self.plugin_failures]
+                + (drift() if drift else []) + [str(failure) for failure in self.plugin_failures]
                 + [notice for source in self.notice_sources for notice in source()])
 
     def close(self) -> None:
@@ -142,6 +143,14 @@ class Desk:
 
     def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
         return [(s, item) for s in self.summaries() for item in s.action_items]
+
+    def data_version(self) -> str:
+        """A cheap stamp that changes whenever any process (CLI, watch, another window) wrote."""
+        return self.workspace.data_version()
+
+    def changes_since(self, version: str) -> tuple[list[Any], str]:
+        """What changed since `data_version()` gave `version` (StoreChange items), and the new stamp."""
+        return self.workspace.changes_since(version)
 
     # ------------------------------------------------------------------ declaring
 
@@ -287,6 +296,17 @@ class Desk:
             self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
+    def edit_event(self, incident_id: str, event_id: str, *, text: str | None = None,
+                   kind: EventKind | str | None = None, at: datetime | None = None, **kw: Any) -> Incident:
+        """Correct a timeline event; the audit trail records the change (who, when, what it said)."""
+        new_kind = parse_enum(EventKind, kind, "event kind") if kind is not None else None
+        return self.change(incident_id, "timeline edit",
+                           lambda i: operations.edit_event(i, event_id, text=text, kind=new_kind, at=at), **kw)
+
+    def delete_event(self, incident_id: str, event_id: str, **kw: Any) -> Incident:
+        """Remove a timeline event entered by mistake; the audit trail keeps it."""
+        return self.change(incident_id, "timeline delete", lambda i: operations.remove_event(i, event_id), **kw)
+
     def roles(self) -> list[RoleDefinition]:
         """The workspace's roles: the seed's five plus those of `<workspace>/roles.yaml`."""
         return load_roles(getattr(self.workspace, "path", None))
@@ -315,7 +335,8 @@ class Desk:
 
     def set_investigation(self, incident_id: str, *, primary_cause: str | None = None,
                           root_cause: str | None = None, add_factors: Iterable[str] = (),
-                          add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False) -> Incident:
+                          add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False,
+                          replace_whys: bool = False, **kw: Any) -> Incident:
         whys = [_build(Why, "5 whys", question=q, answer=a) for q, a in add_whys]
         factors = list(add_factors)
 
@@ -326,16 +347,17 @@ class Desk:
             if root_cause is not None:
                 inv.root_cause = root_cause
             inv.contributing_factors = (factors if replace_factors else inv.contributing_factors + factors)
-            if len(inv.whys) + len(whys) > 10:
+            kept = [] if replace_whys else inv.whys
+            if len(kept) + len(whys) > 10:
                 raise DomainError("an investigation keeps at most 10 whys")
-            inv.whys = inv.whys + whys
+            inv.whys = kept + whys
 
-        return self.change(incident_id, "investigation", _guard(apply))
+        return self.change(incident_id, "investigation", _guard(apply), **kw)
 
     def set_impact(self, incident_id: str, *, summary: str | None = None, customer_notes: Iterable[str] = (),
                    business_notes: Iterable[str] = (), technical_notes: Iterable[str] = (),
                    sla_credits: float | None = None,
-                   windows: Iterable[tuple[str, datetime, datetime]] = ()) -> Incident:
+                   windows: Iterable[tuple[str, datetime, datetime]] = (), **kw: Any) -> Incident:
         new_windows = [_build(ImpactWindow, "impact window", kind=parse_enum(ImpactKind, k, "impact kind"),
                               start=s, end=e) for k, s, e in windows]
 
@@ -350,7 +372,7 @@ class Desk:
                 impact.sla_credits = sla_credits
             impact.windows = impact.windows + new_windows
 
-        return self.change(incident_id, "impact", _guard(apply))
+        return self.change(incident_id, "impact", _guard(apply), **kw)
 
     def add_remediation(self, incident_id: str, text: str, *, phase: Phase | str,
                         status: WorkStatus | str = WorkStatus.NOT_STARTED, owner: str = "") -> Incident:
@@ -369,7 +391,7 @@ class Desk:
     def set_postmortem(self, incident_id: str, *, went_well: Iterable[str] = (), could_improve: Iterable[str] = (),
                        lessons: Iterable[str] = (), process_improvements: Iterable[str] = (),
                        recommendations: Iterable[str] = (), scheduled_at: datetime | None = None,
-                       held_at: datetime | None = None, facilitator: str | None = None) -> Incident:
+                       held_at: datetime | None = None, facilitator: str | None = None, **kw: Any) -> Incident:
         def apply(incident: Incident) -> None:
             pm = incident.postmortem
             pm.went_well = pm.went_well + list(went_well)
@@ -386,7 +408,7 @@ class Desk:
             if facilitator is not None:
                 pm.facilitator = facilitator
 
-        return self.change(incident_id, "post-mortem", _guard(apply))
+        return self.change(incident_id, "post-mortem", _guard(apply), **kw)
 
     def add_action_item(self, incident_id: str, **fields: Any) -> ActionItem:
         created: list[ActionItem] = []

@@ -20,6 +20,7 @@ from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEsca
 from ..engine import RulesError  # noqa: F401 - re-exported for the faces
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS
+from ..engine.rules_diff import RulesDiff
 from .config import RULES_ENV, bundled_rules_dir, default_rules_dir  # noqa: F401 (re-exported)
 
 
@@ -45,45 +46,94 @@ class CheckReport:
     digest: str
     warnings: list[Problem]
     tests: list[RuleTestResult]
+    #: loud warnings about a rule set that may be incomplete (a level nothing classifies as, no tests)
+    coverage: list[str] = field(default_factory=list)
+    #: the workspace's rules version in use, and what the checked files change compared with it
+    in_use: str | None = None
+    diff: RulesDiff | None = None
+    #: the rules history line written by `accept`
+    accepted: dict[str, Any] | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """The files remove rules, tests or levels from the version in use, and nobody confirmed it."""
+        return bool(self.diff is not None and self.diff.removals) and self.accepted is None
 
     @property
     def passed(self) -> bool:
-        return all(t.passed for t in self.tests)
+        return all(t.passed for t in self.tests) and not self.needs_confirmation
 
 
-def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckReport:
-    """Validate every file (playbooks and the maturity rubric included) and run the in-file tests;
-    RulesError when a file is invalid."""
-    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbooks
-
-    from ..engine.maturity import load_rubric, run_tests
-
-    problems = []
-    try:
-        load_playbooks(Path(rules_dir) / PLAYBOOKS_DIR)
-    except RulesError as error:
-        problems += error.problems
-    maturity_tests = []
-    if (Path(rules_dir) / "maturity.yaml").exists():
-        try:
-            maturity_tests = [RuleTestResult(f"maturity: {t.name}", t.passed, "", "", None, [], t.line, t.file,
-                                             t.message) for t in run_tests(load_rubric(Path(rules_dir) / "maturity.yaml"))]
-        except RulesError as error:
-            problems += error.problems
-    if (Path(rules_dir) / "improvements.yaml").exists():
-        from ..engine.improvements import load_improvements
-
-        try:
-            load_improvements(Path(rules_dir) / "improvements.yaml")
-        except RulesError as error:
-            problems += error.problems
+def check(rules_dir: Path, known_notifiers: set[str] | None = None, *, workspace_path: Path | None = None,
+          accept: bool = False, actor: str = "") -> CheckReport:
+    """Validate every file (playbooks, the maturity rubric and improvement rules included) and run the in-file
+    tests; RulesError when a file is invalid. With a workspace, also compare with its rules version in use;
+    `accept` puts the checked version in use (recorded with `actor`), which only the workspace's own rules
+    directory can be."""
+    problems, learning_tests = _learning_checks(Path(rules_dir))
     try:
         ruleset = load(rules_dir, known_notifiers)
     except RulesError as error:
         raise RulesError(error.problems + problems) from None
     if problems:
         raise RulesError(problems)
-    return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests() + maturity_tests)
+    report = CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests() + learning_tests,
+                         coverage=coverage_warnings(ruleset))
+    if workspace_path is None or not (Path(workspace_path) / "workspace.json").is_file():
+        if accept:
+            raise RulesError([Problem(str(rules_dir), 0, "", "--accept-changes needs a workspace")])
+        return report
+    from .rules_archive import RulesArchive
+
+    archive = RulesArchive(Path(workspace_path))
+    status = archive.status(ruleset)
+    report.in_use, report.diff = status.in_use, status.diff
+    if accept:
+        own = default_rules_dir(workspace_path)
+        if Path(rules_dir).resolve() != own.resolve():
+            raise RulesError([Problem(str(rules_dir), 0, "", f"only the workspace's rules ({own}) can be put in "
+                                                             "use with --accept-changes")])
+        if not all(t.passed for t in report.tests):
+            raise RulesError([Problem(str(rules_dir), 0, "", "the test cases must pass before the change is "
+                                                             "accepted")])
+        report.accepted = archive.record(ruleset, event="accepted", actor=actor, diff=status.diff)
+    return report
+
+
+def _learning_checks(rules_dir: Path) -> tuple[list[Problem], list[RuleTestResult]]:
+    """Problems of the playbooks, maturity.yaml and improvements.yaml, and the rubric's own test results."""
+    from ..engine.improvements import load_improvements
+    from ..engine.maturity import load_rubric, run_tests
+    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbooks
+
+    problems: list[Problem] = []
+    tests: list[RuleTestResult] = []
+    try:
+        load_playbooks(rules_dir / PLAYBOOKS_DIR)
+    except RulesError as error:
+        problems += error.problems
+    if (rules_dir / "maturity.yaml").exists():
+        try:
+            tests = [RuleTestResult(f"maturity: {t.name}", t.passed, "", "", None, [], t.line, t.file, t.message)
+                     for t in run_tests(load_rubric(rules_dir / "maturity.yaml"))]
+        except RulesError as error:
+            problems += error.problems
+    if (rules_dir / "improvements.yaml").exists():
+        try:
+            load_improvements(rules_dir / "improvements.yaml")
+        except RulesError as error:
+            problems += error.problems
+    return problems, tests
+
+
+def coverage_warnings(ruleset: RuleSet) -> list[str]:
+    """What a truncated or gutted severity.yaml shows even when it still parses, beyond the engine's own
+    warnings (a level no rule reaches)."""
+    warnings = []  # a level no rule reaches is already a warning of the engine
+    if not ruleset.tests:
+        warnings.append("severity.yaml has no test cases: a rule that was cut off or stopped matching goes "
+                        "unnoticed by `rules check`")
+    return warnings
 
 
 def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:

@@ -149,20 +149,4 @@ def demo_create(app: AppContext, count):
     click.echo(f"Demo workspace at {path}: {written} incidents written")
 
 
-@click.command(name="open")
-@pass_app
-def open_(app: AppContext):
-    """Open the workspace. Until the desktop window lands, prints the workspace overview and the seed report."""
-    from ..app import reporting
-
-    with open_desk(app) as desk:
-        summaries = desk.summaries()
-        active = [s for s in summaries if s.status.is_active]
-        overdue = desk.overdue_action_items()
-        click.echo(f"Incident Desk — workspace {desk.workspace_path}")
-        click.echo(f"{len(summaries)} incidents, {len(active)} active, {len(overdue)} overdue action items\n")
-        if any(s.id == "INC-2025-001" for s in summaries):
-            click.echo(reporting.text_report(desk, "INC-2025-001"))
-
-
-COMMANDS = [init, report, import_, backup, restore, reindex, demo, open_]
+COMMANDS = [init, report, import_, backup, restore, reindex, demo]

@@ -63,13 +63,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
                                      "(via the outbox)."),
-    "open": ("data_cmds:open_", "Open the workspace."),
+    "open": ("open_cmd:open_command", "Open the desktop window on the workspace."),
     "outbox": ("notify_cmds:outbox", "Messages waiting to be delivered, and those that failed (`outbox` alone "
                                      "lists them)."),
     "playbook": ("playbook_cmds:playbook", "Response playbooks per incident type (rules/playbooks/*.yaml), drills "
                                            "and checklists."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
                                                "what failed to load."),
+    "period-report": ("export_cmds:period_report", "Report on every incident of a month, quarter or range: table, "
+                                                   "severity, MTTD/MTTA/MTTR, SLA credits, open action items (PDF, "
+                                                   "Markdown or CSV)."),
     "postmortem": ("record_cmds:postmortem", "The blameless post-mortem."),
     "regulatory": ("regulatory_cmds:regulatory", "Regulatory reporting: record the filings that meet the deadlines "
                                                  "of regulatory.yaml."),
@@ -148,9 +151,10 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; every expected failure is one line on stderr and an exit code."""
     try:
-        result = cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
-        if isinstance(result, int) and not isinstance(result, bool):
-            return result  # a command raised click's Exit (e.g. a failed check); click returns its code
+        # without standalone mode click returns (not raises) the code of a `click.exceptions.Exit`
+        code = cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
+        if type(code) is int:
+            return code
     except click.exceptions.Exit as done:
         return done.exit_code
     except CliError as error:

@@ -80,6 +80,39 @@ def add_event(incident: Incident, at: datetime, text: str, kind: EventKind = Eve
     return event
 
 
+def find_event(incident: Incident, event_id: str) -> TimelineEvent:
+    for event in incident.timeline:
+        if event.id == event_id:
+            return event
+    raise DomainError(f"{incident.id} has no timeline event {event_id} (it may have been deleted meanwhile)")
+
+
+def edit_event(incident: Incident, event_id: str, *, text: str | None = None, kind: EventKind | None = None,
+               at: datetime | None = None) -> TimelineEvent:
+    """Correct a timeline event's text, kind or time; the audit trail keeps what it said before."""
+    event = find_event(incident, event_id)
+    if event.source == "lifecycle" and (kind is not None and kind is not event.kind):
+        raise DomainError("a status change stays a status event; edit its text or time instead")
+    changes: dict[str, Any] = {}
+    if text is not None:
+        changes["text"] = text
+    if kind is not None:
+        changes["kind"] = kind
+    if at is not None:
+        changes["at"] = as_utc(at)
+    _apply(event, changes, f"timeline.{event_id}")
+    return event
+
+
+def remove_event(incident: Incident, event_id: str) -> TimelineEvent:
+    """Delete a timeline event entered by mistake (the audit trail keeps it). Status changes stay."""
+    event = find_event(incident, event_id)
+    if event.source == "lifecycle":
+        raise DomainError("status changes are part of the lifecycle record and cannot be deleted")
+    incident.timeline.remove(event)
+    return event
+
+
 def set_facts(incident: Incident, changes: dict[str, Any]) -> None:
     """Change some facts at once; unknown names and bad values are refused together."""
     derived = sorted(set(changes) & set(DERIVED_FACTS))

@@ -139,3 +139,27 @@ def test_ten_thousand_timeline_events(seed_workspace, tmp_path):
     assert all(f"Probe {i:05d} Ελλάδα Москва 🔥" in text for i in (0, 1, 4999, 9999))
     assert text.count("Probe ") == 10_000
     assert text.count("Time") > 100  # the table header repeats on every page it spans
+
+
+def test_glyphs_missing_from_the_main_font_use_the_fallback_or_a_visible_marker(seed_workspace, tmp_path):
+    with open_desk(seed_workspace) as desk:
+        desk.add_event("INC-2025-001", "Fallback font: rocket 🚀 unicorn 🦄; no font at all: 漢 🪐")
+        target = tmp_path / "glyphs.pdf"
+        exports.export_incident(desk, "INC-2025-001", "pdf", target)
+    fonts_used = __import__("subprocess").run([require_tool("pdffonts"), str(target)], capture_output=True,
+                                              text=True, timeout=60).stdout
+    assert "Symbola" in fonts_used and "DejaVuSans" in fonts_used
+    text = pdftotext(target)
+    assert "rocket 🚀 unicorn 🦄" in text  # drawn with Symbola, extracted as the same characters
+    assert "[U+6F22] [U+1FA90]" in text  # visible, never a blank box
+
+
+def test_regulatory_deadlines_and_filings_are_in_the_report(run, tmp_path):
+    assert run("set", "INC-2025-001", "--fact", "data_categories=personal")[0] == 0
+    assert run("regulatory", "file", "INC-2025-001", "gdpr", "supervisory-authority", "--reference",
+               "DPA case 4411")[0] == 0
+    target = tmp_path / "reg.pdf"
+    assert run("export", "INC-2025-001", "-f", "pdf", "-o", target)[0] == 0
+    flat = squash(pdftotext(target))
+    assert squash("Notify the supervisory authority") in flat and squash("ref. DPA case 4411") in flat
+    assert "GDPR" in flat and "filed" in flat

@@ -84,9 +84,9 @@ def labelled(label: str, value: object, style: ParagraphStyle = BODY) -> Paragra
     return Paragraph(f"<b>{markup(label)}:</b> {markup(value)}", style)
 
 
-def section(title: str) -> list:
-    """A numbered-looking section heading that is never left alone at the bottom of a page."""
-    return [CondPageBreak(30 * mm), Paragraph(markup(title), H1)]
+def section(title: str, room_mm: float = 30) -> list:
+    """A section heading that starts a new page unless `room_mm` is left, so it is never left alone."""
+    return [CondPageBreak(room_mm * mm), Paragraph(markup(title), H1)]
 
 
 def subheading(title: str) -> Paragraph:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph
 
 from ...domain import figures
@@ -22,8 +23,8 @@ from ..criteria import criterion_text, fallback_criteria
 from ..export_context import ExportContext
 from ..formatting import clock_time, type_label
 from .blocks import (
-    BODY, HASH, SUBTITLE, TITLE, bullets, fields, gap, labelled, none_recorded, numbered, section, subheading,
-    table, text,
+    BODY, HASH, SUBTITLE, TITLE, bullets, fields, gap, keep, labelled, none_recorded, numbered, section,
+    subheading, table, text,
 )
 from .charts import Span, phase_timeline
 from .document import PageFrame, build_pdf
@@ -116,6 +117,7 @@ def severity(incident: Incident, ctx: ExportContext) -> list:
         story += bullets(fallback_criteria(incident, ctx.report))
         story.append(text("No rules explanation is stored for this incident: the criteria above are derived "
                           "from its recorded facts."))
+    story.append(gap(2))
     if sev.missing_facts:
         story.append(labelled("Unknown facts", ", ".join(sev.missing_facts)))
     if sev.rules_digest:
@@ -139,10 +141,10 @@ def _phase_spans(incident: Incident) -> list[Span]:
 
 
 def timeline(incident: Incident, ctx: ExportContext) -> list:
-    story: list[Any] = [*section("Timeline Reconstruction")]
     chart = phase_timeline(_phase_spans(incident), ctx.report.tz)
+    story: list[Any] = [*section("Timeline Reconstruction", room_mm=30 if chart is None else 40 + chart.height / mm)]
     if chart is not None:
-        story += [subheading("Incident phases"), chart, gap(2)]
+        story += [keep(subheading("Incident phases"), chart), gap(2)]
     start = incident.clock.started_at
     day = start.astimezone(ctx.report.tz).date() if start else None
     rows = [[clock_time(e.at, ctx.report.tz, day), e.kind.value, e.text] for e in incident.sorted_timeline()]
@@ -178,7 +180,7 @@ def communications(incident: Incident, ctx: ExportContext) -> list:
     rows = [[clock_time(e.at, ctx.report.tz, day), e.channel.label, e.audience or "", e.message]
             for e in sorted(incident.communications, key=lambda e: e.at)]
     return [*section("Communication Log"), table(["Time", "Channel", "Audience", "Message"], rows,
-                                                 [0.11, 0.24, 0.16, 0.49])]
+                                                 [0.17, 0.22, 0.15, 0.46])]
 
 
 def remediation(incident: Incident, ctx: ExportContext) -> list:
@@ -219,24 +221,31 @@ def action_items(incident: Incident, ctx: ExportContext) -> list:
                         table(["#", "Priority", "Action", "Owner", "Due", "Status"], rows,
                               [0.05, 0.11, 0.38, 0.17, 0.13, 0.16], highlight=marks)]
     if any(marks):
+        story.append(gap(1))
         story.append(text(f"{sum(marks)} action item(s) past their due date are marked OVERDUE.", BODY))
     return story
 
 
+def _minute(value: datetime | None, fallback: str) -> str:
+    """`2026-11-21 23:30Z`: a deadline to the minute, short enough for a table column."""
+    return isoformat_z(value)[:16].replace("T", " ") + "Z" if value else fallback
+
+
 def regulatory(incident: Incident, ctx: ExportContext) -> list:
-    rows = []
+    rows, overdue = [], []
     for clock in ctx.regulatory:
-        filed = (f"{isoformat_z(clock.filed_at)}" + (f" (ref. {clock.filing_reference})" if clock.filing_reference
-                                                     else "")) if clock.filed_at else "not filed"
-        rows.append([clock.regime_name, clock.obligation_name, _instant(clock.due_at, "not yet known"),
+        filed = (_minute(clock.filed_at, "") + (f" (ref. {clock.filing_reference})" if clock.filing_reference
+                                                 else "")) if clock.filed_at else "not filed"
+        rows.append([clock.regime_name, clock.obligation_name, _minute(clock.due_at, "not yet known"),
                      clock.state, filed, clock.why])
+        overdue.append(bool(clock.overdue))
     story: list[Any] = [*section("Regulatory Deadlines and Filings")]
     if not rows and incident.regulatory_filings:
-        rows = [[f.regime, f.obligation, "-", "filed", isoformat_z(f.filed_at), f.reference]
+        rows = [[f.regime, f.obligation, "-", "filed", _minute(f.filed_at, ""), f.reference]
                 for f in incident.regulatory_filings]
     if rows:
         story.append(table(["Regime", "Obligation", "Due", "State", "Filed", "Why"], rows,
-                           [0.11, 0.17, 0.16, 0.11, 0.17, 0.28]))
+                           [0.1, 0.18, 0.15, 0.1, 0.15, 0.32], highlight=overdue))
     else:
         story.append(text("No regulatory obligation applies to this incident under the rules in force."))
     return story
@@ -255,7 +264,7 @@ def metrics(incident: Incident, ctx: ExportContext) -> list:
     story: list[Any] = [*section("Incident Metrics"), fields(_label_value(lines), label_width=0.45)]
     sla = ctx.report.sla
     if sla is not None and getattr(sla, "explanation", None):
-        story.append(labelled("SLA", sla.explanation))
+        story += [gap(2), labelled("SLA", sla.explanation)]
     return story
 
 
