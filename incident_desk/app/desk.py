@@ -158,16 +158,18 @@ class Desk:
                 summary: str = "", services: Iterable[str] = (), affected_systems: Iterable[str] = (),
                 tags: Iterable[str] = (), facts: dict[str, Any] | None = None,
                 started_at: datetime | None = None, alerted_at: datetime | None = None,
-                declared_at: datetime | None = None, commander: str | None = None) -> Incident:
+                declared_at: datetime | None = None, commander: str | None = None,
+                drill: bool = False) -> Incident:
         """Declare a new incident, classified by the rules. A `severity` that differs from the computed
-        level is kept beside it as an override by the declaring person."""
+        level is kept beside it as an override by the declaring person. A `drill` is an exercise:
+        left out of production metrics, counted by the maturity assessment."""
         now = declared_at or self.clock()
         started = started_at or alerted_at or now
         try:
             incident = Incident(
                 id=format_incident_id(now.year, 1),  # placeholder until the store allocates the real id
                 title=title, type=type, summary=summary, services=list(services),
-                affected_systems=list(affected_systems), tags=list(tags), created_by=self.actor,
+                affected_systems=list(affected_systems), tags=list(tags), created_by=self.actor, drill=drill,
                 clock=Clock(started_at=started, alerted_at=alerted_at or started, declared_at=now),
             )
             if facts:

@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
                                      "post-mortem, CSV or signed PDF."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
+    "improvements": ("improvements_cmd:improvements", "Process improvements and recommendations found in the "
+                                                      "incident history, with their evidence."),
     "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
                                     "own audit head."),
     "init": ("data_cmds:init", "Create an empty workspace (the folder comes from --workspace, "
@@ -54,12 +56,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                "reports."),
     "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "list": ("incident_cmds:list_", "List incidents, newest first, with filters."),
+    "maturity": ("maturity_cmd:maturity", "Score the workspace against rules/maturity.yaml: level per dimension, "
+                                          "evidence, what the next level needs."),
+    "metrics": ("metrics_cmd:metrics", "Workspace figures for a period, with their trends against the period "
+                                       "before."),
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
                                      "(via the outbox)."),
     "open": ("open_cmd:open_command", "Open the desktop window on the workspace."),
     "outbox": ("notify_cmds:outbox", "Messages waiting to be delivered, and those that failed (`outbox` alone "
                                      "lists them)."),
+    "playbook": ("playbook_cmds:playbook", "Response playbooks per incident type (rules/playbooks/*.yaml), drills "
+                                           "and checklists."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
                                                "what failed to load."),
     "period-report": ("export_cmds:period_report", "Report on every incident of a month, quarter or range: table, "

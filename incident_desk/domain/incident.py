@@ -547,6 +547,18 @@ class RegulatoryFiling(Model):
         return (self.regime.casefold(), self.obligation.casefold()) == (regime.casefold(), obligation.casefold())
 
 
+class ChecklistStep(Model):
+    """One step of a playbook checklist attached to an incident; ticking it records who and when."""
+
+    id: NonBlank
+    playbook: NonBlank
+    text: NonBlank
+    phase: str = ""
+    role: str = ""
+    done_at: OptionalUTC = None
+    done_by: str = ""
+
+
 # --------------------------------------------------------------------------- the incident
 
 
@@ -576,6 +588,8 @@ class Incident(Model):
     action_items: list[ActionItem] = Field(default_factory=list)
     escalations: list[EscalationRecord] = Field(default_factory=list)
     regulatory_filings: list[RegulatoryFiling] = Field(default_factory=list)
+    checklist: list[ChecklistStep] = Field(default_factory=list)
+    drill: bool = Field(False, description="An exercise incident: left out of production metrics")
     created_by: str = ""
 
     @field_validator("id")
