@@ -134,16 +134,9 @@ def set_(app: AppContext, incident_id, facts, title, summary, type_, services, s
         clock_changes[key] = None if value.strip().lower() in ("", "unknown", "none") else parse_time(value, "--clock")
     if not (fields or fact_changes or clock_changes):
         raise click.UsageError("nothing to change: give --fact, --clock or a field option")
-    with open_desk(app) as desk:
-        incident = None
-        if fact_changes:
-            incident = desk.set_facts(incident_id, fact_changes, expected_revision=revision)
-            revision = None if revision is None else incident.revision
-        if fields:
-            incident = desk.set_fields(incident_id, fields, expected_revision=revision)
-            revision = None if revision is None else incident.revision
-        if clock_changes:
-            incident = desk.set_clock(incident_id, clock_changes, expected_revision=revision)
+    with open_desk(app) as desk:  # one change: all of it is saved, or nothing
+        incident = desk.set_all(incident_id, facts=fact_changes, fields=fields, clock=clock_changes,
+                                expected_revision=revision)
     emit(incident, as_json, lambda i: f"Updated {i.id} (revision {i.revision}, severity {i.severity.level or '-'})")
 
 

@@ -6,7 +6,7 @@ import click
 
 from .. import __version__
 from . import analyze_cmd, data_cmds, incident_cmds, notify_cmds, record_cmds, regulatory_cmds, rules_cmds
-from .common import EXIT_USAGE, AppContext, CliError
+from .common import EXIT_DATA, EXIT_USAGE, AppContext, CliError, shown
 
 EXIT_INTERNAL = 70
 
@@ -59,9 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 1
     except BrokenPipeError:
         return 0
+    except OSError as error:  # the OS refused a file outside the store's own handling (config, output file...)
+        from ..store.errors import describe_os_error
+
+        click.echo(f"incident-desk: error: {shown(describe_os_error(error))}", err=True)
+        return EXIT_DATA
     except Exception as error:  # a bug: keep the traceback for the report, show the user one line
         log = write_crash_log(error)
-        click.echo(f"incident-desk: internal error: {type(error).__name__}: {error} "
+        click.echo(f"incident-desk: internal error: {type(error).__name__}: {shown(str(error))} "
                    f"(details written to {log}; please report it)", err=True)
         return EXIT_INTERNAL
     return 0

@@ -14,7 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..domain import IncidentSummary
-from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
+from ..domain.incident import incident_number
+from ..domain.validation import id_problem
 from . import index, index_maintenance, layout
 from .errors import DamagedFile
 from .index_maintenance import IndexLock
@@ -65,7 +66,18 @@ def _list_summaries(root: Path, caches: SummaryCaches, index_lock: IndexLock,
                 summary = summary_from_file(root, incident_id, caches, notices) or summary
             result.append(summary)
     listed = {s.id for s in result}
-    unindexed = [i for i in layout.ids_on_disk(root) if i not in listed and INCIDENT_ID_PATTERN.match(i)]
+    unindexed = []
+    for name in layout.ids_on_disk(root):
+        if name in listed:
+            continue
+        problem = id_problem(name)
+        if problem is None:
+            unindexed.append(name)
+        else:
+            note = (f"skipped a file in {root / 'incidents'} whose name is not an incident id "
+                    f"({problem.split(':')[0]}); rename or remove it")
+            if note not in notices:
+                notices.append(note)
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         summary = summary_from_file(root, incident_id, caches, notices)
         if summary is not None:
