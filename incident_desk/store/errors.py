@@ -108,5 +108,8 @@ def os_errors(doing: str, *, saved: bool | None = None):
                 return function(*args, **kwargs)
             except OSError as error:
                 raise StorageUnavailable(describe_os_error(error, doing, saved)) from error
+            except LockUnavailable as error:
+                tail = {True: "; the change was saved", False: "; nothing was saved", None: ""}[saved]
+                raise StorageUnavailable(f"{error}{tail}") from None
         return run
     return wrap
