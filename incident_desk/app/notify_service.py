@@ -41,7 +41,7 @@ from ..render.templates import DEFAULT_TEMPLATES_DIR, RenderedMessage, TemplateS
 from ..store import Workspace
 from ..store.errors import StoreError
 from .outbox import DrainReport, Outbox, OutboxMessage, Outcome
-from .secrets import SecretError, check_config, resolve_config
+from .secrets import SecretError, check_config, config_secrets, resolve_config, scrub, scrub_result
 
 log = logging.getLogger("incident_desk.notify")
 
@@ -317,11 +317,12 @@ class NotifyService:
                                                           configured.raw, self.environ)
             except (SecretError, ValidationError) as error:
                 configs[record.notifier] = DeliveryResult.failed(
-                    f"notifier {record.notifier}: {error}".splitlines()[0], retryable=True)
+                    scrub(f"notifier {record.notifier}: {error}".splitlines()[0]), retryable=True)
         config = configs[record.notifier]
         if isinstance(config, DeliveryResult):
             return config
-        return self.plugins.send(configured.type, record.message, config)
+        # what the receiver or the plugin says may echo a secret (a URL path, a password): never kept
+        return scrub_result(self.plugins.send(configured.type, record.message, config), config_secrets(config))
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
         """Write each delivery's state into its incident's communication entry (one save per incident)."""

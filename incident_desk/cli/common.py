@@ -89,7 +89,9 @@ def to_json(data: Any) -> str:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(to_json(data))
+    from ..app.secrets import scrub
+
+    click.echo(scrub(to_json(data)))
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
@@ -101,10 +103,12 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
 
 
 def shown(text: str, *, keep_lines: bool = False) -> str:
-    """Text as it may reach a terminal: control and bidi characters escaped (`formatting.neutralize`)."""
+    """Text as it may reach a terminal: no secret this process knows (`app.secrets.scrub`), control and
+    bidi characters escaped (`formatting.neutralize`)."""
+    from ..app.secrets import scrub
     from .formatting import neutralize
 
-    return neutralize(text, keep_lines=keep_lines)
+    return neutralize(scrub(text), keep_lines=keep_lines)
 
 
 def warn(message: str) -> None:

@@ -83,7 +83,7 @@ def write_crash_log(error: Exception) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "crash.log"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(error)) + "\n")
+            handle.write(shown("".join(traceback.format_exception(error)), keep_lines=True) + "\n")
         return str(path)
     except OSError:
         return "(log folder not writable)"
