@@ -119,8 +119,10 @@ def main() -> None:
     stock_insert = timed(lambda: stock.table("timeline").insert(
         {"incident": rng.choice(ids), "at": datetime.now(timezone.utc).isoformat(), "text": "stock append"}),
         args.stock_repeat)
+    # -- the audit check every write runs first (issue 7): the same appends with and without it, interleaved
+    checked, unchecked, check_alone = audit_check_cost(ws, ids, rng, args.appends)
     after = ws.list_summaries()
-    assert sum(s.timeline_count for s in after) == incidents * args.events + args.appends
+    assert sum(s.timeline_count for s in after) == incidents * args.events + 3 * args.appends
     report = ws.verify_audit(sample[0])[0]
     assert report.ok, report.problems
 
@@ -146,8 +148,32 @@ def main() -> None:
     print(f"full snapshot: first {first_backup:.1f} s (copies every file), next {second_backup:.2f} s "
           "(hard-links unchanged files to the previous snapshot)")
     print("stock TinyDB does not fsync; the store's appends do (file + folder).")
+    print(f"\naudit check on write (issue 7, target <= +20%): append with the check {ms(med(checked))}, without "
+          f"{ms(med(unchecked))}: ratio {med(checked) / med(unchecked):.3f}; the check alone "
+          f"{med(check_alone) * 1e6:,.0f} µs ({med(check_alone) / med(unchecked):.1%} of an append)")
     ws.close()
     shutil.rmtree(work, ignore_errors=True)
+
+
+def audit_check_cost(ws: Workspace, ids: list[str], rng: random.Random, count: int):
+    """Durable appends with the write-path audit check and with it switched off (interleaved, so both see
+    the same machine load), and the check alone on the stored form of an incident."""
+    from incident_desk.store import incident_file
+
+    real_check = incident_file.StoredIncident.check_sealed
+    checked, unchecked = [], []
+    for n in range(count):
+        for with_check, times in ((True, checked), (False, unchecked)):
+            incident_file.StoredIncident.check_sealed = real_check if with_check else (lambda self: None)
+            event = TimelineEvent(at=datetime.now(timezone.utc), text=f"audit check {n}", author="bench")
+            incident_id = rng.choice(ids)
+            start = time.perf_counter()
+            ws.append_event(incident_id, event, actor="bench")
+            times.append(time.perf_counter() - start)
+    incident_file.StoredIncident.check_sealed = real_check
+    stored = incident_file.read_stored(ws.incident_path(ids[0]), ids[0])
+    alone = timed(stored.check_sealed, 200)
+    return checked, unchecked, alone
 
 
 if __name__ == "__main__":

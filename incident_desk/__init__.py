@@ -2,11 +2,29 @@
 
 This module is the public API that plugins may use: the domain models, the version and the plugin
 hook marker `hookimpl` (the notifier types are in `incident_desk.plugin`).
+
+The names load on first use (PEP 562), so `incident-desk --help` does not pay for pydantic and pluggy.
 """
 
-from .domain import *  # noqa: F403
-from .domain import __all__ as _domain_all
-from .plugin.markers import hookimpl
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "hookimpl", *_domain_all]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "hookimpl":
+        return import_module(f"{__name__}.plugin.markers").hookimpl
+    domain = import_module(f"{__name__}.domain")
+
+    if name == "__all__":
+        return ["__version__", "hookimpl", *domain.__all__]
+    if name in domain.__all__:
+        return getattr(domain, name)
+    raise AttributeError(f"module 'incident_desk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__getattr__("__all__")))

@@ -9,3 +9,5 @@ import tempfile
 os.environ["INCIDENT_DESK_ENTRY_POINTS"] = "0"
 os.environ["INCIDENT_DESK_PLUGINS_DIR"] = tempfile.mkdtemp(prefix="incident-desk-test-plugins-")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the incremental `audit verify` cache lives outside workspaces: keep the test run's out of the user's folder
+os.environ["INCIDENT_DESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="incident-desk-test-cache-")

@@ -1,4 +1,5 @@
-"""Where the workspace lives and who is acting: command-line option, environment, platform default."""
+"""Where the workspace and its rule files live and who is acting: command-line option, environment, platform
+default."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import platformdirs
 WORKSPACE_ENV = "INCIDENT_DESK_WORKSPACE"
 USER_ENV = "INCIDENT_DESK_USER"
 APP_NAME = "incident-desk"
+RULES_ENV = "INCIDENT_DESK_RULES"
 
 
 def default_workspace_path() -> Path:
@@ -38,3 +40,18 @@ def current_actor(explicit: str | None = None) -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers; the audit trail still needs a name
         return "unknown"
+
+
+def bundled_rules_dir() -> Path:
+    """The default rule files shipped at the repository's top level."""
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def default_rules_dir(workspace_path: Path | None = None) -> Path:
+    """$INCIDENT_DESK_RULES, else `<workspace>/rules` when it exists, else the bundled `rules/`."""
+    from_env = os.environ.get(RULES_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    if workspace_path is not None and (Path(workspace_path) / "rules").is_dir():
+        return Path(workspace_path) / "rules"
+    return bundled_rules_dir()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain import (
     ActionItem,
@@ -38,10 +38,12 @@ from ..domain.incident import format_incident_id
 from ..domain.validation import check_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
-from ..plugin import Plugins
-from ..plugin.manager import PluginFailure
 from ..store import Workspace
 from .config import current_actor
+
+if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
+    from ..plugin import Plugins
+    from ..plugin.manager import PluginFailure
 
 Classifier = Callable[[Incident, datetime], Severity]
 SETTABLE_FIELDS = frozenset({"title", "summary", "type", "services", "affected_systems", "tags", "resolution"})
@@ -66,10 +68,14 @@ class Desk:
         self._plugins = plugins
         #: what plugins did wrong during this desk's event hooks; never stops a save
         self.plugin_failures: list[PluginFailure] = []
+        #: more sources of notices (e.g. misconfigured notifiers), each asked when notices are read
+        self.notice_sources: list[Callable[[], list[str]]] = []
 
     @property
     def plugins(self) -> Plugins | None:
         """The plugin facade, loaded on first use (a callable is called once)."""
+        from ..plugin import Plugins
+
         if callable(self._plugins) and not isinstance(self._plugins, Plugins):
             self._plugins = self._plugins()
         return self._plugins
@@ -78,7 +84,8 @@ class Desk:
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
-                + [str(failure) for failure in self.plugin_failures])
+                + [str(failure) for failure in self.plugin_failures]
+                + [notice for source in self.notice_sources for notice in source()])
 
     def close(self) -> None:
         self.workspace.close()
@@ -152,10 +159,16 @@ class Desk:
         """Apply one domain operation under the store's lock; reclassify when facts changed."""
 
         before: dict[str, Any] = {}
+        plugins = self.plugins
+        watch_items = plugins is not None and plugins.wants("action_item_did_change")
 
         def run(incident: Incident) -> None:
             before.setdefault("status", incident.status)
             before.setdefault("level", incident.severity.level)
+            before.setdefault("events", len(incident.timeline))
+            before.setdefault("communications", {e.id for e in incident.communications})
+            before.setdefault("items", {a.id: a.model_copy(deep=True) for a in incident.action_items}
+                              if watch_items else {a.id: None for a in incident.action_items})
             apply(incident)
             if reclassify:
                 self._classify(incident)
@@ -163,20 +176,34 @@ class Desk:
         saved = self.workspace.update(normalize_id(incident_id), run, actor=self.actor, action=action,
                                       expected_revision=expected_revision)
         if before:
-            self._announce(saved, before["status"], before["level"])
+            self._announce(saved, before)
         return saved
 
-    def _announce(self, saved: Incident, previous_status: Status, previous_level: str | None) -> None:
+    def _announce(self, saved: Incident, before: dict[str, Any]) -> None:
         """Tell plugins what changed; their failures are recorded, never raised."""
         plugins = self.plugins
         if plugins is None:
             return
+        previous_status, previous_level = before["status"], before["level"]
         if saved.status != previous_status:
             self.plugin_failures += plugins.status_did_change(saved, previous_status, saved.status)
             if saved.status is Status.RESOLVED:
                 self.plugin_failures += plugins.incident_did_resolve(saved)
         if saved.severity.level != previous_level:
             self.plugin_failures += plugins.severity_did_change(saved, previous_level, saved.severity.level)
+        if plugins.wants("timeline_event_did_add"):
+            for event in saved.timeline[before["events"]:]:
+                self.plugin_failures += plugins.timeline_event_did_add(saved, event)
+        if plugins.wants("communication_did_add"):
+            for entry in saved.communications:
+                if entry.id not in before["communications"]:
+                    self.plugin_failures += plugins.communication_did_add(saved, entry)
+        for item in saved.action_items:
+            if item.id not in before["items"]:
+                if plugins.wants("action_item_did_add"):
+                    self.plugin_failures += plugins.action_item_did_add(saved, item)
+            elif before["items"][item.id] is not None and before["items"][item.id] != item:
+                self.plugin_failures += plugins.action_item_did_change(saved, item, before["items"][item.id])
 
     def set_facts(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
         return self.change(incident_id, "set facts",
@@ -241,6 +268,9 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"timeline event: {_pydantic_message(error)}") from None
         self.workspace.append_event(normalize_id(incident_id), event, actor=self.actor)
+        plugins = self.plugins
+        if plugins is not None and plugins.wants("timeline_event_did_add"):
+            self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
@@ -402,23 +432,19 @@ class Desk:
     # ------------------------------------------------------------------ import / export
 
     def export_incident(self, incident_id: str) -> dict[str, Any]:
-        incident = self.get(incident_id)
-        return {
-            "format": "incident-desk/incident",
-            "format_version": 1,
-            "audit_head": self.workspace.audit_head(incident.id),
-            "incident": incident.model_dump(mode="json"),
-        }
+        """The incident as stored with its whole audit trail (see `export_format`); a tampered one is refused."""
+        from . import export_format
 
-    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input") -> Incident:
-        body = document.get("incident", document) if isinstance(document, dict) else None
-        if not isinstance(body, dict):
-            raise DomainError(f"{source}: expected a JSON object with an 'incident' key")
-        try:
-            incident = Incident.model_validate(body)
-        except ValueError as error:
-            raise DomainError(f"{source}: {_pydantic_message(error)}") from None
-        return self.workspace.import_incident(incident, actor=self.actor, replace=replace)
+        return export_format.build(*self.workspace.sealed_export(normalize_id(incident_id)))
+
+    def import_incident(self, document: dict[str, Any], *, replace: bool = False, source: str = "input",
+                        allow_unverified: bool = False) -> Incident:
+        """Import an export after checking its format version and that it matches its audit head."""
+        from . import export_format
+
+        checked = export_format.check(document, source, allow_unverified=allow_unverified)
+        return self.workspace.import_incident(checked.incident, actor=self.actor, replace=replace,
+                                              detail=checked.detail)
 
     # ------------------------------------------------------------------ internals
 

@@ -35,6 +35,12 @@ class FiredEscalation:
     record: EscalationRecord | None = None
 
 
+def unsent_messages(fired: list[FiredEscalation]) -> list[str]:
+    """The notify actions of these firings that could not be queued, each with its reason."""
+    return [f"{f.incident_id} {f.key}: {action}" for f in fired for action in f.actions
+            if action.startswith("not sent:")]
+
+
 def message_key(incident_id: str, escalation_key: str, action_index: int) -> str:
     """The idempotency key of one notification of one firing."""
     return f"{incident_id}/{escalation_key}/{action_index}"

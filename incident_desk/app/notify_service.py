@@ -40,151 +40,22 @@ from ..plugin.types import DeliveryResult, Message
 from ..render.templates import DEFAULT_TEMPLATES_DIR, RenderedMessage, TemplateSet, incident_context
 from ..store import Workspace
 from ..store.errors import StoreError
+from ..plugin.wording import seconds
+from .notifier_config import (NOTIFIERS_FILE, BrokenNotifier, ConfiguredNotifier, NotifierSettings, NotifyError,
+                              file_signature)
 from .outbox import DrainReport, Outbox, OutboxMessage, Outcome
-from .secrets import SecretError, check_config, config_secrets, resolve_config, scrub, scrub_result
+from .secrets import SecretError, config_secrets, resolve_config, scrub, scrub_result
 
 log = logging.getLogger("incident_desk.notify")
 
-NOTIFIERS_FILE = "notifiers.yaml"
-MAX_SETTINGS_BYTES = 256 * 1024
-RESERVED_KEYS = {"type", "channels"}
+__all__ = ["NOTIFIERS_FILE", "ConfiguredNotifier", "NotifierSettings", "NotifyError", "NotifyResult", "NotifyService",
+           "WatchCycle", "run_watch"]
+
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class NotifyError(Exception):
-    """A notification request that cannot be done; one line naming what is wrong."""
-
-    def __init__(self, message: str, kind: str = "refused") -> None:
-        super().__init__(message)
-        self.kind = kind  # refused | not_found | config
-
-
-# --------------------------------------------------------------------------- notifiers.yaml
-
-
-@dataclass(frozen=True)
-class ConfiguredNotifier:
-    name: str
-    type: str
-    raw: dict[str, Any]
-    channels: frozenset[str] | None
-    line: int
-    description: str = ""
-
-    def serves(self, channel: str) -> bool:
-        return self.channels is None or channel in self.channels
-
-
-@dataclass
-class NotifierSettings:
-    """The notifiers configured in a workspace's notifiers.yaml (none when the file does not exist)."""
-
-    path: Path | None = None
-    notifiers: dict[str, ConfiguredNotifier] = field(default_factory=dict)
-
-    @classmethod
-    def from_file(cls, path: Path, plugins: Plugins) -> NotifierSettings:
-        """Read and validate `path`; every problem is collected into one `NotifyError`."""
-        if not path.exists():
-            return cls(path, {})
-        if path.stat().st_size > MAX_SETTINGS_BYTES:
-            raise NotifyError(f"{path}: larger than {MAX_SETTINGS_BYTES // 1024} KB; refused", "config")
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
-
-        try:
-            data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-        except YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
-            raise NotifyError(f"{path}{line}: not valid YAML: {getattr(error, 'problem', None) or error}", "config") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise NotifyError(f"{path}: cannot read: {error}", "config") from None
-        if data is None:
-            return cls(path, {})
-        if not isinstance(data, dict):
-            raise NotifyError(f"{path}:1: expected a mapping of notifier name -> settings", "config")
-        problems: list[str] = []
-        notifiers: dict[str, ConfiguredNotifier] = {}
-        for name, body in data.items():
-            line = _line_of(data, name)
-            where = f"{path}:{line}: {name}"
-            if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
-                problems.append(f"{where}: a notifier name uses letters, digits, '-' and '_'")
-                continue
-            if not isinstance(body, dict):
-                problems.append(f"{where}: expected settings with at least 'type'")
-                continue
-            kind = body.get("type")
-            if kind not in plugins.notifiers:
-                known = ", ".join(sorted(plugins.notifiers)) or "none"
-                problems.append(f"{path}:{_line_of(body, 'type', line)}: {name}.type: "
-                                f"{'missing' if kind is None else f'unknown notifier type {kind!r}'}; known types: {known}")
-                continue
-            channels = body.get("channels")
-            if channels is not None:
-                valid = {c.value for c in Channel}
-                if not isinstance(channels, list) or not all(c in valid for c in channels):
-                    problems.append(f"{path}:{_line_of(body, 'channels', line)}: {name}.channels: a list of "
-                                    f"{', '.join(sorted(valid))}")
-                    continue
-            raw = {str(k): _plain(v) for k, v in body.items() if k not in RESERVED_KEYS}
-            try:
-                check_config(plugins.notifiers[kind].config_model, raw)
-            except SecretError as error:
-                field_name = str(error).split(":", 1)[0]
-                problems.append(f"{path}:{_line_of(body, field_name, line)}: {name}.{error}")
-                continue
-            except ValidationError as error:
-                for item in error.errors():
-                    loc = [str(p) for p in item["loc"]]
-                    key = loc[0] if loc else ""
-                    message = item["msg"].removeprefix("Value error, ")
-                    problems.append(f"{path}:{_line_of(body, key, line)}: {'.'.join([name, *loc])}: {message}")
-                continue
-            notifiers[name] = ConfiguredNotifier(name, kind, raw, frozenset(channels) if channels else None, line)
-        if problems:
-            raise NotifyError("; ".join(problems), "config")
-        return cls(path, notifiers)
-
-    def names(self) -> set[str]:
-        return set(self.notifiers)
-
-    def get(self, name: str) -> ConfiguredNotifier:
-        try:
-            return self.notifiers[name]
-        except KeyError:
-            known = ", ".join(sorted(self.notifiers)) or "none"
-            raise NotifyError(f"no notifier {name!r} is configured in {self.path or NOTIFIERS_FILE}; "
-                              f"configured: {known}", "not_found") from None
-
-
-def _line_of(mapping: Any, key: Any, default: int = 1) -> int:
-    try:
-        return mapping.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return default
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's commented containers and scalars as plain Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 # --------------------------------------------------------------------------- the service
@@ -195,6 +66,8 @@ class NotifyResult:
     entry: CommunicationEntry
     rendered: RenderedMessage
     messages: list[OutboxMessage]
+    #: chosen notifiers nothing was queued for, with the reason ("notifier 'mm' is misconfigured: ...")
+    unsent: list[tuple[str, str]] = field(default_factory=list)
 
 
 def entry_id_for_key(key: str) -> str:
@@ -203,15 +76,18 @@ def entry_id_for_key(key: str) -> str:
 
 
 class NotifyService:
-    """Notification use cases over one workspace. Build with `NotifyService.open(path)` or pass the parts."""
+    """Notification use cases over one workspace. Build with `NotifyService.open(path)` or pass the parts.
+
+    The notifier settings are read again whenever notifiers.yaml changes (`reload_if_changed`)."""
 
     def __init__(self, workspace: Workspace, plugins: Plugins, *, settings: NotifierSettings | None = None,
                  templates: TemplateSet | None = None, outbox: Outbox | None = None, clock: Clock = utc_now,
                  environ: Mapping[str, str] | None = None) -> None:
         self.workspace = workspace
         self.plugins = plugins
-        self.settings = settings if settings is not None else NotifierSettings.from_file(
-            workspace.path / NOTIFIERS_FILE, plugins)
+        self.settings_path = workspace.path / NOTIFIERS_FILE
+        self.settings = settings if settings is not None else NotifierSettings.from_file(self.settings_path, plugins)
+        self._fixed_settings = settings is not None
         self.templates = templates or TemplateSet([workspace.path / "templates", DEFAULT_TEMPLATES_DIR])
         self.outbox = outbox or Outbox(workspace.path)
         self.clock = clock
@@ -226,6 +102,22 @@ class NotifyService:
             plugins = Plugins.load(entry_points=load_installed_plugins,
                                    plugins_dir=default_plugins_dir() if load_installed_plugins else None)
         return cls(Workspace.open(workspace_path), plugins, clock=clock)
+
+    @property
+    def notices(self) -> list[str]:
+        """What is wrong with notifiers.yaml, one line per misconfigured notifier (empty when all is well)."""
+        return self.settings.notices
+
+    def reload_if_changed(self) -> list[str]:
+        """Read notifiers.yaml again if it changed since it was read; say what was reloaded."""
+        if self._fixed_settings or file_signature(self.settings_path) == self.settings.signature:
+            return []
+        self.settings = NotifierSettings.from_file(self.settings_path, self.plugins)
+        usable = ", ".join(sorted(self.settings.notifiers)) or "none"
+        note = f"{NOTIFIERS_FILE} changed: reloaded; usable notifiers: {usable}"
+        if self.settings.broken:
+            note += f"; misconfigured: {', '.join(sorted(self.settings.broken))}"
+        return [note, *self.settings.notices]
 
     # ------------------------------------------------------------------ rendering
 
@@ -246,20 +138,39 @@ class NotifyService:
 
     # ------------------------------------------------------------------ notifying
 
+    def _choose(self, via: Iterable[str] | None, channel: str) -> tuple[list[ConfiguredNotifier], list[tuple[str, str]]]:
+        """The usable notifiers to queue for, and the chosen ones that cannot send (name, reason)."""
+        settings = self.settings
+        if via:
+            names = list(dict.fromkeys(via))
+            for name in names:  # a name nobody configured is a mistake in the request: refuse it
+                if name not in settings.notifiers and name not in settings.broken:
+                    settings.get(name)
+            usable = [settings.notifiers[n] for n in names if n in settings.notifiers]
+            unsent = [(n, settings.broken[n].reason) for n in names if n in settings.broken]
+        else:
+            usable = [n for n in settings.notifiers.values() if n.serves(channel)]
+            unsent = [(b.name, b.reason) for b in settings.broken.values() if b.serves(channel)]
+        if not usable and not unsent:
+            where = settings.file_problem or f"in {settings.path or NOTIFIERS_FILE}"
+            raise NotifyError(f"no notifier serves channel {channel} {where}; name one with --via or "
+                              "configure one", "not_found")
+        if not usable:
+            raise NotifyError("; ".join(reason for _, reason in unsent), "config")
+        return usable, unsent
+
     def notify(self, incident_id: str, template: str, *, via: Iterable[str] | None = None,
                channel: str | None = None, actor: str = "", next_update: timedelta | None = None,
                key: str | None = None, audience: str = "", extra: Mapping[str, Any] | None = None) -> NotifyResult:
         """Render, store in the outbox (durably), and log the communication on the incident.
 
-        `via`: configured notifier names; by default every notifier serving the channel. `key`: a stable
-        key (an escalation step) making the call idempotent: the same key never queues a message twice."""
+        `via`: configured notifier names; by default every notifier serving the channel. A misconfigured
+        notifier among them gets nothing queued: its delivery is logged as not sent, with the reason, and
+        the others go out. `key`: a stable key (an escalation step) making the call idempotent: the same
+        key never queues a message twice."""
         rendered = self.preview(incident_id, template, next_update=next_update, extra=extra)
         channel_value = Channel(channel or rendered.channel).value
-        chosen = [self.settings.get(name) for name in via] if via else [
-            n for n in self.settings.notifiers.values() if n.serves(channel_value)]
-        if not chosen:
-            raise NotifyError(f"no notifier serves channel {channel_value} in {self.settings.path or NOTIFIERS_FILE}; "
-                              "name one with --via or configure one", "not_found")
+        chosen, unsent = self._choose(via, channel_value)
         now = self.clock()
         entry_id = entry_id_for_key(key) if key else new_id()
         incident = self._incident(incident_id)
@@ -271,11 +182,14 @@ class NotifyService:
                           subject=rendered.subject, text=rendered.text, channel=channel_value, target=n.name,
                           fields=fields, created_at=now), n.name) for n in chosen]
         stored = self.outbox.enqueue_many(items, entry_id=entry_id, now=now, template=rendered.template, author=actor)
+        types = {n.name: n.type for n in chosen}
+        deliveries = [Delivery(notifier=m.notifier, target=types.get(m.notifier, ""), message_key=m.idempotency_key)
+                      for m in stored]
+        deliveries += [Delivery(notifier=name, state=DeliveryState.FAILED, last_error=f"not sent: {reason}", at=now,
+                                message_key=f"{incident_id}.{entry_id}.{name}") for name, reason in unsent]
         entry = CommunicationEntry(
             id=entry_id, at=now, channel=Channel(channel_value), audience=audience, message=rendered.text,
-            template=rendered.template, author=actor,
-            deliveries=[Delivery(notifier=m.notifier, target=self.settings.get(m.notifier).type,
-                                 message_key=m.idempotency_key) for m in stored])
+            template=rendered.template, author=actor, deliveries=deliveries)
 
         def log_entry(incident: Incident) -> None:
             if any(e.id == entry_id for e in incident.communications):
@@ -284,45 +198,57 @@ class NotifyService:
             add_event(incident, now, f"{Channel(channel_value).label} queued via "
                       f"{', '.join(m.notifier for m in stored)}: {rendered.subject}", EventKind.COMMUNICATION,
                       source="notify", author=actor)
+            for name, reason in unsent:
+                add_event(incident, now, f"{Channel(channel_value).label} not sent via {name}: {reason}",
+                          EventKind.COMMUNICATION, source="notify", author=actor)
 
         self.workspace.update(incident_id, log_entry, actor=actor or "notify", action="communicate")
-        return NotifyResult(entry, rendered, stored)
+        return NotifyResult(entry, rendered, stored, unsent)
 
     # ------------------------------------------------------------------ delivering
 
     def drain(self, now: datetime | None = None, limit: int | None = None) -> DrainReport:
-        """Deliver every message due now; delivery states land in the incidents' communication logs."""
+        """Deliver every message due now, each notifier in its own lane with its own time limit; delivery
+        states land in the incidents' communication logs."""
         now = now or self.clock()
         configs: dict[str, Any] = {}
+        config_lock = threading.Lock()
         self._notes = []
-        report = self.outbox.drain(now, lambda record: self._deliver(record, configs),
-                                   lambda outcomes: self._record(outcomes, now), limit=limit)
+        report = self.outbox.drain(now, lambda record: self._deliver(record, configs, config_lock),
+                                   lambda outcomes: self._record(outcomes, now), limit=limit, blocked=self._blocked)
         report.notes.extend(self._notes)
         return report
 
     def retry(self, message_id: str | None = None, *, all_failed: bool = False) -> list[OutboxMessage]:
         return self.outbox.retry(message_id, now=self.clock(), all_failed=all_failed)
 
-    def _deliver(self, record: OutboxMessage, configs: dict[str, Any]) -> DeliveryResult:
-        try:
-            configured = self.settings.get(record.notifier)
-        except NotifyError as error:
-            return DeliveryResult.failed(str(error), retryable=True)
-        if configured.type not in self.plugins.notifiers:
-            return DeliveryResult.failed(f"notifier type {configured.type} is not loaded (see `incident-desk plugins`)",
-                                         retryable=True)
-        if record.notifier not in configs:
-            try:
-                configs[record.notifier] = resolve_config(self.plugins.notifiers[configured.type].config_model,
-                                                          configured.raw, self.environ)
-            except (SecretError, ValidationError) as error:
-                configs[record.notifier] = DeliveryResult.failed(
-                    scrub(f"notifier {record.notifier}: {error}".splitlines()[0]), retryable=True)
-        config = configs[record.notifier]
+    def _blocked(self, notifier: str) -> str | None:
+        hung = self.plugins.lane_hung(notifier)
+        if not hung:
+            return None
+        configured = self.settings.notifiers.get(notifier)
+        limit = f" of {seconds(configured.time_limit)}" if configured else ""
+        return f"an earlier send is still running past its time limit{limit}"
+
+    def _deliver(self, record: OutboxMessage, configs: dict[str, Any], lock: threading.Lock) -> DeliveryResult:
+        reason = self.settings.unusable_reason(record.notifier)
+        if reason is not None:  # bad configuration: permanent until fixed (then `outbox retry`)
+            return DeliveryResult.failed(reason, retryable=False)
+        configured = self.settings.notifiers[record.notifier]
+        with lock:
+            if record.notifier not in configs:
+                try:
+                    configs[record.notifier] = resolve_config(self.plugins.notifiers[configured.type].config_model,
+                                                              configured.raw, self.environ)
+                except (SecretError, ValidationError) as error:
+                    configs[record.notifier] = DeliveryResult.failed(
+                        scrub(f"notifier '{record.notifier}' is misconfigured: {error}".splitlines()[0]), retryable=False)
+            config = configs[record.notifier]
         if isinstance(config, DeliveryResult):
             return config
         # what the receiver or the plugin says may echo a secret (a URL path, a password): never kept
-        return scrub_result(self.plugins.send(configured.type, record.message, config), config_secrets(config))
+        return scrub_result(self.plugins.send(configured.type, record.message, config, timeout=configured.time_limit,
+                                              lane=record.notifier), config_secrets(config))
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
         """Write each delivery's state into its incident's communication entry (one save per incident)."""
@@ -380,26 +306,43 @@ class NotifyService:
 
 @dataclass
 class WatchCycle:
+    """What one cycle of `watch` did. `unsent`: escalation messages that could not even be queued (a
+    notifier not configured or misconfigured), each with its reason; `misconfigured`: broken notifiers."""
+
     at: datetime
     escalations: int
     report: DrainReport
+    unsent: list[str] = field(default_factory=list)
+    misconfigured: int = 0
+    reloaded: list[str] = field(default_factory=list)
+
+
+#: what the escalation step of a cycle returns: how many steps fired, and the messages not sent
+Escalate = Callable[[NotifyService, datetime], "tuple[int, list[str]]"]
 
 
 def run_watch(service: NotifyService, *, interval: float, once: bool = False, stop: threading.Event | None = None,
-              clock: Clock | None = None, escalate: Callable[[NotifyService, datetime], int] | None = None,
-              on_cycle: Callable[[WatchCycle], None] | None = None, max_cycles: int | None = None) -> int:
+              clock: Clock | None = None, escalate: Escalate | None = None,
+              on_cycle: Callable[[WatchCycle], None] | None = None, max_cycles: int | None = None,
+              reload: Callable[[], list[str]] | None = None) -> int:
     """Fire due escalations and drain the outbox every `interval` seconds until `stop` is set (SIGTERM and
-    SIGINT set it in the command) or after one cycle with `once`. Returns the number of cycles run."""
+    SIGINT set it in the command) or after one cycle with `once`. Before each cycle, notifiers.yaml (and,
+    through `reload`, the rules) are read again if they changed. Returns the number of cycles run."""
     stop = stop or threading.Event()
     clock = clock or service.clock
     cycles = 0
     while not stop.is_set():
+        reloaded: list[str] = []
+        try:
+            reloaded = service.reload_if_changed() + (reload() if reload is not None else [])
+        except Exception as error:  # noqa: BLE001 - keep the last good configuration and say so
+            reloaded = [f"reloading the configuration failed, the previous one stays: {type(error).__name__}: {error}"]
         now = clock()
-        fired = 0
+        fired, unsent = 0, []
         notes: list[str] = []
         if escalate is not None:
             try:
-                fired = escalate(service, now)
+                fired, unsent = escalate(service, now)
             except Exception as error:  # noqa: BLE001 - one bad cycle must not end the watcher
                 log.error("escalations failed: %s: %s", type(error).__name__, error)
                 notes.append(f"escalations failed: {type(error).__name__}: {error}")
@@ -410,9 +353,12 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
             log.error("outbox drain failed: %s", error)
             report = DrainReport(notes=[f"drain failed: {error}"])
         report.notes[:0] = notes
+        for line in unsent:
+            log.warning("%s", line)
         cycles += 1
         if on_cycle is not None:
-            on_cycle(WatchCycle(now, fired, report))
+            on_cycle(WatchCycle(now, fired, report, unsent, len(service.settings.broken)
+                                + (1 if service.settings.file_problem else 0), reloaded))
         if once or (max_cycles is not None and cycles >= max_cycles):
             break
         stop.wait(interval)

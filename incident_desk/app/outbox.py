@@ -18,13 +18,19 @@ fresh attempt id, durably. If the process dies during the send, the next drain f
 sends the message again with the same `idempotency_key`. The receiver may therefore get a message
 twice, but every copy carries the same key, so it can tell. A message marked `sent` is never sent again.
 
-Messages are sent in batches: a batch is marked `sending` in one write and its results are stored in
-one write, so a crash repeats at most one batch. Sent messages are kept for `keep_sent` (for
+Lanes: each notifier's messages are sent in order by their own thread, and different notifiers are sent
+to at the same time, so a slow or hung receiver delays only its own lane (the notify service gives
+every send a time limit and holds a lane whose earlier send still hangs). Messages are claimed in
+batches: a batch is marked `sending` in one write, and results are stored as they arrive, every result
+that came in during the previous write going into the next one (group commit: one fsync for many
+results), so a crash repeats at most one batch. Sent messages are kept for `keep_sent` (for
 `outbox list --all`) and then pruned; their final state lives in the incident's communication log.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -125,24 +131,27 @@ class DrainReport:
     failed: list[str] = field(default_factory=list)
     retry_later: list[str] = field(default_factory=list)
     interrupted: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
     busy: bool = False
     next_due_at: datetime | None = None
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"attempted": self.attempted, "sent": self.sent, "failed": self.failed,
-                "retry_later": self.retry_later, "interrupted": self.interrupted, "busy": self.busy,
+                "retry_later": self.retry_later, "interrupted": self.interrupted, "held": self.held,
+                "busy": self.busy,
                 "next_due_at": self.next_due_at, "notes": self.notes}
 
 
 Deliver = Callable[[OutboxMessage], DeliveryResult]
 OnBatch = Callable[[list[Outcome]], None]
+Blocked = Callable[[str], "str | None"]
 
 
 class Outbox:
     """The outbox of one workspace folder."""
 
-    def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 50,
+    def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 500,
                  keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0) -> None:
         self.folder = Path(workspace_path)
         self.path = self.folder / OUTBOX_FILE
@@ -265,10 +274,14 @@ class Outbox:
     # ------------------------------------------------------------------ delivering
 
     def drain(self, now: datetime, deliver: Deliver, on_batch: OnBatch | None = None,
-              limit: int | None = None) -> DrainReport:
-        """Deliver every message due at `now`, a batch at a time; `on_batch(outcomes)` after each batch
-        is stored (the notify service writes delivery states into incidents there).
+              limit: int | None = None, *, blocked: Blocked | None = None) -> DrainReport:
+        """Deliver every message due at `now`: one lane (thread) per notifier, so a slow or hung receiver
+        holds up only its own messages. Results are stored as they come in, many per write (one fsync
+        for every result that arrived while the previous write ran); `on_batch(outcomes)` follows each
+        write (the notify service writes delivery states into incidents there).
 
+        `blocked(notifier)` says why a lane cannot send now (an earlier send still hangs past its time
+        limit); its remaining messages go back to pending untouched, to be sent in a later drain.
         Returns at once with `busy=True` when another process is draining."""
         now = as_utc(now)
         report = DrainReport()
@@ -280,26 +293,87 @@ class Outbox:
             return report
         try:
             report.interrupted = self._recover_interrupted(now)
+            held: set[str] = set()
             while limit is None or report.attempted < limit:
                 size = self.batch_size if limit is None else min(self.batch_size, limit - report.attempted)
-                batch = self._claim(now, size)
+                batch = self._claim(now, size, exclude=held)
                 if not batch:
                     break
-                results = [self._attempt(claimed, deliver, now) for claimed in batch]
-                self._store(results)
-                outcomes = [outcome for _, outcome in results]
-                report.attempted += len(outcomes)
-                for outcome in outcomes:
-                    {"sent": report.sent, "failed": report.failed}.get(outcome.message.state,
-                                                                        report.retry_later).append(outcome.message.id)
-                if on_batch is not None:
-                    on_batch(outcomes)
+                self._run_lanes(batch, deliver, now, report, on_batch, blocked, held)
             self._prune(now)
             due = [m.next_attempt_at for m in self.pending()]
             report.next_due_at = min(due) if due else None
         finally:
             self._drain_lock.release()
         return report
+
+    def _run_lanes(self, batch: list[tuple[str, OutboxMessage]], deliver: Deliver, now: datetime,
+                   report: DrainReport, on_batch: OnBatch | None, blocked: Blocked | None, held: set[str]) -> None:
+        lanes: dict[str, list[tuple[str, OutboxMessage]]] = {}
+        for claimed in batch:
+            lanes.setdefault(claimed[1].notifier, []).append(claimed)
+        results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+        def lane(claims: list[tuple[str, OutboxMessage]]) -> None:
+            try:
+                for claimed in claims:
+                    reason = blocked(claimed[1].notifier) if blocked is not None else None
+                    if reason:
+                        results.put(("held", (claimed, reason)))
+                    else:
+                        results.put(("done", self._attempt(claimed, deliver, now)))
+            finally:
+                results.put(("lane finished", None))
+
+        for claims in lanes.values():
+            threading.Thread(target=lane, args=(claims,), name=f"outbox-lane-{claims[0][1].notifier}",
+                             daemon=True).start()
+        running = len(lanes)
+        while running:
+            arrived = [results.get()]
+            while True:  # group commit: take everything that arrived meanwhile into the same write
+                try:
+                    arrived.append(results.get_nowait())
+                except queue.Empty:
+                    break
+            done: list[tuple[str, Outcome]] = []
+            put_back: list[tuple[str, OutboxMessage, str]] = []
+            for kind, item in arrived:
+                if kind == "lane finished":
+                    running -= 1
+                elif kind == "held":
+                    (doc_id, record), reason = item
+                    put_back.append((doc_id, record, reason))
+                else:
+                    done.append(item)
+            if put_back:
+                self._release(put_back)
+                for _, record, reason in put_back:
+                    held.add(record.id)
+                    report.held.append(record.id)
+                    note = f"{record.notifier}: {reason}; its messages wait for the next delivery"
+                    if note not in report.notes:
+                        report.notes.append(note)
+            if done:
+                self._store(done)
+                outcomes = [outcome for _, outcome in done]
+                report.attempted += len(outcomes)
+                for outcome in outcomes:
+                    {"sent": report.sent, "failed": report.failed}.get(outcome.message.state,
+                                                                        report.retry_later).append(outcome.message.id)
+                if on_batch is not None:
+                    on_batch(outcomes)
+
+    def _release(self, put_back: list[tuple[str, OutboxMessage, str]]) -> None:
+        """Claimed messages a lane could not try: back to pending as they were, no attempt counted."""
+        writes = {}
+        for doc_id, record, reason in put_back:
+            record = record.model_copy(deep=True)
+            record.state, record.attempt_id, record.attempts = "pending", None, max(0, record.attempts - 1)
+            record.last_error = f"waiting: {reason}"
+            writes[doc_id] = record.model_dump(mode="json")
+        with self._locked(), self._db.storage.transaction():
+            self._put(writes)
 
     def _recover_interrupted(self, now: datetime) -> list[str]:
         """Messages left `sending` by a drainer that died: back to pending, same key, attempt recorded."""
@@ -319,12 +393,12 @@ class Outbox:
                 self._put(writes)
         return recovered
 
-    def _claim(self, now: datetime, size: int) -> list[tuple[str, OutboxMessage]]:
+    def _claim(self, now: datetime, size: int, exclude: set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
         """Mark up to `size` due messages `sending` with fresh attempt ids, durably, before any is sent."""
         with self._locked(), self._db.storage.transaction():
             due = []
             for doc_id, doc in self._documents().items():
-                if doc["state"] == "pending" and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
+                if doc["state"] == "pending" and doc["id"] not in exclude and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
                     due.append((doc["created_at"], doc["id"], doc_id, doc))
             due.sort(key=lambda item: item[:2])
             claimed = []
@@ -342,7 +416,7 @@ class Outbox:
         try:
             result = deliver(record)
         except Exception as error:  # noqa: BLE001 - the deliverer's own failure must not lose the message
-            result = DeliveryResult.failed(f"{type(error).__name__}: {error}", retryable=True)
+            result = DeliveryResult.failed(f"{type(error).__name__}: {error}", retryable=isinstance(error, OSError))
         attempt_id = record.attempt_id or "?"
         record = record.model_copy(deep=True)
         record.attempt_id = None

@@ -14,16 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-import incident_desk
-
 from ..domain.incident import Incident, Severity
 from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEscalation, Problem, RegulatoryClock,
                       RulesError, RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
                       registry_rows, validate_file)
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS
+from .config import RULES_ENV, bundled_rules_dir, default_rules_dir  # noqa: F401 (re-exported)
 
-RULES_ENV = "INCIDENT_DESK_RULES"
 
 
 class IncidentSource(Protocol):
@@ -32,24 +30,10 @@ class IncidentSource(Protocol):
     def iter_incidents(self) -> Iterable[Incident]: ...
 
 
-def bundled_rules_dir() -> Path:
-    """The default rule files shipped at the repository's top level."""
-    return Path(incident_desk.__file__).resolve().parents[1] / "rules"
-
-
-def default_rules_dir(workspace_path: Path | None = None) -> Path:
-    """$INCIDENT_DESK_RULES, else `<workspace>/rules` when it exists, else the bundled `rules/`."""
-    from_env = os.environ.get(RULES_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    if workspace_path is not None and (Path(workspace_path) / "rules").is_dir():
-        return Path(workspace_path) / "rules"
-    return bundled_rules_dir()
-
-
 def load(rules_dir: Path | None = None, known_notifiers: set[str] | None = None) -> RuleSet:
     """Load a rule directory (RulesError lists every problem)."""
-    return load_ruleset(rules_dir or default_rules_dir(), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS))
+    return load_ruleset(rules_dir or default_rules_dir(),
+                        known_notifiers=known_notifiers if known_notifiers is not None else set(DEFAULT_NOTIFIERS))
 
 
 # ----------------------------------------------------------------------------- check
@@ -95,10 +79,11 @@ class Explanation:
     digest: str = ""
 
 
-def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None) -> Explanation:
+def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None,
+            known_notifiers: set[str] | None = None) -> Explanation:
     """Why the rules give this incident its level: the deciding rules, every rule's result, SLA, clocks."""
     now = now or datetime.now(timezone.utc)
-    ruleset = load(rules_dir)
+    ruleset = load(rules_dir, known_notifiers)
     incident = workspace.get(incident_id)
     severity = ruleset.classify(incident, now)
     rules = []
@@ -135,10 +120,10 @@ class EscalationStatus:
 
 
 def escalations_due(workspace: IncidentSource, rules_dir: Path, incident_id: str | None = None,
-                    at: datetime | None = None) -> list[EscalationStatus]:
+                    at: datetime | None = None, known_notifiers: set[str] | None = None) -> list[EscalationStatus]:
     """What would fire at `at` (default now), and when the next firing is, per active incident."""
     now = at or datetime.now(timezone.utc)
-    ruleset = load(rules_dir)
+    ruleset = load(rules_dir, known_notifiers)
     if incident_id is not None:
         incidents: Iterable[Incident] = [workspace.get(incident_id)]
     else:

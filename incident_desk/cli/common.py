@@ -89,9 +89,7 @@ def to_json(data: Any) -> str:
 
 
 def emit_json(data: Any) -> None:
-    from ..app.secrets import scrub
-
-    click.echo(scrub(to_json(data)))
+    click.echo(_scrub(to_json(data)))
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
@@ -105,10 +103,15 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
 def shown(text: str, *, keep_lines: bool = False) -> str:
     """Text as it may reach a terminal: no secret this process knows (`app.secrets.scrub`), control and
     bidi characters escaped (`formatting.neutralize`)."""
-    from ..app.secrets import scrub
     from .formatting import neutralize
 
-    return neutralize(scrub(text), keep_lines=keep_lines)
+    return neutralize(_scrub(text), keep_lines=keep_lines)
+
+
+def _scrub(text: str) -> str:
+    # secrets are only known once app.secrets has read one: no need to import it (and plugins) before
+    secrets = sys.modules.get("incident_desk.app.secrets")
+    return secrets.scrub(text) if secrets is not None else text
 
 
 def warn(message: str) -> None:

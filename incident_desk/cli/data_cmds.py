@@ -1,4 +1,4 @@
-"""Commands over whole records and the workspace: init, report, export/import, audit, backup, demo, open."""
+"""Commands over whole records and the workspace: init, report, export/import, backup, demo, open."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from ..app.config import resolve_workspace_path
-from .common import EXIT_CHECK_FAILED, AppContext, CliError, emit, emit_json, json_option, pass_app, shown, warn
+from .common import AppContext, CliError, emit, json_option, pass_app, shown, warn
 from .context import open_desk, translate_errors
-from .formatting import table, when
 
 
 def write_output(text: str, output: str | None, what: str) -> None:
@@ -71,10 +70,12 @@ def export(app: AppContext, incident_id, output):
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replace", is_flag=True, help="Replace an incident that already exists.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Also import old exports (format_version 1) that carry no audit trail to check them against.")
 @json_option
 @pass_app
-def import_(app: AppContext, files, replace, as_json):
-    """Import incidents from JSON files written by `export`."""
+def import_(app: AppContext, files, replace, allow_unverified, as_json):
+    """Import incidents from JSON files written by `export`; each must match its own audit head."""
     imported = []
     with open_desk(app) as desk:
         for name in files:
@@ -85,55 +86,10 @@ def import_(app: AppContext, files, replace, as_json):
                 raise CliError(f"{path}: {error.strerror}", 3) from None
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
                 raise CliError(f"{path}: not valid JSON ({error})", 4) from None
-            incident = desk.import_incident(document, replace=replace, source=str(path))
+            incident = desk.import_incident(document, replace=replace, source=str(path),
+                                            allow_unverified=allow_unverified)
             imported.append(incident.id)
     emit(imported, as_json, lambda ids: f"Imported {', '.join(ids)}")
-
-
-@click.group()
-def audit() -> None:
-    """The hash-chained audit trail."""
-
-
-@audit.command(name="verify")
-@click.argument("incident_id", required=False)
-@json_option
-@pass_app
-def audit_verify(app: AppContext, incident_id, as_json):
-    """Check every audit chain (or one incident's); exit 1 when a record was changed."""
-    from ..app.desk import normalize_id
-
-    with open_desk(app) as desk:
-        with translate_errors():
-            reports = desk.workspace.verify_audit(normalize_id(incident_id) if incident_id else None)
-    bad = [r for r in reports if not r.ok]
-
-    def human(_: object) -> str:
-        lines = [f"{r.incident_id}: {'FAILED' if not r.ok else 'ok'} ({r.records} records, head {r.head_hash[:16]})"
-                 for r in (bad if len(reports) > 20 and not incident_id else reports)]
-        for r in bad:
-            lines += [f"  {problem}" for problem in r.problems]
-        lines.append(f"{len(reports) - len(bad)} of {len(reports)} audit chains intact")
-        return "\n".join(lines)
-
-    emit([r.model_dump(mode="json") if hasattr(r, "model_dump") else r.__dict__ for r in reports], as_json, human)
-    if bad:
-        raise SystemExit(EXIT_CHECK_FAILED)
-
-
-@audit.command(name="log")
-@click.argument("incident_id")
-@json_option
-@pass_app
-def audit_log(app: AppContext, incident_id, as_json):
-    """Who changed what, when."""
-    from ..app.desk import normalize_id
-
-    with open_desk(app) as desk:
-        records = desk.workspace.audit_trail(normalize_id(incident_id))
-    rows = [[r.seq, when(r.at), r.actor, r.action, r.revision, ", ".join(r.changed)] for r in records]
-    emit([r.model_dump(mode="json") if hasattr(r, "model_dump") else r.__dict__ for r in records], as_json,
-         lambda _: table(["#", "AT", "ACTOR", "ACTION", "REV", "CHANGED"], rows, 70))
 
 
 @click.command()
@@ -206,4 +162,4 @@ def open_(app: AppContext):
             click.echo(reporting.text_report(desk, "INC-2025-001"))
 
 
-COMMANDS = [init, report, export, import_, audit, backup, restore, reindex, demo, open_]
+COMMANDS = [init, report, export, import_, backup, restore, reindex, demo, open_]

@@ -14,9 +14,10 @@ from typing import Any
 import click
 
 from ..app.desk import Desk
-from ..app.escalations import fire_due_escalations
+from ..app.escalations import fire_due_escalations, unsent_messages
 from ..app.notify_service import NotifyError, NotifyService, WatchCycle, run_watch
-from ..app.wiring import notify_service
+from ..app.wiring import configured_notifiers, load_plugins, notify_service
+from ..app.config import resolve_workspace_path
 from ..app.outbox import OutboxError, OutboxMessage
 from ..domain.timeutil import isoformat_z, parse_duration
 from ..plugin import Plugins, default_plugins_dir
@@ -45,8 +46,8 @@ def _desk(app: AppContext) -> Desk:
 
 
 def _plugins(app: AppContext) -> Plugins:
-    """Built-ins, installed (entry points) and drop-in plugins, as the desk loaded them."""
-    return _desk(app).plugins
+    """Built-ins, installed (entry points) and drop-in plugins, loaded without opening a workspace."""
+    return app.cached("plugins", load_plugins)
 
 
 def _service(app: AppContext) -> NotifyService:
@@ -114,12 +115,15 @@ def notify(app: AppContext, incident_id: str, template: str, channel: str | None
         raise _translate(error) from None
     states = {m.id: m for m in service.outbox.messages()}
     rows = [_row(states.get(m.id, m)) for m in result.messages]
+    rows += [{"id": None, "incident_id": incident_id, "notifier": name, "state": "not sent", "attempts": 0,
+              "subject": result.rendered.subject, "next_attempt_at": None, "last_error": reason,
+              "idempotency_key": None} for name, reason in result.unsent]
     emit({"entry_id": result.entry.id, "subject": result.rendered.subject, "messages": rows,
           "drain": report.as_dict() if report else None}, as_json,
          lambda d: "\n".join([f"Logged {d['entry_id']}: {d['subject']}"] +
                              [f"  {r['notifier']:<16} {r['state']:<8} {r['last_error']}".rstrip() for r in rows]))
-    if any(r["state"] == "failed" for r in rows):
-        raise CliError("some deliveries failed; see `incident-desk outbox`", EXIT_DELIVERY)
+    if any(r["state"] in ("failed", "not sent") for r in rows):
+        raise CliError("some deliveries failed or were not sent; see `incident-desk outbox`", EXIT_DELIVERY)
 
 
 # --------------------------------------------------------------------------- outbox
@@ -162,7 +166,9 @@ def outbox_list(app: AppContext, show_all: bool = False, as_json: bool = False) 
     """List pending and failed messages."""
     service = _service(app)
     messages = service.outbox.messages() if show_all else service.outbox.pending() + service.outbox.failed()
-    emit([_row(m) for m in messages], as_json, _table)
+    notices = service.notices
+    emit([_row(m) for m in messages], as_json,
+         lambda rows: _table(rows) + "".join(f"\nNOT SENDING: {n}" for n in notices))
 
 
 @outbox.command("retry")
@@ -205,15 +211,34 @@ def watch(app: AppContext, interval: float, once: bool, as_json: bool) -> None:
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
 
     def show(cycle: WatchCycle) -> None:
-        data = {"at": cycle.at, "escalations": cycle.escalations, **cycle.report.as_dict()}
-        emit(data, as_json, lambda d: (f"{isoformat_z(cycle.at)}  escalations {d['escalations']}  sent {len(d['sent'])}"
-                                       f"  failed {len(d['failed'])}  retry later {len(d['retry_later'])}"
-                                       + ("  (another process is delivering)" if d["busy"] else "")
-                                       + "".join(f"\n  note: {n}" for n in d["notes"])))
+        data = {"at": cycle.at, "escalations": cycle.escalations, **cycle.report.as_dict(),
+                "not_sent": cycle.unsent, "misconfigured_notifiers": cycle.misconfigured, "reloaded": cycle.reloaded}
+
+        def human(d: dict[str, Any]) -> str:
+            line = (f"{isoformat_z(cycle.at)}  escalations {d['escalations']}  sent {len(d['sent'])}"
+                    f"  failed {len(d['failed'])}  not sent {len(d['not_sent'])}  retry later {len(d['retry_later'])}"
+                    + (f"  waiting {len(d['held'])}" if d["held"] else "")
+                    + (f"  MISCONFIGURED NOTIFIERS {d['misconfigured_notifiers']}" if d["misconfigured_notifiers"] else "")
+                    + ("  (another process is delivering)" if d["busy"] else ""))
+            return line + "".join(f"\n  {n}" for n in d["reloaded"]) + "".join(
+                f"\n  NOT SENT: {n}" for n in d["not_sent"]) + "".join(f"\n  note: {n}" for n in d["notes"])
+        emit(data, as_json, human)
+
+    desk = _desk(app)
+    if not as_json:
+        for notice in service.notices:
+            click.echo(f"NOT SENDING: {notice}")
+
+    def escalate(svc: NotifyService, now: Any) -> tuple[int, list[str]]:
+        fired = fire_due_escalations(desk, now, svc)
+        return len(fired), unsent_messages(fired)
+
+    def reload() -> list[str]:
+        return desk.rules.reload_if_changed() if desk.rules is not None else []
 
     try:
-        cycles = run_watch(service, interval=interval, once=once, stop=stop, on_cycle=show,
-                           escalate=lambda svc, now: len(fire_due_escalations(_desk(app), now, svc)))
+        cycles = run_watch(service, interval=interval, once=once, stop=stop, on_cycle=show, escalate=escalate,
+                           reload=reload)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -230,8 +255,14 @@ def watch(app: AppContext, interval: float, once: bool, as_json: bool) -> None:
 def plugins_command(app: AppContext, as_json: bool) -> None:
     """List loaded plugins, where each came from, what it provides, and what failed to load."""
     plugins = _plugins(app)
+    workspace = resolve_workspace_path(app.workspace_path)
+    settings = configured_notifiers(workspace, plugins) if workspace.is_dir() else None
     data = {
         "plugins_dir": str(default_plugins_dir()),
+        "configured": None if settings is None else {
+            "file": str(settings.path), "usable": sorted(settings.notifiers),
+            "misconfigured": {name: broken.reason for name, broken in settings.broken.items()},
+            "problem": settings.file_problem},
         "loaded": [{"name": p.name, "source": p.source, "location": p.location, "hooks": list(p.hooks)}
                    for p in plugins.plugins],
         "notifiers": [{"type": n.name, "plugin": n.plugin, "description": n.description}
@@ -245,6 +276,12 @@ def plugins_command(app: AppContext, as_json: bool) -> None:
                   for p in d["loaded"]]
         lines += ["Notifier types:"] + [f"  {n['type']:<12} {n['description']} ({n['plugin']})" for n in d["notifiers"]]
         lines += [f"Drop-in folder: {d['plugins_dir']}"]
+        configured = d["configured"]
+        if configured is not None:
+            lines += [f"Configured notifiers ({configured['file']}): {', '.join(configured['usable']) or 'none'}"]
+            lines += [f"  MISCONFIGURED: {reason}" for reason in configured["misconfigured"].values()]
+            if configured["problem"]:
+                lines += [f"  UNREADABLE: {configured['problem']}"]
         if d["failed"]:
             lines += ["Failed:"] + [f"  {f['plugin']}: {f['hook']}: {f['error']}" for f in d["failed"]]
         return "\n".join(lines)

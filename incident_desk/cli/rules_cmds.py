@@ -29,6 +29,18 @@ def _rules_dir(app: AppContext, given: Path | None) -> Path:
     return given or rules_service.default_rules_dir(resolve_workspace_path(app.workspace_path))
 
 
+def _notifier_names(app: AppContext) -> set[str]:
+    """The notifiers the workspace configures (the bundled notifiers.yaml without a workspace): the only
+    names an escalation step may use. Misconfigured ones count, and are warned about."""
+    from ..app.wiring import load_plugins, notifier_names_for_checks
+
+    path = resolve_workspace_path(app.workspace_path)
+    names, notices = notifier_names_for_checks(path, app.cached("plugins", load_plugins))
+    for notice in notices:
+        warn(notice)
+    return names
+
+
 def _workspace(app: AppContext) -> Any:
     with open_desk(app) as desk:
         return desk.workspace
@@ -64,7 +76,7 @@ def rules_check(app: AppContext, rules_dir: Path | None, as_json: bool) -> None:
     """Validate every rule file and run the test cases inside severity.yaml."""
     directory = _rules_dir(app, rules_dir)
     try:
-        report = rules_service.check(directory)
+        report = rules_service.check(directory, _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
     data = {"rules_dir": str(directory), "digest": report.digest, "passed": report.passed,
@@ -137,7 +149,8 @@ def rules_fields(as_json: bool) -> None:
 def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at: str | None, as_json: bool) -> None:
     """Why an incident has its severity: deciding rules, every rule's result, SLA and regulatory clocks."""
     try:
-        result = rules_service.explain(_workspace(app), _rules_dir(app, rules_dir), incident_id, _instant(at))
+        result = rules_service.explain(_workspace(app), _rules_dir(app, rules_dir), incident_id, _instant(at),
+                                       _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
     except LookupError as error:
@@ -232,7 +245,7 @@ def escalations_due(app: AppContext, incident_id: str | None, at: str | None, ru
     """Escalations that would fire now (not yet recorded) and when the next one will."""
     try:
         statuses = rules_service.escalations_due(_workspace(app), _rules_dir(app, rules_dir), incident_id,
-                                                 _instant(at))
+                                                 _instant(at), _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
     except LookupError as error:

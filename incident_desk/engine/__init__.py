@@ -14,11 +14,11 @@ from .escalation import DueEscalation, EscalationAction, NextEscalation
 from .explain import criteria_lines
 from .fields import FIELDS, FieldSpec, registry_rows
 from .regulatory import RegulatoryClock
-from .ruleset import DEFAULT_NOTIFIERS, FILE_NAMES, RuleSet, RuleTestResult, load_ruleset, validate_file
+from .ruleset import ANY_NOTIFIER, DEFAULT_NOTIFIERS, FILE_NAMES, RuleSet, RuleTestResult, load_ruleset, validate_file
 from .sla import SlaAssessment
 
 __all__ = [
-    "ALL_OPS", "BacktestReport", "DEFAULT_NOTIFIERS", "DueEscalation", "EscalationAction", "FIELDS", "FILE_NAMES",
+    "ALL_OPS", "ANY_NOTIFIER", "BacktestReport", "DEFAULT_NOTIFIERS", "DueEscalation", "EscalationAction", "FIELDS", "FILE_NAMES",
     "FieldSpec", "LevelMove", "NextEscalation", "OP_DESCRIPTIONS", "Problem", "RegulatoryClock", "RuleSet",
     "RuleTestResult", "RulesError", "SlaAssessment", "backtest", "criteria_lines", "load_ruleset", "ops_for",
     "registry_rows", "validate_file",

@@ -32,6 +32,8 @@ from .yamlsafe import Document, load_file
 FILE_NAMES = {"severity": "severity.yaml", "escalation": "escalation.yaml", "sla": "sla.yaml",
               "regulatory": "regulatory.yaml"}
 DEFAULT_NOTIFIERS = frozenset({"email", "webhook", "slack", "teams", "desktop", "log"})
+#: pass as `known_notifiers` to accept every notifier name (the caller reports unknown ones at fire time)
+ANY_NOTIFIER = frozenset({"*"})
 DEFAULT_LEVELS = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 
 
@@ -284,9 +286,11 @@ class _Loader:
             for j, action in _items(item, "actions"):
                 notify = action.get("notify")
                 if isinstance(notify, dict) and isinstance(notify.get("notifier"), str) \
-                        and notify["notifier"] not in self.known_notifiers:
+                        and notify["notifier"] not in self.known_notifiers and self.known_notifiers != ANY_NOTIFIER:
                     doc.problem(("policies", i, "actions", j, "notify", "notifier"),
-                                unknown("notifier", notify["notifier"], self.known_notifiers))
+                                unknown("notifier", notify["notifier"], self.known_notifiers)
+                                if self.known_notifiers else
+                                f"unknown notifier '{notify['notifier']}': no notifier is configured")
                 level = _norm_level(action.get("raise_severity"))
                 if level is not None and levels and level not in levels:
                     doc.problem(("policies", i, "actions", j, "raise_severity"),

@@ -15,6 +15,7 @@ import urllib.request
 from typing import Any, Iterable
 
 from .types import DeliveryResult
+from .wording import seconds
 
 RETRYABLE_STATUS = frozenset({408, 425, 429}) | frozenset(range(500, 600))
 USER_AGENT = "incident-desk-notifier/1"
@@ -55,7 +56,7 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None, time
         text = scrub(f"HTTP {error.code} {error.reason}{': ' + answer if answer else ''}"[:300], hidden)
         return DeliveryResult.failed(text, retryable=error.code in RETRYABLE_STATUS)
     except (TimeoutError, socket.timeout):
-        return DeliveryResult.failed(f"no answer within {timeout:g} s", retryable=True)
+        return DeliveryResult.failed(f"no answer within {seconds(timeout)}", retryable=True)
     except urllib.error.URLError as error:
         return DeliveryResult.failed(scrub(f"cannot reach the receiver: {error.reason}", hidden), retryable=True)
     except (ConnectionError, OSError) as error:

@@ -37,7 +37,9 @@ import pluggy
 from pydantic import BaseModel
 
 from . import spec
+from .frozen import frozen
 from .isolation import WorkerPool
+from .wording import seconds
 from .markers import PROJECT_NAME
 from .types import DeliveryResult, Message, NotifierConfig
 
@@ -57,7 +59,7 @@ MAX_HUNG_CALLS = 2
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 Source = Literal["builtin", "entry_point", "drop_in", "direct"]
-FailureKind = Literal["load", "exception", "timeout", "bad_return", "skipped"]
+FailureKind = Literal["load", "exception", "timeout", "bad_return", "skipped", "duplicate", "no_hooks", "config"]
 
 
 def default_plugins_dir() -> Path:
@@ -92,6 +94,7 @@ class PluginInfo:
     source: Source
     location: str
     hooks: tuple[str, ...]
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ class _Registrations:
 class Plugins:
     """The plugin manager facade. Build one with `Plugins.load(...)` (or `Plugins()` and `add()`)."""
 
-    def __init__(self, *, call_timeout: float = 5.0, event_timeout: float = 2.0, send_timeout: float = 120.0) -> None:
+    def __init__(self, *, call_timeout: float = 5.0, event_timeout: float = 2.0, send_timeout: float = 30.0) -> None:
         self._pm = pluggy.PluginManager(PROJECT_NAME)
         self._pm.add_hookspecs(spec)
         self.call_timeout = call_timeout
@@ -151,6 +154,10 @@ class Plugins:
         self._hung: dict[str, int] = {}
         self._hung_lock = threading.Lock()
         self.notifiers: dict[str, NotifierType] = {}
+        #: plugin name -> the pydantic model its `register_settings` registered
+        self.settings_models: dict[str, type[BaseModel]] = {}
+        self._settings: dict[str, Any] = {}
+        self._bad_settings: dict[str, str] = {}
         self.exporters: dict[str, Provided] = {}
         self.playbook_generators: dict[str, Provided] = {}
         self.timeline_sources: dict[str, Provided] = {}
@@ -191,7 +198,8 @@ class Plugins:
         except Exception as error:  # noqa: BLE001
             self._record(module_name, "load", f"cannot import built-in plugin: {_describe(error)}", "load")
             return
-        self.add(module, name=module_name, source="builtin", location=getattr(module, "__file__", module_name) or module_name)
+        self.add(module, name=module_name, source="builtin", location=getattr(module, "__file__", module_name) or module_name,
+                 module=module_name)
 
     def _load_entry_points(self) -> None:
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -204,7 +212,8 @@ class Plugins:
                 continue
             if self._pm.is_registered(plugin):
                 continue  # a built-in that is also installed: already loaded
-            self.add(plugin, name=entry_point.name, source="entry_point", location=f"{where} ({entry_point.value})")
+            self.add(plugin, name=entry_point.name, source="entry_point", location=f"{where} ({entry_point.value})",
+                     module=entry_point.value.split(":")[0])
 
     def load_directory(self, folder: Path) -> None:
         """Load every `*.py` module and package folder in `folder` (names starting with `_` or `.` skipped)."""
@@ -220,14 +229,20 @@ class Plugins:
             else:
                 continue
             name = path.stem
+            twin = next((info for info in self._infos.values() if name in (info.name, info.module)), None)
+            if twin is not None:
+                self._record(name, "load", f"installed twice: as {twin.source} {twin.location} and as drop-in "
+                                           f"{path}; loaded once, from the {twin.source}", "duplicate")
+                continue
             try:
                 module = _import_file(f"incident_desk_dropin_{name}", init)
             except Exception as error:  # noqa: BLE001
                 self._record(name, "load", f"cannot import {init}: {_describe(error)}", "load")
                 continue
-            self.add(module, name=name, source="drop_in", location=str(path))
+            self.add(module, name=name, source="drop_in", location=str(path), module=name)
 
-    def add(self, plugin: object, name: str | None = None, source: Source = "direct", location: str = "") -> PluginInfo | None:
+    def add(self, plugin: object, name: str | None = None, source: Source = "direct", location: str = "",
+            module: str = "") -> PluginInfo | None:
         """Register one plugin object (module or instance) and collect what its provider hooks provide."""
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         if name in self._infos:
@@ -246,7 +261,11 @@ class Plugins:
             return None
         hooks = tuple(sorted(impl_name for impl_name in spec.all_hook_names()
                              if any(i.plugin is plugin for i in getattr(self._pm.hook, impl_name).get_hookimpls())))
-        info = PluginInfo(name=name, source=source, location=location or repr(plugin), hooks=hooks)
+        if not hooks:
+            self._pm.unregister(plugin)
+            self._record(name, "load", _no_hooks_hint(plugin), "no_hooks")
+            return None
+        info = PluginInfo(name=name, source=source, location=location or repr(plugin), hooks=hooks, module=module)
         self._infos[name] = info
         for hook_name in spec.PROVIDER_HOOKS:
             if hook_name in hooks:
@@ -279,6 +298,7 @@ class Plugins:
                 "playbook generator", self.playbook_generators, p, a, k),
             "register_timeline_sources": lambda p, a, k: self._accept_provided(
                 "timeline source", self.timeline_sources, p, a, k),
+            "register_settings": self._accept_settings_model,
         }[hook_name]
         impl = next(i for i in getattr(self._pm.hook, hook_name).get_hookimpls() if i.plugin is plugin)
         register = _Registrations(plugin_name, hook_name, accept)
@@ -309,6 +329,42 @@ class Plugins:
         description = getattr(notifier, "description", "") or (type(notifier).__doc__ or "").strip().split("\n")[0]
         self.notifiers[name] = NotifierType(name, plugin, config_model, description, notifier)
 
+    def _accept_settings_model(self, plugin: str, args: tuple, kwargs: dict) -> None:
+        if len(args) != 1 or kwargs or not (isinstance(args[0], type) and issubclass(args[0], BaseModel)):
+            raise TypeError("register() takes one pydantic model class (the plugin's settings)")
+        if plugin in self.settings_models:
+            raise ValueError("register_settings: register one settings model per plugin")
+        self.settings_models[plugin] = args[0]
+        try:  # settings with defaults apply even before (or without) a plugins.yaml section
+            self._settings[plugin] = args[0].model_validate({})
+        except ValueError:
+            self._bad_settings[plugin] = "its settings have required fields and plugins.yaml has no section for it"
+
+    def apply_settings(self, sections: dict[str, Any], describe: Callable[[str, Exception], str]) -> list[PluginFailure]:
+        """Validate each plugin's section of plugins.yaml with the model it registered.
+
+        `describe(plugin, error)` words a validation error with the file and line. A plugin whose settings
+        are invalid keeps its provider registrations but its event hooks are skipped (and reported)."""
+        found: list[PluginFailure] = []
+        for plugin, model in self.settings_models.items():
+            try:
+                self._settings[plugin] = model.model_validate(sections.get(plugin) or {})
+                self._bad_settings.pop(plugin, None)
+            except ValueError as error:
+                self._settings.pop(plugin, None)
+                self._bad_settings[plugin] = describe(plugin, error)
+                found.append(self._record(plugin, "settings", self._bad_settings[plugin], "config"))
+        for name in sections:
+            if name not in self.settings_models:
+                known = ", ".join(sorted(self.settings_models)) or "none"
+                found.append(self._record(name, "settings", describe(name, LookupError(
+                    f"no loaded plugin named {name} takes settings (plugins taking settings: {known})")), "config"))
+        return found
+
+    def settings_of(self, plugin: str) -> Any:
+        """The validated settings of one plugin (None when it takes none or they are invalid)."""
+        return self._settings.get(plugin)
+
     def _accept_provided(self, kind: str, table: dict[str, Provided], plugin: str, args: tuple, kwargs: dict) -> None:
         if len(args) != 2 or not isinstance(args[0], str) or not callable(args[1]):
             raise TypeError(f"register() takes the {kind}'s name and its function, then keyword details")
@@ -333,14 +389,17 @@ class Plugins:
         future = self._pool.submit(function, kwargs)
         return self._wait(plugin, hook, future, timeout)[1]
 
-    def _wait(self, plugin: str, hook: str, future: Any, timeout: float) -> tuple[Any, PluginFailure | None]:
+    def _wait(self, plugin: str, hook: str, future: Any, timeout: float,
+              limit: float | None = None) -> tuple[Any, PluginFailure | None]:
+        """Wait up to `timeout` for a call; `limit` is the time limit to name in a failure (default `timeout`)."""
+        limit = timeout if limit is None else limit
         try:
             result = future.result(timeout=max(timeout, 0.0))
         except FutureTimeout:
             with self._hung_lock:
                 self._hung[plugin] = self._hung.get(plugin, 0) + 1
             future.add_done_callback(lambda _: self._unhang(plugin))
-            return None, PluginFailure(plugin, hook, f"did not finish within {timeout:g} s; abandoned", "timeout")
+            return None, PluginFailure(plugin, hook, f"did not finish within {seconds(limit)}; abandoned", "timeout")
         except Exception as error:  # noqa: BLE001
             return None, PluginFailure(plugin, hook, _describe(error), "exception")
         if hook in spec.all_hook_names() and result is not None:
@@ -374,16 +433,22 @@ class Plugins:
         with self._hung_lock:
             hung = dict(self._hung)
         failures: list[PluginFailure] = []
+        views = {name: frozen(value) for name, value in arguments.items()}  # read-only: shared safely
         for impl in impls:
             if hung.get(impl.plugin_name, 0) >= MAX_HUNG_CALLS:
                 failures.append(PluginFailure(impl.plugin_name, hook_name, f"skipped: {hung[impl.plugin_name]} "
                                               "earlier calls are still running after their time limit", "skipped"))
                 continue
-            kwargs = {name: arguments[name] for name in impl.argnames}
+            if impl.plugin_name in self._bad_settings:
+                failures.append(PluginFailure(impl.plugin_name, hook_name, "skipped: "
+                                              f"{self._bad_settings[impl.plugin_name]}", "skipped"))
+                continue
+            settings = self._settings.get(impl.plugin_name)
+            kwargs = {name: (frozen(settings) if name == "settings" else views[name]) for name in impl.argnames}
             waiting.append((impl.plugin_name, self._pool.submit(impl.function, kwargs)))
         deadline = time.monotonic() + self.event_timeout
         for plugin_name, future in waiting:
-            failure = self._wait(plugin_name, hook_name, future, deadline - time.monotonic())[1]
+            failure = self._wait(plugin_name, hook_name, future, deadline - time.monotonic(), self.event_timeout)[1]
             if failure:
                 failures.append(failure)
         for failure in failures:
@@ -410,6 +475,22 @@ class Plugins:
     def communication_did_send(self, incident: Any, entry: Any) -> list[PluginFailure]:
         return self._fire("communication_did_send", incident=incident, entry=entry)
 
+    def timeline_event_did_add(self, incident: Any, event: Any) -> list[PluginFailure]:
+        return self._fire("timeline_event_did_add", incident=incident, event=event)
+
+    def communication_did_add(self, incident: Any, entry: Any) -> list[PluginFailure]:
+        return self._fire("communication_did_add", incident=incident, entry=entry)
+
+    def action_item_did_add(self, incident: Any, item: Any) -> list[PluginFailure]:
+        return self._fire("action_item_did_add", incident=incident, item=item)
+
+    def action_item_did_change(self, incident: Any, item: Any, previous: Any) -> list[PluginFailure]:
+        return self._fire("action_item_did_change", incident=incident, item=item, previous=previous)
+
+    def wants(self, hook_name: str) -> bool:
+        """Whether any loaded plugin implements the event hook `hook_name` (skip preparing its arguments)."""
+        return bool(getattr(self._pm.hook, hook_name).get_hookimpls())
+
     # ------------------------------------------------------------------ notifiers
 
     def notifier(self, name: str) -> NotifierType:
@@ -419,25 +500,45 @@ class Plugins:
             known = ", ".join(sorted(self.notifiers)) or "none"
             raise KeyError(f"no notifier type {name!r}; loaded notifier types: {known}") from None
 
-    def send(self, notifier_name: str, message: Message, config: Any) -> DeliveryResult:
-        """Deliver through one notifier, isolated: any failure becomes a failed `DeliveryResult`."""
+    def send(self, notifier_name: str, message: Message, config: Any, *, timeout: float | None = None,
+             lane: str | None = None) -> DeliveryResult:
+        """Deliver through one notifier type, isolated: any failure becomes a failed `DeliveryResult`.
+
+        `timeout` (default `send_timeout`) limits this send; `lane` (the configured notifier's name) is
+        what a send past its limit holds up: `lane_hung(lane)` is true until the abandoned call returns.
+        Exceptions are classified: network trouble (`OSError`, timeouts) may pass and is retryable;
+        anything else is a bug or a bad configuration and fails at once."""
         kind = self.notifier(notifier_name)
         hook = f"{notifier_name}.send"
-        with self._hung_lock:
-            still_running = self._hung.get(kind.plugin, 0)
-        if still_running >= MAX_HUNG_CALLS:
-            failure = PluginFailure(kind.plugin, hook, f"skipped: {still_running} earlier sends are still running "
-                                    "after their time limit", "skipped")
-            self._remember(failure)
-            return DeliveryResult.failed(failure.error, retryable=True)
+        lane_key = f"lane:{lane or notifier_name}"
+        label = f"notifier {lane or notifier_name}"
+        limit = self.send_timeout if timeout is None else timeout
         future = self._pool.submit(kind.notifier.send, {"message": message, "config": config})
-        result, failure = self._wait(kind.plugin, hook, future, self.send_timeout)
-        if failure is None and not isinstance(result, DeliveryResult):
-            failure = PluginFailure(kind.plugin, hook, f"returned {_short(result)}, not a DeliveryResult", "bad_return")
-        if failure is not None:
+        try:
+            result = future.result(timeout=max(limit, 0.0))
+        except FutureTimeout:
+            with self._hung_lock:
+                self._hung[lane_key] = self._hung.get(lane_key, 0) + 1
+            future.add_done_callback(lambda _: self._unhang(lane_key))
+            failure = PluginFailure(kind.plugin, hook, f"did not finish within {seconds(limit)}; abandoned", "timeout")
             self._remember(failure)
-            return DeliveryResult.failed(f"notifier {notifier_name} failed: {failure.error}", retryable=True)
+            return DeliveryResult.failed(f"{label}: no answer within {seconds(limit)}", retryable=True)
+        except Exception as error:  # noqa: BLE001
+            retryable = isinstance(error, (OSError, TimeoutError))
+            failure = PluginFailure(kind.plugin, hook, _describe(error), "exception")
+            self._remember(failure)
+            why = "" if retryable else " (not retried: an error in the plugin or its configuration)"
+            return DeliveryResult.failed(f"{label} failed: {failure.error}{why}", retryable=retryable)
+        if not isinstance(result, DeliveryResult):
+            failure = PluginFailure(kind.plugin, hook, f"returned {_short(result)}, not a DeliveryResult", "bad_return")
+            self._remember(failure)
+            return DeliveryResult.failed(f"{label} failed: {failure.error}", retryable=False)
         return result
+
+    def lane_hung(self, lane: str) -> int:
+        """How many sends of lane `lane` are still running past their time limit."""
+        with self._hung_lock:
+            return self._hung.get(f"lane:{lane}", 0)
 
     # ------------------------------------------------------------------ what is loaded
 
@@ -455,6 +556,17 @@ class Plugins:
 
     def has_event_hooks(self) -> bool:
         return any(getattr(self._pm.hook, h).get_hookimpls() for h in spec.EVENT_HOOKS)
+
+
+def _no_hooks_hint(plugin: object) -> str:
+    """Why a plugin implements no hook, as far as can be told: unmarked functions named like hooks."""
+    known = set(spec.all_hook_names())
+    unmarked = sorted(name for name in dir(plugin) if name in known and callable(getattr(plugin, name, None)))
+    if unmarked:
+        return (f"implements no hooks: {', '.join(unmarked)} {'is' if len(unmarked) == 1 else 'are'} not marked with "
+                "@incident_desk.hookimpl (a forgotten decorator, or another project's marker); not loaded")
+    return ("implements no hooks: no function is marked with @incident_desk.hookimpl under a hook's name "
+            "(see `incident-desk plugins` for the hook names); not loaded")
 
 
 def _import_file(module_name: str, path: Path) -> ModuleType:

@@ -54,6 +54,28 @@ class DamagedFile(StoreError):
         return DamagedFile(self.path, self.reason, backup)
 
 
+class TamperedFile(DamagedFile):
+    """An incident file that reads correctly but does not match the head of its own audit chain (edited
+    outside the desk, or records deleted). Writes refuse it, so the edit is never sealed by a new record."""
+
+    def __init__(self, path: Path | str, reason: str, backup: Path | None = None, *, incident_id: str = "") -> None:
+        StoreError.__init__(self)
+        self.path = Path(path)
+        self.reason = reason
+        self.backup = backup
+        self.incident_id = incident_id or self.path.stem
+        restore = (f"restore the last sealed copy with `incident-desk restore {self.incident_id}` (from {backup})"
+                   if backup else "no sealed backup of it was found")
+        self.args = (f"refused to write to {self.path}: it does not match its audit trail: {reason}; nothing was "
+                     f"written; see `incident-desk audit verify {self.incident_id}`; {restore}",)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+    def with_backup(self, backup: Path | None) -> "TamperedFile":
+        return TamperedFile(self.path, self.reason, backup, incident_id=self.incident_id)
+
+
 class StorageUnavailable(StoreError):
     """The operating system refused to read or write a workspace file (read-only file system, permission
     denied, disk full, file too large...). The message names the file and says whether the change was saved."""

@@ -16,7 +16,7 @@ from tinydb.table import Document
 
 from ..domain import Incident, TimelineEvent
 from . import audit
-from .errors import DamagedFile
+from .errors import DamagedFile, TamperedFile
 from .storage import AtomicJSONStorage, parse_tinydb_bytes
 
 CORE, TIMELINE, COMMUNICATIONS, AUDIT = "incident", "timeline", "communications", "audit"
@@ -57,6 +57,13 @@ class StoredIncident:
 
     def state_hash(self) -> str:
         return audit.state_hash(self.core, self.timeline, self.communications)
+
+    def check_sealed(self) -> None:
+        """Refuse (TamperedFile) a file whose stored state is not what the head of its audit chain sealed."""
+        problem = audit.check_head(self.core["id"], self.audit_docs, revision=self.revision,
+                                   current_state=self.state_hash())
+        if problem is not None:
+            raise TamperedFile(self.path, problem, incident_id=self.core["id"])
 
     def to_incident(self) -> Incident:
         try:
@@ -112,7 +119,7 @@ def now() -> datetime:
 
 def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | None, actor: str, action: str,
                 changed: list[str], keep_previous: Path | None, fsync: bool = True,
-                at: datetime | None = None) -> tuple[StoredIncident, Any]:
+                at: datetime | None = None, detail: str = "") -> tuple[StoredIncident, Any]:
     """Write the whole incident (its revision already set) plus one audit record, atomically.
 
     Returns the stored form and the stat of the file written."""
@@ -122,7 +129,8 @@ def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | No
     prev_hash = previous.head_hash if previous else audit.genesis_hash(incident.id)
     record = audit.new_record_doc(seq=seq, at=at or now(), actor=actor, action=action,
                                   revision=incident.revision, changed=changed,
-                                  state=audit.state_hash(core, timeline, communications), prev_hash=prev_hash)
+                                  state=audit.state_hash(core, timeline, communications), prev_hash=prev_hash,
+                                  detail=detail)
     audit_docs[str(seq)] = record
     db = open_db(path, fsync=fsync, keep_previous=keep_previous if previous else None)
     storage: AtomicJSONStorage = db.storage
@@ -151,6 +159,7 @@ def append_event(path: Path, incident_id: str, event: TimelineEvent, *, actor: s
     storage: AtomicJSONStorage = db.storage
     with storage.transaction():
         stored = from_tables(path, storage.read(), incident_id)
+        stored.check_sealed()
         stored.to_incident()  # refuses (DamagedFile) to add to a file that is not a valid incident
         revision = stored.revision + 1
         event_doc = event.model_dump(mode="json")

@@ -56,11 +56,14 @@ def _snapshot_candidates(root: Path, path: Path) -> list[Path]:
 
 
 def intact(candidate: Path, incident_id: str | None) -> bool:
-    """Whether `candidate` reads as a TinyDB file (as incident `incident_id`, if given)."""
+    """Whether `candidate` reads as a TinyDB file (as incident `incident_id`, if given, sealed by the head
+    of its audit chain: a hand-edited copy is neither intact nor a backup)."""
     try:
         if incident_id is None:
             return read_tinydb_file(candidate) is not None
-        incident_file.read_stored(candidate, incident_id).to_incident()
+        stored = incident_file.read_stored(candidate, incident_id)
+        stored.check_sealed()
+        stored.to_incident()
         return True
     except (OSError, DamagedFile):
         return False

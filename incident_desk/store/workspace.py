@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summarize
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
-from . import audit, backups, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
+from . import audit, backups, checkpoints, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
+from . import verification
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import (
@@ -197,6 +198,15 @@ class Workspace:
         except DamagedFile as damage:
             raise damage.with_backup(self.backup_for(path, incident_id)) from None
 
+    def _read_sealed(self, incident_id: str) -> incident_file.StoredIncident:
+        """Read an incident to write over it: refused (TamperedFile) unless its audit chain's head seals it."""
+        stored = self._read_stored(incident_id)
+        try:
+            stored.check_sealed()
+        except DamagedFile as damage:
+            raise damage.with_backup(self.backup_for(stored.path, incident_id)) from None
+        return stored
+
     def _to_incident(self, stored: incident_file.StoredIncident) -> Incident:
         try:
             return stored.to_incident()
@@ -246,7 +256,7 @@ class Workspace:
         `change` writes nothing. A change that changes nothing writes nothing and returns the incident."""
         self._before_write()
         with self._incident_lock(incident_id):
-            stored = self._read_stored(incident_id)
+            stored = self._read_sealed(incident_id)
             if expected_revision is not None and expected_revision != stored.revision:
                 records = [AuditRecord.from_doc(d) for _, d in sorted(stored.audit_docs.items(), key=lambda i: int(i[0]))]
                 message = audit.describe_changes_since(incident_id, records, expected_revision)
@@ -284,7 +294,7 @@ class Workspace:
         return stored.revision
 
     @os_errors("save", saved=False)
-    def import_incident(self, incident: Incident, *, actor: str, replace: bool = False) -> Incident:
+    def import_incident(self, incident: Incident, *, actor: str, replace: bool = False, detail: str = "") -> Incident:
         """Store an incident from an export. An existing id is refused unless `replace`, which saves it as the
         next revision of the stored one (audited as `import`)."""
         self._before_write()
@@ -292,16 +302,17 @@ class Workspace:
         with self._incident_lock(incident.id):
             if not self.incident_path(incident.id).exists():
                 incident.revision = 1
-                self._save(incident, previous=None, actor=actor, action="import", changed=["incident"])
+                self._save(incident, previous=None, actor=actor, action="import", changed=["incident"],
+                           detail=detail)
             elif not replace:
                 raise DuplicateId(f"{incident.id} already exists in workspace {self.path}; "
                                   "import with replace to overwrite it")
             else:
-                stored = self._read_stored(incident.id)
+                stored = self._read_sealed(incident.id)
                 before = self._to_incident(stored).model_dump(mode="json")
                 changed = audit.changed_paths(before, incident.model_dump(mode="json")) or ["incident"]
                 incident.revision = stored.revision + 1
-                self._save(incident, previous=stored, actor=actor, action="import", changed=changed)
+                self._save(incident, previous=stored, actor=actor, action="import", changed=changed, detail=detail)
         self._changes.publish(StoreChange(incident.id, incident.revision, "import", actor))
         return incident
 
@@ -318,7 +329,7 @@ class Workspace:
             raise DomainError(describe_validation_error(error)) from None
 
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
-              action: str, changed: list[str]) -> None:
+              action: str, changed: list[str], detail: str = "") -> None:
         """Write incident + audit record, then its summary; an intent marker covers a crash in between.
         Caller holds the incident lock."""
         marker = layout.intent_path(self.path, incident.id)
@@ -328,7 +339,8 @@ class Workspace:
         path = self.incident_path(incident.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
-                                            changed=changed, keep_previous=self._previous_path(incident.id))
+                                            changed=changed, keep_previous=self._previous_path(incident.id),
+                                            detail=detail)
         try:  # the change is saved now; the index is derived and its intent marker gets it repaired
             self._index_summary(incident.id, summarize(incident), index.stamp_of(stat))
             marker.unlink()
@@ -392,6 +404,14 @@ class Workspace:
     def audit_head(self, incident_id: str) -> str:
         return self._read_stored(incident_id).head_hash
 
+    def sealed_export(self, incident_id: str) -> tuple[dict, list[dict]]:
+        """The incident exactly as stored (core with its timeline and communications) and its audit records
+        in order, for an export; refused (TamperedFile) when the stored state is not what the chain sealed."""
+        stored = self._read_sealed(incident_id)
+        self._to_incident(stored)  # refuses a file that is not a valid incident
+        trail = [doc for _, doc in sorted(stored.audit_docs.items(), key=lambda item: int(item[0]))]
+        return {**stored.core, "timeline": stored.timeline, "communications": stored.communications}, trail
+
     def verify_audit(self, incident_id: str | None = None) -> list[AuditReport]:
         """Check the hash chain of one incident (or all): content, order, completeness, and that the stored
         incident is the state the last record sealed."""
@@ -411,6 +431,27 @@ class Workspace:
                 report.problems.insert(0, str(damage))
             reports.append(report)
         return reports
+
+    def verify_chains(self, *, references: list[verification.Reference] = (), cache_path: Path | None = None,
+                      full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
+        """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
+        and against the reference checkpoints (see `verification`)."""
+        return verification.verify_workspace(self.path, references=list(references), cache_path=cache_path,
+                                             full=full, only=only)
+
+    def checkpoint_log(self) -> checkpoints.CheckpointLog:
+        return checkpoints.read_log(self.path)
+
+    def checkpoint_heads(self, entry: dict) -> checkpoints.Heads:
+        return checkpoints.read_heads(self.path, entry)
+
+    def add_checkpoint(self, heads: checkpoints.Heads, *, actor: str, at: datetime,
+                       seal: Callable[[dict], dict]) -> dict:
+        """Append a checkpoint of `heads`; `seal(line)` returns the line with its signer and signature added
+        (or unchanged for an unsigned checkpoint). Serialised across processes by the checkpoint lock."""
+        with self._lock("checkpoints", f"the checkpoint log of {self.path}"):
+            entry = seal(checkpoints.prepare(self.path, heads, actor=actor, at=at))
+            return checkpoints.append(self.path, entry, heads)
 
     # ------------------------------------------------------------------ backups
 

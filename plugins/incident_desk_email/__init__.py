@@ -56,11 +56,17 @@ class EmailConfig(NotifierConfig):
         return self
 
 
+def subject_line(prefix: str, subject: str) -> str:
+    """The prefix and the subject with one space between them: `[ACME] [SEV-1] ...`, never `[ACME][SEV-1]`."""
+    prefix = prefix.strip()
+    return " ".join(part for part in (prefix, subject.strip()) if part).replace("\n", " ")
+
+
 def build_email(message: Message, config: EmailConfig) -> EmailMessage:
     email = EmailMessage()
     email["From"] = config.sender
     email["To"] = ", ".join(config.to)
-    email["Subject"] = f"{config.subject_prefix}{message.subject}".replace("\n", " ")
+    email["Subject"] = subject_line(config.subject_prefix, message.subject)
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     domain = config.sender.rpartition("@")[2] or "incident-desk.local"
     email["Message-ID"] = f"<{message.idempotency_key}@{domain}>" if message.idempotency_key.isascii() else make_msgid()

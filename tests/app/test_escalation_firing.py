@@ -22,7 +22,7 @@ def test_sev1_unacknowledged_fires_once_per_step_across_restarts(tmp_path):
         assert fire_due_escalations(desk, T0 + timedelta(minutes=4)) == []
         first = fire_due_escalations(desk, T0 + timedelta(minutes=6))
         assert [f.key for f in first] == ["sev1-unacknowledged#0"]
-        assert first[0].actions[0].startswith("not sent: email to executives: no notification service")
+        assert first[0].actions[0].startswith("not sent: desktop to executives: no notification service")
         assert fire_due_escalations(desk, T0 + timedelta(minutes=7)) == []  # already recorded
 
     with open_desk(tmp_path / "ws", actor="test") as desk:  # a restart after 40 minutes of downtime

@@ -132,12 +132,14 @@ def test_an_incident_exported_before_filings_existed_still_loads(cli, tmp_path):
     incident_id = declare_breach(cli, "--tag", "material")
     document = json.loads(cli("export", incident_id).out)
     _without_new_fields(document["incident"])
+    document["format_version"] = 1  # as exported then: no audit trail in the document
+    del document["audit"]
     old_file = tmp_path / "old.json"
     old_file.write_text(json.dumps(document), encoding="utf-8")
 
     other = tmp_path / "other"
     assert cli("--workspace", other, "init").code == 0
-    imported = cli("--workspace", other, "import", old_file)
+    imported = cli("--workspace", other, "import", old_file, "--allow-unverified")
     assert imported.code == 0, imported.err
     shown = cli("--workspace", other, "show", incident_id, "--json").json()
     assert shown["regulatory_filings"] == [] and shown["clock"]["materiality_determined_at"] is None
@@ -149,12 +151,26 @@ def test_an_incident_exported_before_filings_existed_still_loads(cli, tmp_path):
     assert filed.code == 0, filed.err
 
 
+def _seal_as_written(stored: dict) -> None:
+    """An older desk sealed the file it wrote: its last audit record holds the state hash of that content."""
+    from incident_desk.store import audit
+
+    def ordered(table: dict) -> list:
+        return [doc for _, doc in sorted(table.items(), key=lambda item: int(item[0]))]
+
+    head = stored["audit"][str(len(stored["audit"]))]
+    head["state_hash"] = audit.state_hash(stored["incident"]["1"], ordered(stored.get("timeline", {})),
+                                          ordered(stored.get("communications", {})))
+    head["hash"] = audit.record_hash(head)
+
+
 def test_a_stored_incident_file_without_the_new_fields_still_loads(cli, workspace):
     incident_id = declare_breach(cli)
     path = next(workspace.glob(f"incidents/*/{incident_id}.json"))
     stored = json.loads(path.read_text(encoding="utf-8"))
     for doc in stored["incident"].values():
         _without_new_fields(doc)
+    _seal_as_written(stored)
     path.write_text(json.dumps(stored), encoding="utf-8")
 
     shown = cli("show", incident_id, "--json")

@@ -35,6 +35,7 @@ def run(group, args, incidents=(), tmp_root=None):
     with Workspace.open(path, create=True) as workspace:
         for incident in incidents:
             workspace.import_incident(incident, actor="test")
+    (path / "notifiers.yaml").write_text((RULES / "notifiers.yaml").read_text())  # as `init` installs it
     return CliRunner().invoke(cli, ["--workspace", str(path), group.name, *args])
 
 
@@ -131,7 +132,7 @@ def test_escalations_due_and_next():
     assert [d["key"] for d in status["due"]] == ["sev1-unacknowledged#0", "sev1-unacknowledged#1"]
     assert status["next"]["key"] == "sev1-update-cadence#0" and status["next"]["in_seconds"] == 8 * 60
     human = run(escalations, ["due", "INC-2025-001", "--at", "2025-01-15T02:52:00Z"], [incident]).output
-    assert "DUE sev1-unacknowledged#0" in human and "notify executives via email" in human
+    assert "DUE sev1-unacknowledged#0" in human and "notify executives via desktop" in human
 
 
 def test_bad_instant_is_a_usage_error():

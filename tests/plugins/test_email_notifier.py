@@ -46,17 +46,18 @@ def parsed(envelope):
     return email.message_from_bytes(envelope.original_content, policy=email.policy.default)
 
 
-def test_email_arrives_with_headers_and_body(plugins, smtp_server):
+@pytest.mark.parametrize("prefix", ["[ACME]", "[ACME] "])
+def test_email_arrives_with_headers_and_body(plugins, smtp_server, prefix):
     controller, sink, _ = smtp_server
     config = EmailConfig(host="127.0.0.1", port=controller.port, security="none", sender="desk@example.com",
-                         to=["oncall@example.com", "cto@example.com"], subject_prefix="[desk] ", timeout=5)
+                         to=["oncall@example.com", "cto@example.com"], subject_prefix=prefix, timeout=5)
     result = plugins.send("email", message(), config)
     assert result.state == "sent", result.error
     (envelope,) = sink.messages
     assert envelope.mail_from == "desk@example.com"
     assert envelope.rcpt_tos == ["oncall@example.com", "cto@example.com"]
     mail = parsed(envelope)
-    assert mail["Subject"] == "[desk] [SEV-1] Checkout down"
+    assert mail["Subject"] == "[ACME] [SEV-1] Checkout down"  # one space, whether the prefix ends with one or not
     assert mail["To"] == "oncall@example.com, cto@example.com"
     assert mail["Message-ID"] == "<INC-2025-001.c7.ops-email@example.com>"
     assert mail["X-Incident-Desk-Idempotency-Key"] == "INC-2025-001.c7.ops-email"

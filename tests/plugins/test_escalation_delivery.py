@@ -43,6 +43,10 @@ def test_sev1_escalation_reaches_slack_once_and_reports_the_unconfigured_email(t
         with open_desk(tmp_path / "ws", create=True, actor="dana", plugins=plugins) as desk:
             (desk.workspace.path / "notifiers.yaml").write_text(
                 "slack:\n  type: slack\n  webhook_url: env:SLACK_URL\n  timeout: 2\n")
+            rules = desk.workspace.path / "rules" / "escalation.yaml"  # page email and slack, as a team would
+            rules.write_text(rules.read_text().replace(
+                "- notify: {notifier: desktop, target: executives", "- notify: {notifier: email, target: executives"
+            ).replace('- notify: {notifier: desktop, target: "#incidents"', '- notify: {notifier: slack, target: "#incidents"'))
             desk.clock = clock
             incident = desk.declare(title="Checkout down", facts={"customer_impact_pct": 100},
                                     started_at=T0, declared_at=T0)

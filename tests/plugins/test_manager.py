@@ -98,8 +98,9 @@ def test_a_plugin_editing_the_incident_cannot_change_what_was_saved(tmp_path):
     saved = workspace.create(incident(), actor="dana")
     plugins = Plugins()
     plugins.add(Editor())
-    assert plugins.incident_did_declare(saved) == []
-    assert workspace.get("INC-2025-001").title == "Checkout down"
+    (failure,) = plugins.incident_did_declare(saved)
+    assert failure.kind == "exception" and "incident.title is read-only in a hook" in failure.error
+    assert saved.title == "Checkout down" and workspace.get("INC-2025-001").title == "Checkout down"
 
 
 def test_event_hooks_pass_the_arguments_each_plugin_asks_for():
@@ -237,5 +238,5 @@ def test_a_failing_or_hanging_notifier_becomes_a_failed_delivery():
     slow = plugins.send("slow", message, None)
     wrong = plugins.send("wrong", message, None)
     assert boom.state == "failed" and boom.retryable and "ConnectionResetError: peer went away" in boom.error
-    assert slow.state == "failed" and "did not finish within 0.2 s" in slow.error
-    assert wrong.state == "failed" and "not a DeliveryResult" in wrong.error
+    assert slow.state == "failed" and slow.retryable and "no answer within 0.2 s" in slow.error
+    assert wrong.state == "failed" and not wrong.retryable and "not a DeliveryResult" in wrong.error

@@ -63,7 +63,7 @@ def test_failed_delivery_exits_6_then_outbox_retry_delivers(workspace, receiver)
     receiver.status = 403
     failed = run(workspace, "notify", "INC-2025-001", "-t", "internal_alert", env=webhook_env(receiver.url()))
     assert failed.exit_code == 6
-    assert "some deliveries failed; see `incident-desk outbox`" in failed.output
+    assert "some deliveries failed or were not sent; see `incident-desk outbox`" in failed.output
     listing = run(workspace, "outbox")
     assert "failed" in listing.output and "HTTP 403" in listing.output
     message_id = json.loads(run(workspace, "outbox", "list", "--json").output)[0]["id"]

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -121,13 +122,18 @@ def test_gives_up_after_the_attempt_budget(workspace):
     assert [a.outcome for a in failed.history] == ["retry", "failed"]
 
 
-def test_a_missing_secret_keeps_the_message_pending_with_a_clear_reason(workspace, receiver):
+def test_a_missing_secret_fails_at_once_with_a_clear_reason_and_retry_sends_it(workspace, receiver):
     service = service_for(workspace, FakeClock(), {"OPS_HOOK_URL": receiver.url()})
     service.notify("INC-2025-001", "internal_alert")
     service.drain()
-    (waiting,) = service.outbox.pending()
-    assert "env:OPS_HOOK_SECRET: environment variable OPS_HOOK_SECRET is not set" in waiting.last_error
+    (failed,) = service.outbox.failed()  # bad configuration is permanent: no 20 retries
+    assert failed.attempts == 1
+    assert failed.last_error == ("notifier 'ops-hook' is misconfigured: "
+                                 "env:OPS_HOOK_SECRET: environment variable OPS_HOOK_SECRET is not set")
     assert receiver.requests == []
+    fixed = service_for(workspace, FakeClock(), webhook_env(receiver.url()))
+    fixed.retry(failed.id)
+    assert fixed.drain().sent == [failed.id] and len(receiver.requests) == 1
 
 
 def test_only_one_process_drains_at_a_time(workspace):
@@ -187,27 +193,33 @@ def test_kill_9_during_delivery_loses_nothing_and_repeats_carry_the_same_key(wor
         assert [d.state for d in entry.deliveries] == [DeliveryState.SENT]
 
 
-def test_notifiers_yaml_errors_name_file_line_and_field(tmp_path):
+def test_notifiers_yaml_errors_name_file_line_and_field_and_leave_the_others_usable(tmp_path):
     plugins = Plugins.load(entry_points=False, plugins_dir=None)
     path = tmp_path / "notifiers.yaml"
     path.write_text("ops-email:\n  type: email\n  host: smtp.example.com\n  sender: d@example.com\n"
                     "  to: [o@example.com]\n  pasword: env:SMTP\n"
                     "chat:\n  type: slak\n"
-                    "hook:\n  type: webhook\n  url: https://example.com/hook?token=abc\n", encoding="utf-8")
-    with pytest.raises(NotifyError) as error:
-        NotifierSettings.from_file(path, plugins)
-    message = str(error.value)
-    assert f"{path}:6: ops-email.pasword: Extra inputs are not permitted" in message
-    assert f"{path}:8: chat.type: unknown notifier type 'slak'; known types: desktop, email, slack, teams, webhook" in message
-    assert f"{path}:11: hook.url: must be a reference" in message
-    assert "token=abc" not in message
+                    "hook:\n  type: webhook\n  url: https://example.com/hook?token=abc\n"
+                    "desk:\n  type: desktop\n", encoding="utf-8")
+    settings = NotifierSettings.from_file(path, plugins)
+    assert sorted(settings.notifiers) == ["desk"] and sorted(settings.names()) == ["chat", "desk", "hook", "ops-email"]
+    reasons = {name: broken.reason for name, broken in settings.broken.items()}
+    assert reasons["ops-email"] == (f"notifier 'ops-email' is misconfigured: {path}:6: ops-email.pasword: "
+                                    "Extra inputs are not permitted")
+    assert (f"{path}:8: chat.type: unknown notifier type 'slak'; known types: desktop, email, slack, teams, webhook"
+            in reasons["chat"])
+    assert f"{path}:11: hook.url: must be a reference" in reasons["hook"]
+    assert "token=abc" not in " ".join(settings.notices)
+    with pytest.raises(NotifyError, match="notifier 'chat' is misconfigured"):
+        settings.get("chat")
 
 
 def test_notifiers_yaml_that_is_not_yaml_names_the_line(tmp_path):
     path = tmp_path / "notifiers.yaml"
     path.write_text("hook:\n  type: webhook\n  url: [unclosed\n", encoding="utf-8")
-    with pytest.raises(NotifyError, match=rf"^{path}:\d+: not valid YAML"):
-        NotifierSettings.from_file(path, Plugins.load(entry_points=False, plugins_dir=None))
+    settings = NotifierSettings.from_file(path, Plugins.load(entry_points=False, plugins_dir=None))
+    assert re.match(rf"^{path}:\d+: not valid YAML", settings.file_problem)
+    assert settings.notifiers == {} and "nothing can be sent" in settings.notices[0]
 
 
 def test_watch_loop_uses_the_injected_clock_and_fires_escalations_each_cycle(workspace):
@@ -222,7 +234,7 @@ def test_watch_loop_uses_the_injected_clock_and_fires_escalations_each_cycle(wor
     def escalate(svc, now):
         seen.append(now)
         clock.advance(seconds=45)  # time passes between cycles
-        return 1
+        return 1, []
 
     stop = threading.Event()
     receiver = None

@@ -97,4 +97,4 @@ def test_a_chain_cannot_be_moved_to_another_incident(audited: Workspace) -> None
     second["audit"] = first["audit"]
     path.write_bytes(orjson.dumps(second))
     [report] = audited.verify_audit("INC-2025-002")
-    assert "record 1: chain broken (prev_hash does not match the record before it)" in report.problems
+    assert "record 1: the chain does not start at the genesis of INC-2025-002" in report.problems
