@@ -11,6 +11,7 @@ record is searched for each secret and each token of its URL: none is found.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -105,13 +106,29 @@ def echo():
     server.close()
 
 
-def run_desk_process(workspace: Path, *args: str) -> str:
-    """A reading command in a fresh process, which knows no secret and so could hide none."""
+READER = """
+import contextlib, io, json, sys
+from incident_desk.cli.main import main
+outputs = []
+for args in json.loads(sys.argv[1]):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(args)
+    outputs.append([code, out.getvalue()])
+print(json.dumps(outputs))
+"""
+
+
+def run_desk_process(workspace: Path, *commands: tuple[str, ...]) -> list[str]:
+    """Reading commands in one fresh process, which knows no secret and so could hide none."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "plugins")])}
-    done = subprocess.run([sys.executable, "-m", "incident_desk", "--workspace", str(workspace), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 0, (args, done.stderr)
-    return done.stdout + done.stderr
+    argv = [["--workspace", str(workspace), *args] for args in commands]
+    done = subprocess.run([sys.executable, "-c", READER, json.dumps(argv)], capture_output=True, text=True,
+                          env=env, timeout=180)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout.splitlines()[-1])
+    assert [code for code, _ in results] == [0] * len(commands), results
+    return [text for _, text in results]
 
 
 def test_no_secret_reaches_any_file_output_or_log_even_when_the_receiver_echoes_it(tmp_path, echo, caplog):
@@ -201,11 +218,11 @@ down-email:
 
     incident_id = "INC-2025-001"
     workspace.backup()
-    for args in (("export", incident_id), ("report", incident_id), ("report", incident_id, "--format", "markdown"),
-                 ("report", incident_id, "--format", "json"), ("show", incident_id, "--json"),
-                 ("timeline", "list", incident_id), ("audit", "log", incident_id),
-                 ("analyze", "--post-mortem", "--incident-id", incident_id)):
-        outputs.append(run_desk_process(workspace.path, *args))
+    outputs += run_desk_process(workspace.path, ("export", incident_id), ("report", incident_id),
+                                ("report", incident_id, "--format", "markdown"),
+                                ("report", incident_id, "--format", "json"), ("show", incident_id, "--json"),
+                                ("timeline", "list", incident_id), ("audit", "log", incident_id),
+                                ("analyze", "--post-mortem", "--incident-id", incident_id), ("outbox", "--all"))
     files = {path: path.read_bytes() for path in workspace.path.rglob("*") if path.is_file()}
     names = {path.name for path in files}
     assert {"outbox.json", "changes.log", "manifest.json"} <= names and any(".prev" in str(p) for p in files)

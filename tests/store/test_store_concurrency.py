@@ -39,6 +39,7 @@ def test_two_processes_allocating_ids_never_get_the_same_one(ws: Workspace) -> N
     assert sorted(ids) == [f"INC-2025-{n:03d}" for n in range(1, 121)]
 
 
+@pytest.mark.slow
 def test_two_processes_appending_500_events_each_to_one_incident_lose_none(ws: Workspace) -> None:
     ws.create(make_incident(), actor="setup")
     writers = [start_writer("append", str(ws.path), "INC-2025-001", "500", label) for label in ("left", "right")]
