@@ -44,6 +44,7 @@ from tinydb import TinyDB
 
 from ..domain.timeutil import as_utc
 from ..plugin.types import DeliveryResult, Message
+from ..store.locks import plain_lock_file
 from ..store.storage import AtomicJSONStorage
 
 OUTBOX_FILE = "outbox.json"
@@ -160,8 +161,8 @@ class Outbox:
         self.keep_sent = keep_sent
         self.lock_timeout = lock_timeout
         (self.folder / "locks").mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(self.folder / "locks" / "outbox.lock", timeout=lock_timeout)
-        self._drain_lock = FileLock(self.folder / "locks" / "outbox-drain.lock", timeout=0)
+        self._lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox.lock"), timeout=lock_timeout)
+        self._drain_lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox-drain.lock"), timeout=0)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
 
     # ------------------------------------------------------------------ reading

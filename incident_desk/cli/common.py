@@ -34,7 +34,7 @@ class CliError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"incident-desk: error: {shown(self.format_message())}", err=True)
+        click.echo(f"incident-desk: error: {shown(self.format_message(), keep_lines=True)}", err=True)
 
 
 @dataclass
@@ -115,7 +115,7 @@ def _scrub(text: str) -> str:
 
 
 def warn(message: str) -> None:
-    click.echo(f"incident-desk: warning: {shown(message)}", err=True)
+    click.echo(f"incident-desk: warning: {shown(message, keep_lines=True)}", err=True)
 
 
 def stdout_is_terminal() -> bool:

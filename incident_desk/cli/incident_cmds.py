@@ -54,7 +54,7 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @click.option("--since", help="Started at or after this time.")
 @click.option("--until", help="Started before this time.")
 @click.option("--search", help="Text in the id or title (case-insensitive).")
-@click.option("--limit", type=int, default=0, help="Show at most N (newest first).")
+@click.option("--limit", type=click.IntRange(0, 10**9), default=0, help="Show at most N (newest first).")
 @json_option
 @pass_app
 def list_(app: AppContext, statuses, severities, types, service, active, since, until, search, limit, as_json):
@@ -118,7 +118,8 @@ def show(app: AppContext, incident_id, as_json):
 @click.option("--resolution", help="How it was resolved (one paragraph).")
 @click.option("--clock", "clocks", multiple=True, metavar="NAME=TIME",
               help=f"Correct a clock field ({', '.join(CLOCK_OPTIONS)}); TIME is ISO-8601 or `unknown`.")
-@click.option("--revision", type=int, help="Refuse the change if the incident is no longer at this revision.")
+@click.option("--revision", type=click.IntRange(0, 10**15),
+              help="Refuse the change if the incident is no longer at this revision.")
 @json_option
 @pass_app
 def set_(app: AppContext, incident_id, facts, title, summary, type_, services, systems, tags, resolution, clocks,

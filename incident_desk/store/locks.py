@@ -185,3 +185,13 @@ def try_hold(lock_path: Path) -> FolderLock | _WindowsLock | None:
         return lock if lock.acquire(0) else None
     except LockUnavailable:
         return None
+
+
+def plain_lock_file(path: Path) -> Path:
+    """`path`, made a regular file if a symbolic link was planted there (for code that locks with
+    `filelock.FileLock`, which follows links); left as it is when it cannot be created (read-only)."""
+    try:
+        os.close(open_no_follow(Path(path), os.O_RDWR | os.O_CREAT))
+    except OSError:
+        pass
+    return Path(path)

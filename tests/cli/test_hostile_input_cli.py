@@ -200,3 +200,17 @@ def test_errors_and_warnings_with_hostile_text_stay_one_clean_line(cli):
     result = cli("show", "INC-2026-\x1b[2J\u202e1")
     assert result.code == 2
     assert "\x1b" not in result.err and "\u202e" not in result.err and result.err.count("\n") == 1
+
+
+def test_numbers_on_the_command_line_are_bounded(cli):
+    incident_id = cli("declare", "Payments down", "--json").json()["id"]
+    for args in (("list", "--limit", "-5"), ("list", "--limit", "1" * 30),
+                 ("set", incident_id, "--title", "x", "--revision", "1" * 30),
+                 ("watch", "--interval", "inf", "--once")):
+        result = cli(*args)
+        assert result.code == 2 and "Traceback" not in result.err, (args, result)
+    credits = cli("impact", "set", incident_id, "--sla-credits", "inf")
+    assert credits.code == 4 and "sla_credits" in credits.err
+    far = cli("notify", incident_id, "-t", "status_investigating", "--preview", "--next-update", "9" * 25 + "w")
+    assert far.code == 2 and "longer than 100 years" in far.err
+    assert cli("show", incident_id, "--json").json()["revision"] == 1

@@ -34,7 +34,8 @@ def planted(tmp_path, capsys):
     assert code == 0
     incident_id = out.split()[1]
     locks = workspace / "locks"
-    names = ["workspace", "index", "ids", "backup", incident_id, f"INC-{incident_id[4:8]}-002"]
+    names = ["workspace", "index", "ids", "backup", "outbox", "outbox-drain", incident_id,
+             f"INC-{incident_id[4:8]}-002"]
     for name in names:
         for suffix in (".lock", ".owner"):
             target = outside / f"{name}{suffix}"
@@ -64,12 +65,14 @@ def test_writes_never_write_through_planted_symlinks_and_still_work(planted, cap
     workspace, outside, incident_id = planted
     before = snapshot(outside)
     for args in (("timeline", "add", incident_id, "Rolled back"), ("declare", "Second"),
+                 ("notify", incident_id, "-t", "status_investigating", "--next-update", "30m"), ("outbox", "--all"),
                  ("set", incident_id, "--title", "Payments down hard"), ("list",), ("audit", "verify")):
         code, _, err = run(workspace, *args, capsys=capsys)
         assert code == 0, (args, err)
     assert snapshot(outside) == before
     assert not (workspace / "locks" / f"{incident_id}.lock").is_symlink()
     assert not (workspace / "changes.log").is_symlink()
+    assert not (workspace / "locks" / "outbox.lock").is_symlink()
     code, out, _ = run(workspace, "show", incident_id, "--json", capsys=capsys)
     assert '"Payments down hard"' in out
 
