@@ -30,9 +30,10 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def incident_tables(incident_id: str, number: int, events: int, rng: random.Random) -> tuple[dict, dict]:
+def incident_tables(incident_id: str, number: int, events: int, rng: random.Random,
+                    span_minutes: int = 700_000) -> tuple[dict, dict]:
     """(TinyDB tables of the incident file, the incident as a plain dict for the stock twin)."""
-    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 700_000))
+    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, span_minutes))
     status = rng.choice(STATUSES)
     resolved = started + timedelta(minutes=rng.randrange(10, 600)) if status in ("resolved", "closed", "post-mortem") else None
     incident = Incident(
@@ -71,8 +72,11 @@ def incident_tables(incident_id: str, number: int, events: int, rng: random.Rand
     return tables, plain
 
 
-def build(root: Path, stock_path: Path, incidents: int, events: int, seed: int = 7) -> None:
-    """Write a workspace of `incidents` x `events` at `root`, and the same data as one stock TinyDB file."""
+def build(root: Path, stock_path: Path | None, incidents: int, events: int, seed: int = 7,
+          span_minutes: int = 700_000) -> None:
+    """Write a workspace of `incidents` x `events` at `root`, and the same data as one stock TinyDB file
+    (unless `stock_path` is None: at 50,000 incidents the twin would need gigabytes of memory). Start times
+    spread uniformly over `span_minutes` from 2024-06-01."""
     rng = random.Random(seed)
     root.mkdir(parents=True)
     for folder in ("incidents", "index", "intents", "locks", "backups"):
@@ -84,13 +88,15 @@ def build(root: Path, stock_path: Path, incidents: int, events: int, seed: int =
     for number in range(incidents):
         year, seq = (2025, number + 1) if number < per_year else (2026, number - per_year + 1)
         incident_id = f"INC-{year}-{seq:03d}"
-        tables, plain = incident_tables(incident_id, number, events, rng)
+        tables, plain = incident_tables(incident_id, number, events, rng, span_minutes)
         path = root / "incidents" / str(year) / f"{incident_id}.json"
         path.parent.mkdir(exist_ok=True)
         stat = atomic_write_bytes(path, orjson.dumps(tables), fsync=False)
         summary = summarize(Incident.model_validate(plain))
         shards.setdefault(index.shard_name(incident_id), {})[seq] = (summary, index.stamp_of(stat))
-        stock[str(number + 1)] = plain
+        if stock_path is not None:
+            stock[str(number + 1)] = plain
     for name, entries in shards.items():
         index.write_shard(root / "index" / name, entries, fsync=False)
-    stock_path.write_text(json.dumps({"incidents": stock}), encoding="utf-8")
+    if stock_path is not None:
+        stock_path.write_text(json.dumps({"incidents": stock}), encoding="utf-8")

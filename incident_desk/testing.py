@@ -212,7 +212,7 @@ class PluginHarness:
         return self.desk.declare(title=title, facts=facts)
 
     def service(self) -> NotifyService:
-        return NotifyService(self.desk.workspace, self.plugins, clock=self.desk.clock, environ=self.environ)
+        return NotifyService(self.desk, self.plugins, clock=self.desk.clock, environ=self.environ)
 
     def notify(self, incident_id: str, template: str, *, via: Iterable[str] | None = None,
                now: datetime | None = None) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 - domain/ imports nothing of the project outside itself and no I/O, plugin, storage or Qt library;
 - engine/, store/, plugin/ import only domain/ (and themselves) of the project;
-- only gui/ imports Qt, and inside gui/ only the shim gui/qt.py imports PySide6 directly.
+- render/ and demo/ (the demo data, not a use case) import only domain/ (and themselves);
+- the faces, cli/ and gui/, import only app/ and the package root (whose public API is the domain models);
+- only gui/ imports Qt, and inside gui/ only the shim gui/qt.py imports PySide6 directly;
+- the notification service never touches the store: it changes incidents through the desk.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ ALLOWED_PROJECT_LAYERS = {
     "engine": {"domain", "engine"},
     "store": {"domain", "store"},
     "plugin": {"domain", "plugin"},
+    "render": {"domain", "render"},
+    "demo": {"domain", "demo"},
+    "cli": {"app", "cli", "(package root)"},
+    "gui": {"app", "gui", "(package root)"},
 }
+#: modules of app/ that must change incidents only through the desk, never through the store
+THROUGH_THE_DESK = ("app/notify_service.py",)
 
 
 def imports_of(path: Path) -> list[tuple[str, int]]:
@@ -70,7 +79,19 @@ def test_layering(path: Path):
             if target not in ALLOWED_PROJECT_LAYERS[layer]:
                 problems.append(f"{relative}:{line} imports {name}; {layer}/ may import only "
                                 f"{', '.join(sorted(ALLOWED_PROJECT_LAYERS[layer]))}")
+    if str(relative) in THROUGH_THE_DESK:
+        problems += store_access(path, relative)
     assert not problems, "\n".join(problems)
+
+
+def store_access(path: Path, relative: Path) -> list[str]:
+    """Imports of the store, and uses of a `.workspace` attribute (the store behind a desk)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    problems = [f"{relative}:{line} imports {name}; it changes incidents through the desk"
+                for name, line in imports_of(path) if name.split(".")[:2] == ["incident_desk", "store"]]
+    problems += [f"{relative}:{node.lineno} uses .workspace; it changes incidents through the desk"
+                 for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "workspace"]
+    return problems
 
 
 def test_checker_catches_a_violation(tmp_path, monkeypatch):
@@ -84,3 +105,22 @@ def test_checker_catches_a_violation(tmp_path, monkeypatch):
         test_layering(bad)
     message = str(failure.value)
     assert "incident_desk.store" in message and "tinydb" in message and "PySide6" in message
+
+
+def test_checker_catches_a_face_reaching_below_the_app(tmp_path, monkeypatch):
+    fake_pkg = tmp_path / "incident_desk"
+    (fake_pkg / "cli").mkdir(parents=True)
+    (fake_pkg / "app").mkdir(parents=True)
+    bad = fake_pkg / "cli" / "bad.py"
+    bad.write_text("from .. import Incident\nfrom ..app.desk import Desk\nfrom ..store.errors import StoreError\n")
+    service = fake_pkg / "app" / "notify_service.py"
+    service.write_text("from ..store import Workspace\n\ndef save(desk):\n    desk.workspace.update()\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake_pkg)
+    with pytest.raises(AssertionError) as face:
+        test_layering(bad)
+    assert "cli/bad.py:3 imports incident_desk.store.errors" in str(face.value)
+    assert "Incident" not in str(face.value) and "app.desk" not in str(face.value)
+    with pytest.raises(AssertionError) as writer:
+        test_layering(service)
+    assert "app/notify_service.py:1 imports incident_desk.store" in str(writer.value)
+    assert "app/notify_service.py:4 uses .workspace" in str(writer.value)

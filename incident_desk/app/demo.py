@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from ..domain import Incident
-from .demo_data import DEMO_END, demo_workspace
-from .demo_generator import end_instant
+from ..demo.data import DEMO_END, demo_workspace
+from ..demo.generator import end_instant
 from .rules_provider import RulesProvider
 from .wiring import open_desk
 

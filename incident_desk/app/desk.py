@@ -7,8 +7,9 @@ appends to the audit trail. After a change that touches facts, the severity is c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain import (
@@ -38,7 +39,7 @@ from ..domain.incident import format_incident_id
 from ..domain.validation import check_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
-from ..store import Workspace
+from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
 
 if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
@@ -72,6 +73,18 @@ class Desk:
         self.notice_sources: list[Callable[[], list[str]]] = []
 
     @property
+    def workspace_path(self) -> Path:
+        """The workspace folder (where its notifiers.yaml, outbox and rules live)."""
+        return self.workspace.path
+
+    def acting_as(self, actor: str) -> Desk:
+        """The same desk (workspace, rules, plugins, clock) acting for someone else, e.g. `outbox`."""
+        other = Desk(self.workspace, actor=actor, clock=self.clock, classifier=self.classifier, rules=self.rules,
+                     plugins=self._plugins)
+        other.notice_sources = self.notice_sources
+        return other
+
+    @property
     def plugins(self) -> Plugins | None:
         """The plugin facade, loaded on first use (a callable is called once)."""
         from ..plugin import Plugins
@@ -98,15 +111,34 @@ class Desk:
 
     # ------------------------------------------------------------------ reads
 
-    def summaries(self) -> list[IncidentSummary]:
-        return self.workspace.list_summaries()
+    def summaries(self, query: SummaryQuery | None = None) -> list[IncidentSummary]:
+        """The incidents' summaries in id order: all of them, or those `query` selects (status, severity, type,
+        service, active, text, start window, overdue items, ids). Cheap to call again: the filters run on the
+        index rows, only the summaries returned are built, and a Desk remembers what it built (by file stamp).
+        Every summary equals `summarize(get(id))` as stored now, whichever process wrote it; a GUI model
+        calls this again when the change feed (`workspace.changes_since`) reports a write."""
+        return self.workspace.query_summaries(query or EVERYTHING)
+
+    def iter_summaries(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
+                       limit: int = 0) -> Iterator[IncidentSummary]:
+        """Like `summaries`, built one at a time as they are consumed (for output that streams: nothing holds
+        them all), in id order or newest first (start time, else declaration time), at most `limit` (0: all)."""
+        return self.workspace.iter_summaries(query or EVERYTHING, newest_first=newest_first, limit=limit)
 
     def get(self, incident_id: str) -> Incident:
         return self.workspace.get(normalize_id(incident_id))
 
+    def list_summaries(self) -> list[IncidentSummary]:
+        """The light summaries of every incident (what lists, metrics and backtests read)."""
+        return self.workspace.list_summaries()
+
+    def iter_incidents(self) -> Iterable[Incident]:
+        """Every incident in full, one at a time."""
+        return self.workspace.iter_incidents()
+
     def overdue_action_items(self, today: date | None = None) -> list[tuple[IncidentSummary, ActionItem]]:
         today = today or self.clock().date()
-        return [(s, item) for s in self.summaries() for item in s.overdue_items(today)]
+        return [(s, item) for s in self.summaries(SummaryQuery(overdue_on=today)) for item in s.overdue_items(today)]
 
     def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
         return [(s, item) for s in self.summaries() for item in s.action_items]
@@ -428,6 +460,37 @@ class Desk:
 
     def reclassify(self, incident_id: str) -> Incident:
         return self.change(incident_id, "classify", lambda i: None, reclassify=True)
+
+    # ------------------------------------------------------------------ workspace care (backup, audit)
+
+    def backup(self) -> Path:
+        """A full snapshot of the workspace now (older snapshots rotate out)."""
+        return self.workspace.backup()
+
+    def restore(self, incident_id: str, source: Path | None = None) -> Path:
+        """Restore a damaged incident file from its backup (or `source`); returns where the damaged one went."""
+        return self.workspace.restore(normalize_id(incident_id), source)
+
+    def reindex(self) -> int:
+        """Rebuild the incident list index from the incident files; returns how many were read."""
+        return self.workspace.reindex()
+
+    def audit_trail(self, incident_id: str) -> list[Any]:
+        """The hash-chained audit records of one incident, oldest first."""
+        return self.workspace.audit_trail(normalize_id(incident_id))
+
+    def verify_audit(self, *, full: bool = False, incident_id: str | None = None) -> Any:
+        """Verify the checkpoint log and the audit chains (of one incident, or all)."""
+        from . import audit_service
+
+        return audit_service.verify(self.workspace, full=full,
+                                    only=normalize_id(incident_id) if incident_id else None)
+
+    def checkpoint_audit(self, key: Any) -> Any:
+        """Verify, then append a checkpoint of every incident's head, signed with `key` (None: unsigned)."""
+        from . import audit_service
+
+        return audit_service.checkpoint(self.workspace, actor=self.actor, at=self.clock(), key=key)
 
     # ------------------------------------------------------------------ import / export
 

@@ -1,11 +1,13 @@
 """Notification use cases: render a template, log the communication, deliver it through the outbox.
 
-- `NotifierSettings`: `<workspace>/notifiers.yaml`, the configured notifiers (name -> type + config),
-  validated against each notifier's config model with `file:line: name.field: problem` errors.
+- `NotifierSettings` (app/notifier_config.py): `<workspace>/notifiers.yaml`, each configured notifier
+  validated on its own; a broken entry disables only that notifier, and says why.
 - `NotifyService.preview / notify / drain / retry`: what `incident-desk notify`, `outbox` and the GUI
   call. `notify` writes the messages to the outbox first (durable), then adds the communication entry
-  with one pending `Delivery` per notifier to the incident; `drain` delivers what is due and writes
-  each delivery's state back into that entry.
+  with one pending `Delivery` per notifier to the incident; `drain` delivers what is due, each notifier
+  in its own lane with its own time limit, and writes each delivery's state back into that entry.
+  Every change to an incident goes through the desk (`Desk.change` with `operations.log_communication`
+  or `operations.record_delivery`): the service never writes the store itself.
 - `run_watch`: the headless loop of `incident-desk watch` (escalations are fired by app/escalations.py,
   whose notify actions come through `notify` with a stable key, so a restart never sends one twice).
 """
@@ -14,35 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..domain import (
-    Channel,
-    CommunicationEntry,
-    Delivery,
-    DeliveryState,
-    EscalationRecord,
-    EventKind,
-    Incident,
-)
+from ..domain import Channel, CommunicationEntry, Delivery, DeliveryState, DomainError, Incident, operations
 from ..domain.incident import new_id
-from ..domain.operations import add_event
-from ..plugin import Plugins, default_plugins_dir
+from ..plugin import Plugins
 from ..plugin.types import DeliveryResult, Message
-from ..render.templates import DEFAULT_TEMPLATES_DIR, RenderedMessage, TemplateSet, incident_context
-from ..store import Workspace
-from ..store.errors import StoreError
 from ..plugin.wording import seconds
-from .notifier_config import (NOTIFIERS_FILE, BrokenNotifier, ConfiguredNotifier, NotifierSettings, NotifyError,
-                              file_signature)
+from ..render.templates import DEFAULT_TEMPLATES_DIR, RenderedMessage, TemplateSet, incident_context
+from .desk import Desk
+from .notifier_config import NOTIFIERS_FILE, ConfiguredNotifier, NotifierSettings, NotifyError, file_signature
 from .outbox import DrainReport, Outbox, OutboxMessage, Outcome
 from .secrets import SecretError, config_secrets, resolve_config, scrub, scrub_result
 
@@ -80,28 +70,23 @@ class NotifyService:
 
     The notifier settings are read again whenever notifiers.yaml changes (`reload_if_changed`)."""
 
-    def __init__(self, workspace: Workspace, plugins: Plugins, *, settings: NotifierSettings | None = None,
+    def __init__(self, desk: Desk | Any, plugins: Plugins, *, settings: NotifierSettings | None = None,
                  templates: TemplateSet | None = None, outbox: Outbox | None = None, clock: Clock = utc_now,
                  environ: Mapping[str, str] | None = None) -> None:
-        self.workspace = workspace
+        # every change to an incident goes through a desk (Desk.change + a domain operation); a bare
+        # workspace (tests, benchmarks) gets one of its own
+        self.desk = desk if isinstance(desk, Desk) else Desk(desk, plugins=plugins, clock=clock)
+        self._outbox_desk = self.desk.acting_as("outbox")
         self.plugins = plugins
-        self.settings_path = workspace.path / NOTIFIERS_FILE
+        self.folder = self.desk.workspace_path
+        self.settings_path = self.folder / NOTIFIERS_FILE
         self.settings = settings if settings is not None else NotifierSettings.from_file(self.settings_path, plugins)
         self._fixed_settings = settings is not None
-        self.templates = templates or TemplateSet([workspace.path / "templates", DEFAULT_TEMPLATES_DIR])
-        self.outbox = outbox or Outbox(workspace.path)
+        self.templates = templates or TemplateSet([self.folder / "templates", DEFAULT_TEMPLATES_DIR])
+        self.outbox = outbox or Outbox(self.folder)
         self.clock = clock
         self.environ = environ
         self._notes: list[str] = []
-
-    @classmethod
-    def open(cls, workspace_path: str | Path, *, plugins: Plugins | None = None, clock: Clock = utc_now,
-             load_installed_plugins: bool = True) -> NotifyService:
-        """The service as the command line and GUI use it: installed and drop-in plugins included."""
-        if plugins is None:
-            plugins = Plugins.load(entry_points=load_installed_plugins,
-                                   plugins_dir=default_plugins_dir() if load_installed_plugins else None)
-        return cls(Workspace.open(workspace_path), plugins, clock=clock)
 
     @property
     def notices(self) -> list[str]:
@@ -123,9 +108,9 @@ class NotifyService:
 
     def _incident(self, incident_id: str) -> Incident:
         try:
-            return self.workspace.get(incident_id)
-        except StoreError as error:
-            raise NotifyError(str(error), "not_found") from None
+            return self.desk.get(incident_id)
+        except (LookupError, DomainError) as error:
+            raise NotifyError(str(error.args[0]) if error.args else str(error), "not_found") from None
 
     def preview(self, incident_id: str, template: str, *, next_update: timedelta | None = None,
                 extra: Mapping[str, Any] | None = None) -> RenderedMessage:
@@ -191,18 +176,9 @@ class NotifyService:
             id=entry_id, at=now, channel=Channel(channel_value), audience=audience, message=rendered.text,
             template=rendered.template, author=actor, deliveries=deliveries)
 
-        def log_entry(incident: Incident) -> None:
-            if any(e.id == entry_id for e in incident.communications):
-                return
-            incident.communications.append(entry)
-            add_event(incident, now, f"{Channel(channel_value).label} queued via "
-                      f"{', '.join(m.notifier for m in stored)}: {rendered.subject}", EventKind.COMMUNICATION,
-                      source="notify", author=actor)
-            for name, reason in unsent:
-                add_event(incident, now, f"{Channel(channel_value).label} not sent via {name}: {reason}",
-                          EventKind.COMMUNICATION, source="notify", author=actor)
-
-        self.workspace.update(incident_id, log_entry, actor=actor or "notify", action="communicate")
+        queued_via = [m.notifier for m in stored]
+        self.desk.change(incident_id, "communicate", lambda incident: operations.log_communication(
+            incident, entry, queued_via, unsent, rendered.subject, actor))
         return NotifyResult(entry, rendered, stored, unsent)
 
     # ------------------------------------------------------------------ delivering
@@ -251,52 +227,47 @@ class NotifyService:
                                               lane=record.notifier), config_secrets(config))
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
-        """Write each delivery's state into its incident's communication entry (one save per incident)."""
+        """Write each delivery's state into its incident's communication entry: one save per incident,
+        through the desk and `operations.record_delivery`; different incidents are saved side by side."""
         by_incident: dict[str, list[Outcome]] = {}
         for outcome in outcomes:
             by_incident.setdefault(outcome.message.incident_id, []).append(outcome)
-        for incident_id, group in by_incident.items():
-            finished: list[str] = []
+        if len(by_incident) == 1:
+            for incident_id, group in by_incident.items():
+                self._record_incident(incident_id, group, now)
+            return
+        with ThreadPoolExecutor(max_workers=min(4, len(by_incident)), thread_name_prefix="delivery-log") as pool:
+            list(pool.map(lambda item: self._record_incident(item[0], item[1], now), by_incident.items()))
 
-            def apply(incident: Incident, group: list[Outcome] = group, finished: list[str] = finished) -> None:
-                entries = {e.id: e for e in incident.communications}
-                for outcome in group:
-                    record = outcome.message
-                    entry = entries.get(record.entry_id)
-                    if entry is None:  # the process stopped between queueing and logging: log it now
-                        entry = CommunicationEntry(id=record.entry_id, at=record.created_at,
-                                                   channel=Channel(record.message.channel),
-                                                   message=record.message.text or record.message.subject,
-                                                   template=record.template, author=record.author)
-                        incident.communications.append(entry)
-                        entries[entry.id] = entry
-                    was_final = bool(entry.deliveries) and all(d.state is not DeliveryState.PENDING
-                                                                for d in entry.deliveries)
-                    delivery = next((d for d in entry.deliveries if d.message_key == record.idempotency_key), None)
-                    if delivery is None:
-                        delivery = Delivery(notifier=record.notifier, message_key=record.idempotency_key)
-                        entry.deliveries.append(delivery)
-                    delivery.state = {"sent": DeliveryState.SENT, "failed": DeliveryState.FAILED}.get(
-                        record.state, DeliveryState.PENDING)
-                    delivery.attempts = record.attempts
-                    delivery.last_error = record.last_error
-                    delivery.at = now
-                    if record.state == "failed":
-                        add_event(incident, now, f"Delivery via {record.notifier} failed: {record.last_error}",
-                                  EventKind.COMMUNICATION, source="outbox")
-                    if not was_final and all(d.state is not DeliveryState.PENDING for d in entry.deliveries):
-                        finished.append(entry.id)
+    def _record_incident(self, incident_id: str, group: list[Outcome], now: datetime) -> None:
+        finished: list[str] = []
 
-            try:
-                saved = self.workspace.update(incident_id, apply, actor="outbox", action="delivery")
-            except Exception as error:  # noqa: BLE001 - the outbox already holds the state; report, go on
-                note = f"{incident_id}: delivery states not written to the communication log: {error}"
-                log.warning("%s", note)
-                self._notes.append(note)
-                continue
-            for entry in saved.communications:
-                if entry.id in finished:
-                    self.plugins.communication_did_send(saved, entry)
+        def apply(incident: Incident) -> None:
+            finished.clear()
+            for outcome in group:
+                record = outcome.message
+                fallback = CommunicationEntry(id=record.entry_id, at=record.created_at,
+                                              channel=Channel(record.message.channel),
+                                              message=record.message.text or record.message.subject,
+                                              template=record.template, author=record.author)
+                state = {"sent": DeliveryState.SENT, "failed": DeliveryState.FAILED}.get(record.state,
+                                                                                          DeliveryState.PENDING)
+                if operations.record_delivery(incident, fallback, record.idempotency_key, record.notifier, state,
+                                              record.attempts, record.last_error, now):
+                    finished.append(record.entry_id)
+
+        try:
+            saved = self._outbox_desk.change(incident_id, "delivery", apply)
+        except Exception as error:  # noqa: BLE001 - the outbox already holds the state; report, go on
+            note = f"{incident_id}: delivery states not written to the communication log: {error}"
+            log.warning("%s", note)
+            self._notes.append(note)
+            return
+        self.desk.plugin_failures += self._outbox_desk.plugin_failures
+        self._outbox_desk.plugin_failures = []
+        for entry in saved.communications:
+            if entry.id in finished:
+                self.plugins.communication_did_send(saved, entry)
 
     # ------------------------------------------------------------------ escalations
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -153,13 +154,15 @@ class Outbox:
     """The outbox of one workspace folder."""
 
     def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 500,
-                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0) -> None:
+                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0, log_every: float = 0.25) -> None:
         self.folder = Path(workspace_path)
         self.path = self.folder / OUTBOX_FILE
         self.backoff = backoff or BackOff()
         self.batch_size = batch_size
         self.keep_sent = keep_sent
         self.lock_timeout = lock_timeout
+        #: seconds between two hand-overs of stored results to `on_batch` during a drain
+        self.log_every = log_every
         (self.folder / "locks").mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox.lock"), timeout=lock_timeout)
         self._drain_lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox-drain.lock"), timeout=0)
@@ -330,8 +333,13 @@ class Outbox:
             threading.Thread(target=lane, args=(claims,), name=f"outbox-lane-{claims[0][1].notifier}",
                              daemon=True).start()
         running = len(lanes)
+        unlogged: list[Outcome] = []  # stored in the outbox, not yet handed to `on_batch`
+        logged_at = time.monotonic()
         while running:
-            arrived = [results.get()]
+            try:
+                arrived = [results.get(timeout=self.log_every)]
+            except queue.Empty:
+                arrived = []
             while True:  # group commit: take everything that arrived meanwhile into the same write
                 try:
                     arrived.append(results.get_nowait())
@@ -362,8 +370,12 @@ class Outbox:
                 for outcome in outcomes:
                     {"sent": report.sent, "failed": report.failed}.get(outcome.message.state,
                                                                         report.retry_later).append(outcome.message.id)
-                if on_batch is not None:
-                    on_batch(outcomes)
+                unlogged += outcomes
+            # the incidents' logs are written less often than the outbox (a save per incident is the dear
+            # part): every `log_every` seconds, and when the lanes are done
+            if unlogged and on_batch is not None and (not running or time.monotonic() - logged_at >= self.log_every):
+                on_batch(unlogged)
+                unlogged, logged_at = [], time.monotonic()
 
     def _release(self, put_back: list[tuple[str, OutboxMessage, str]]) -> None:
         """Claimed messages a lane could not try: back to pending as they were, no attempt counted."""

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..domain import DomainError, Incident, metrics
 from ..domain.timeutil import isoformat_z
 from ..render import ReportContext, render_postmortem_markdown, render_report
-from .desk import Desk
+from .desk import Desk, SummaryQuery
 
 
 def time_zone(name: str | None) -> tzinfo:
@@ -29,12 +29,25 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
     """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
     return ReportContext(
-        summaries=desk.summaries(),
+        summaries=_history_for(desk, incident),
         now=now or desk.clock(),
         tz=tz,
         level_names=ruleset.level_names if ruleset else None,
         sla=ruleset.sla(incident) if ruleset and incident is not None else None,
     )
+
+
+def _history_for(desk: Desk, incident: Incident | None) -> list:
+    """The workspace history the report's figures read: for one incident, only the incidents started in
+    the longest trailing window its metrics use (so a report does not grow with the workspace's history)."""
+    if incident is None:
+        return desk.summaries()
+    start = incident.clock.started_at
+    if start is None:
+        return []  # the figures say "start time unknown" without reading history
+    days = max(ReportContext.count_window_days, ReportContext.mtbf_window_days)
+    return desk.summaries(SummaryQuery(started_from=start - timedelta(days=days),
+                                       started_before=start + timedelta(microseconds=1)))
 
 
 def text_report(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:
@@ -54,10 +67,13 @@ def _seconds(value: timedelta | None) -> float | None:
 def metrics_document(desk: Desk, period: str, *, start: datetime | None = None,
                      end: datetime | None = None) -> dict[str, Any]:
     """Workspace metrics per calendar period as a JSON-ready document (durations in seconds)."""
-    summaries = desk.summaries()
-    starts = [s.clock.started_at for s in summaries if s.clock.started_at]
     end = end or desk.clock()
-    start = start or (min(starts) if starts else end)
+    if start is None:
+        summaries = desk.summaries()
+        starts = [s.clock.started_at for s in summaries if s.clock.started_at]
+        start = min(starts) if starts else end
+    else:  # only the incidents of the period are read
+        summaries = desk.summaries(SummaryQuery(started_from=start, started_before=end))
     rows = metrics.metrics_by_period(summaries, period, start, end)  # type: ignore[arg-type]
     everything = [s for s in summaries if s.clock.started_at and start <= s.clock.started_at < end]
     return {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain import Incident, Severity
+from .config import bundled_rules_dir, default_rules_dir
 
 if TYPE_CHECKING:  # the engine is imported on first classification, not by commands that only read
     from ..engine import RuleSet, RulesError
@@ -24,44 +25,43 @@ class RulesProvider:
 
     def __init__(self, directory: Path, known_notifiers: Callable[[], set[str]] | None = None) -> None:
         self.directory = directory
+        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
+        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
         self.known_notifiers = known_notifiers
         self._ruleset: RuleSet | None = None
         self.error: RulesError | None = None
         self.notices: list[str] = []
-        self._signature = self.files_signature()
+        self._signature: tuple | None = None  # taken when the rules are first loaded or checked
 
     def _known(self) -> set[str]:
-        # the desk fires what the rules say; a step naming an unconfigured notifier is reported when it
-        # fires ("not sent: ...") and by `rules check`, never by refusing the whole rule set
         from ..engine import ANY_NOTIFIER
 
         return self.known_notifiers() if self.known_notifiers else set(ANY_NOTIFIER)
 
     def files_signature(self) -> tuple:
-        """(name, modification time, size) of every rule file: a cheap way to see that one changed (read
-        from the folder, so that opening a desk does not import the rules engine)."""
+        """(name, modification time, size) of every rule file: a cheap way to see that one changed."""
+        from ..engine import FILE_NAMES
+
         found = []
-        try:
-            paths = sorted(self.directory.glob("*.y*ml"))
-        except OSError:
-            return ()
-        for path in paths:
+        for name in sorted(FILE_NAMES.values()):
             try:
-                stat = path.stat()
+                stat = (self.directory / name).stat()
             except OSError:
                 continue
-            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+            found.append((name, stat.st_mtime_ns, stat.st_size))
         return tuple(found)
 
     def reload_if_changed(self) -> list[str]:
         """Load the rules again when a rule file changed, and say so. Invalid new files leave the rules
         that were in force in place (a half-saved edit must not stop escalations)."""
+        from ..engine import RulesError, load_ruleset
+
         signature = self.files_signature()
+        if self._signature is None:
+            self._signature = signature
         if signature == self._signature:
             return []
         self._signature = signature
-        from ..engine import RulesError, load_ruleset
-
         try:
             fresh = load_ruleset(self.directory, known_notifiers=self._known())
         except RulesError as error:
@@ -75,8 +75,6 @@ class RulesProvider:
     @classmethod
     def for_workspace(cls, workspace_path: Path,
                       known_notifiers: Callable[[], set[str]] | None = None) -> RulesProvider:
-        from .config import default_rules_dir
-
         return cls(default_rules_dir(workspace_path), known_notifiers)
 
     @property
@@ -84,6 +82,8 @@ class RulesProvider:
         if self._ruleset is None and self.error is None:
             from ..engine import RulesError, load_ruleset
 
+            if self._signature is None:
+                self._signature = self.files_signature()
             try:
                 self._ruleset = load_ruleset(self.directory, known_notifiers=self._known())
             except RulesError as error:
@@ -107,7 +107,6 @@ def install_default_rules(workspace_path: Path) -> Path:
     Only the rule files are copied: notifiers live in `<workspace>/notifiers.yaml` and message templates
     come from `<workspace>/templates/` over the bundled ones, so there is one place to edit each."""
     from ..engine import FILE_NAMES
-    from .config import bundled_rules_dir
 
     target = Path(workspace_path) / "rules"
     if not target.exists():

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..store import Workspace
-from .config import resolve_workspace_path
+from .config import bundled_rules_dir, resolve_workspace_path
 from .desk import Desk
 from .rules_provider import RulesProvider, install_default_rules
 
@@ -37,7 +36,6 @@ def load_plugins() -> Plugins:
 
 def install_default_notifiers(workspace_path: Path) -> Path:
     """Copy the bundled notifiers.yaml (desktop on, others as commented examples) unless one exists."""
-    from .config import bundled_rules_dir
     from .notifier_config import NOTIFIERS_FILE
 
     target = Path(workspace_path) / NOTIFIERS_FILE
@@ -56,7 +54,6 @@ def configured_notifiers(workspace_path: Path, plugins: Plugins) -> NotifierSett
 def notifier_names_for_checks(workspace_path: Path | None, plugins: Plugins) -> tuple[set[str], list[str]]:
     """The notifier names escalation rules may use, and the notices about them: what the workspace's
     notifiers.yaml configures (the bundled one when there is no workspace), built-in or plugin types alike."""
-    from .config import bundled_rules_dir
     from .notifier_config import NOTIFIERS_FILE, NotifierSettings
 
     path = Path(workspace_path) / NOTIFIERS_FILE if workspace_path is not None else None
@@ -105,4 +102,4 @@ def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
     from .notify_service import NotifyService
 
-    return NotifyService(desk.workspace, desk.plugins, clock=desk.clock)
+    return NotifyService(desk, desk.plugins, clock=desk.clock)

@@ -2,7 +2,7 @@
 
     analyze --severity sev1 --type availability --start
     analyze --post-mortem --incident-id INC-2025-001 --output post-mortem.md
-    analyze --report --incident-id INC-2025-001 --format pdf
+    analyze --report --incident-id INC-2025-001 --format pdf      [--sign --passphrase-env VAR]
     analyze --metrics --period monthly --output metrics.json
     analyze --playbook --type security --output security-playbook.md
 """
@@ -16,10 +16,10 @@ import click
 from .common import EXIT_USAGE, AppContext, CliError, pass_app
 from .context import open_desk
 from .data_cmds import write_output
+from .export_cmds import signing_options, signing_request
 from .formatting import incident_block
 
 NOT_YET = {
-    "pdf": "signed PDF reports arrive with the export feature; use --format text, markdown or json for now",
     "playbook": "playbook generation arrives with the playbooks feature; it is not available in this version",
 }
 
@@ -36,10 +36,11 @@ NOT_YET = {
 @click.option("--incident-id", help="With --post-mortem or --report.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "pdf"]), default="text")
 @click.option("--period", type=click.Choice(["daily", "weekly", "monthly"]), default="monthly")
-@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@click.option("--output", "-o", help="Write to this file instead of stdout (a PDF defaults to INC-....pdf).")
+@signing_options
 @pass_app
 def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
-            fmt, period, output):
+            fmt, period, output, sign, key_name, passphrase_env, reason, location, visible_stamp, timestamp_url):
     """The seed's analyze-incident-response jobs: --start, --post-mortem, --report, --metrics, --playbook."""
     chosen = [name for name, on in (("--start", start), ("--post-mortem", post_mortem), ("--report", report_),
                                     ("--metrics", metrics), ("--playbook", playbook)) if on]
@@ -50,8 +51,6 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
         raise CliError(f"{chosen[0]} needs --incident-id INC-YYYY-NNN", EXIT_USAGE)
     if playbook:
         raise CliError(NOT_YET["playbook"], EXIT_USAGE)
-    if report_ and fmt == "pdf":
-        raise CliError(NOT_YET["pdf"], EXIT_USAGE)
     from ..app import reporting
 
     with open_desk(app) as desk:
@@ -64,6 +63,16 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
             return
         if post_mortem:
             write_output(reporting.postmortem_markdown(desk, incident_id), output, "post-mortem")
+        elif report_ and fmt == "pdf":
+            from ..app import exports
+
+            request = signing_request(desk, sign=sign, key_name=key_name, passphrase_env=passphrase_env,
+                                      reason=reason, location=location, visible_stamp=visible_stamp,
+                                      timestamp_url=timestamp_url)
+            target = output or f"{desk.get(incident_id).id}.pdf"
+            result = exports.export_incident(desk, incident_id, "pdf", target, signing=request)
+            signed = f", signed by {request.signer_name}" if request else ""
+            click.echo(f"Wrote PDF report to {result.path} ({result.size:,} bytes{signed})", err=True)
         elif report_:
             if fmt == "json":
                 text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)

@@ -35,13 +35,10 @@ def audit_verify(app: AppContext, incident_id, full, as_json):
 
     Quick by default: files unchanged since the last successful verification (same inode, size and
     change time) are not read again."""
-    from ..app import audit_service
-    from ..app.desk import normalize_id
 
     with open_desk(app) as desk:
         with translate_errors():
-            outcome = audit_service.verify(desk.workspace, full=full,
-                                           only=normalize_id(incident_id) if incident_id else None)
+            outcome = desk.verify_audit(full=full, incident_id=incident_id)
     result = outcome.result
     failed = result.failed
     intact = result.total - len(failed)
@@ -81,10 +78,9 @@ def audit_verify(app: AppContext, incident_id, full, as_json):
 @pass_app
 def audit_log(app: AppContext, incident_id, as_json):
     """Who changed what, when."""
-    from ..app.desk import normalize_id
 
     with open_desk(app) as desk:
-        records = desk.workspace.audit_trail(normalize_id(incident_id))
+        records = desk.audit_trail(incident_id)
     rows = [[r.seq, when(r.at), r.actor, r.action, r.revision, ", ".join(r.changed)] for r in records]
     emit([r.__dict__ for r in records], as_json,
          lambda _: table(["#", "AT", "ACTOR", "ACTION", "REV", "CHANGED"], rows, 70))
@@ -103,7 +99,6 @@ def audit_checkpoint(app: AppContext, key_name, unsigned, passphrase_env, as_jso
 
     Later, `audit verify` reports every change made behind the checkpoint, even when the attacker
     recomputed every hash. Keep the printed checkpoint hash somewhere outside the workspace too."""
-    from ..app import audit_service
     from ..app import keys as key_store
 
     key = None
@@ -118,7 +113,7 @@ def audit_checkpoint(app: AppContext, key_name, unsigned, passphrase_env, as_jso
             key = key_store.open_key(name, passphrase)
     with open_desk(app) as desk:
         with translate_errors():
-            entry, checked = audit_service.checkpoint(desk.workspace, actor=desk.actor, at=desk.clock(), key=key)
+            entry, checked = desk.checkpoint_audit(key)
 
     def human(_: object) -> str:
         how = (f"signed with key '{key.info.name}' ({key.info.subject}, SHA-256 {key.info.fingerprint_sha256[:16]}…)"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Callable
 
 import click
@@ -90,6 +91,17 @@ def to_json(data: Any) -> str:
 
 def emit_json(data: Any) -> None:
     click.echo(_scrub(to_json(data)))
+
+
+def emit_json_stream(items: Iterable[Any]) -> None:
+    """Print a JSON array one item at a time (the same text `emit_json` prints for the whole list), so a long
+    list is never held in memory as a whole."""
+    opened = False
+    for item in items:
+        text = json.dumps(item, default=_default, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        click.echo(("[\n  " if not opened else ",\n  ") + text, nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:

@@ -9,10 +9,9 @@ from datetime import datetime
 import click
 
 from ..app.desk import Desk
-from ..domain import DomainError
-from ..domain.timeutil import parse_instant
-from ..domain.validation import InvalidIncidentId
-from ..store import errors as store_errors
+from .. import DomainError
+from ..app.face_support import InvalidIncidentId, parse_instant
+from ..app.face_support import store_errors
 from .common import (
     warn,
     EXIT_DATA,

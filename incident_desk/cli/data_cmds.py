@@ -1,4 +1,4 @@
-"""Commands over whole records and the workspace: init, report, export/import, backup, demo, open."""
+"""Commands over whole records and the workspace: init, report, import, backup, demo, open (export: export_cmds)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def write_output(text: str, output: str | None, what: str) -> None:
 def init(app: AppContext):
     """Create an empty workspace (the folder comes from --workspace, $INCIDENT_DESK_WORKSPACE or the default)."""
     with open_desk(app, create=True) as desk:
-        click.echo(f"Workspace ready at {desk.workspace.path}")
+        click.echo(f"Workspace ready at {desk.workspace_path}")
 
 
 @click.command()
@@ -54,17 +54,6 @@ def report(app: AppContext, incident_id, fmt, output, tz):
         else:
             text = json.dumps(desk.export_incident(incident_id), indent=2, ensure_ascii=False)
     write_output(text, output, f"{fmt} report")
-
-
-@click.command()
-@click.argument("incident_id")
-@click.option("--output", "-o", help="Write to this file instead of stdout.")
-@pass_app
-def export(app: AppContext, incident_id, output):
-    """Export one whole incident as JSON (with the head hash of its audit trail)."""
-    with open_desk(app) as desk:
-        document = desk.export_incident(incident_id)
-    write_output(json.dumps(document, indent=2, ensure_ascii=False), output, "incident JSON")
 
 
 @click.command(name="import")
@@ -97,7 +86,7 @@ def import_(app: AppContext, files, replace, allow_unverified, as_json):
 def backup(app: AppContext):
     """Take a full snapshot of the workspace now (older snapshots rotate out)."""
     with open_desk(app) as desk:
-        path = desk.workspace.backup()
+        path = desk.backup()
     click.echo(f"Snapshot written to {path}")
 
 
@@ -108,10 +97,9 @@ def backup(app: AppContext):
 @pass_app
 def restore(app: AppContext, incident_id, source):
     """Put a damaged incident file aside (bytes untouched) and restore its newest backup."""
-    from ..app.desk import normalize_id
 
     with open_desk(app) as desk:
-        aside = desk.workspace.restore(normalize_id(incident_id), source)
+        aside = desk.restore(incident_id, source)
         incident = desk.get(incident_id)
     click.echo(f"Restored {incident.id} (revision {incident.revision}); the damaged file was kept as {aside}")
 
@@ -121,7 +109,7 @@ def restore(app: AppContext, incident_id, source):
 def reindex(app: AppContext):
     """Rebuild the incident list index from the incident files."""
     with open_desk(app) as desk:
-        count = desk.workspace.reindex()
+        count = desk.reindex()
     click.echo(f"Index rebuilt from {count} incident files")
 
 
@@ -156,10 +144,10 @@ def open_(app: AppContext):
         summaries = desk.summaries()
         active = [s for s in summaries if s.status.is_active]
         overdue = desk.overdue_action_items()
-        click.echo(f"Incident Desk — workspace {desk.workspace.path}")
+        click.echo(f"Incident Desk — workspace {desk.workspace_path}")
         click.echo(f"{len(summaries)} incidents, {len(active)} active, {len(overdue)} overdue action items\n")
         if any(s.id == "INC-2025-001" for s in summaries):
             click.echo(reporting.text_report(desk, "INC-2025-001"))
 
 
-COMMANDS = [init, report, export, import_, backup, restore, reindex, demo, open_]
+COMMANDS = [init, report, import_, backup, restore, reindex, demo, open_]

@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from ..domain import ActionItem, Incident, IncidentSummary
-from ..domain import figures
-from ..domain.levels import level_label
-from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
+from .. import ActionItem, Incident, IncidentSummary
+from ..app.face_support import figures
+from ..app.face_support import level_label
+from ..app.face_support import format_duration, format_short_duration, isoformat_z
 
 
 # C0 and C1 controls, DEL, line/paragraph separators, and the bidi embeddings, overrides, isolates and marks

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..domain import Channel, EventKind, Role, Status
-from ..domain.timeutil import isoformat_z
-from .common import AppContext, CliError, emit, json_option, pass_app
+from .. import Channel, EventKind, Role, Status
+from ..app.face_support import isoformat_z
+from .common import AppContext, CliError, emit, emit_json_stream, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
 from .formatting import incident_block, summary_rows, table, when
 
@@ -59,39 +59,23 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @pass_app
 def list_(app: AppContext, statuses, severities, types, service, active, since, until, search, limit, as_json):
     """List incidents, newest first, with filters."""
-    from ..domain import normalize_severity
+    from .. import normalize_severity
+    from ..app.desk import SummaryQuery
 
     since_t, until_t = parse_time(since, "--since"), parse_time(until, "--until")
     try:
-        wanted_sev = {normalize_severity(s) for s in severities}
+        wanted_sev = frozenset(normalize_severity(s) for s in severities)
     except ValueError as error:
         raise CliError(f"--severity: {error}", 2) from None
+    query = SummaryQuery(statuses=frozenset(statuses), severities=wanted_sev, types=frozenset(types),
+                         service=service, active=active, search=search, started_from=since_t,
+                         started_before=until_t)
     with open_desk(app) as desk:
-        rows = []
-        for s in desk.summaries():
-            started = s.clock.started_at
-            if statuses and s.status.value not in statuses:
-                continue
-            if wanted_sev and s.severity not in wanted_sev:
-                continue
-            if types and s.type not in types:
-                continue
-            if service and service not in s.services:
-                continue
-            if active and not s.status.is_active:
-                continue
-            if since_t and (started is None or started < since_t):
-                continue
-            if until_t and (started is None or started >= until_t):
-                continue
-            if search and search.lower() not in f"{s.id} {s.title}".lower():
-                continue
-            rows.append(s)
-    rows.sort(key=lambda s: (s.clock.started_at or s.clock.declared_at).timestamp()
-              if (s.clock.started_at or s.clock.declared_at) else 0, reverse=True)
-    if limit:
-        rows = rows[:limit]
-    emit(rows, as_json, summary_rows)
+        rows = desk.iter_summaries(query, newest_first=True, limit=max(limit, 0))
+        if as_json:
+            emit_json_stream(rows)
+        else:
+            click.echo(summary_rows(list(rows)))
 
 
 @click.command()
@@ -308,7 +292,7 @@ COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, s
 def clocks(app: AppContext, incident_id, at_, as_json):
     """Response targets, SLA, regulatory deadlines and the next escalation of one incident."""
     from ..app.clocks import incident_clocks
-    from ..domain.timeutil import format_short_duration
+    from ..app.face_support import format_short_duration
     from .regulatory_cmds import clock_data, clock_status
 
     with open_desk(app) as desk:

@@ -38,15 +38,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "declare": ("incident_cmds:declare", "Declare a new incident and classify its severity."),
     "demo": ("data_cmds:demo", "The demo workspace."),
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
-    "export": ("data_cmds:export", "Export one whole incident as JSON (with the head hash of its audit trail)."),
+    "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
+                                     "post-mortem, CSV or signed PDF."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
-    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its own "
-                                   "audit head."),
+    "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
+                                    "own audit head."),
     "init": ("data_cmds:init", "Create an empty workspace (the folder comes from --workspace, "
                                "$INCIDENT_DESK_WORKSPACE or the default)."),
-    "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "keys": ("keys_cmds:keys", "Signing keys (X.509 with non-repudiation) for audit checkpoints and signed PDF "
                                "reports."),
+    "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "list": ("incident_cmds:list_", "List incidents, newest first, with filters."),
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
@@ -74,6 +75,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("incident_cmds:show", "Show one incident (the full report is `incident-desk report`)."),
     "status": ("incident_cmds:status", "Move an incident to any legal status."),
     "timeline": ("incident_cmds:timeline", "The incident's timeline."),
+    "verify": ("export_cmds:verify", "Check a signed PDF report: signer, signing time, integrity, whole-file "
+                                     "coverage, trust, audit head."),
     "watch": ("notify_cmds:watch", "Fire due escalations and deliver the outbox until stopped (SIGTERM or Ctrl-C "
                                    "stop it cleanly)."),
 }
@@ -151,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # the OS refused a file outside the store's own handling (config, output file...)
-        from ..store.errors import describe_os_error
+        from ..app.face_support import describe_os_error
 
         click.echo(f"incident-desk: error: {shown(describe_os_error(error))}", err=True)
         return EXIT_DATA

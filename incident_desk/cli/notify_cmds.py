@@ -8,7 +8,6 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import click
@@ -19,10 +18,10 @@ from ..app.notify_service import NotifyError, NotifyService, WatchCycle, run_wat
 from ..app.wiring import configured_notifiers, load_plugins, notify_service
 from ..app.config import resolve_workspace_path
 from ..app.outbox import OutboxError, OutboxMessage
-from ..domain.timeutil import isoformat_z, parse_duration
-from ..plugin import Plugins, default_plugins_dir
-from ..render.templates import TemplateError, TemplateNotFound
-from ..store.errors import StoreError
+from ..app.face_support import isoformat_z, parse_duration
+from ..app.face_support import Plugins, default_plugins_dir
+from ..app.face_support import TemplateError, TemplateNotFound
+from ..app.face_support import StoreError
 from .context import open_desk
 from .common import (
     EXIT_DATA,
@@ -121,7 +120,7 @@ def notify(app: AppContext, incident_id: str, template: str, channel: str | None
     emit({"entry_id": result.entry.id, "subject": result.rendered.subject, "messages": rows,
           "drain": report.as_dict() if report else None}, as_json,
          lambda d: "\n".join([f"Logged {d['entry_id']}: {d['subject']}"] +
-                             [f"  {r['notifier']:<16} {r['state']:<8} {r['last_error']}".rstrip() for r in rows]))
+                             [f"  {r['notifier']:<16} {r['state']:<9} {r['last_error']}".rstrip() for r in rows]))
     if any(r["state"] in ("failed", "not sent") for r in rows):
         raise CliError("some deliveries failed or were not sent; see `incident-desk outbox`", EXIT_DELIVERY)
 

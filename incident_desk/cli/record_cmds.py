@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from ..domain import ImpactKind, Phase, Priority, WorkStatus
+from .. import ImpactKind, Phase, Priority, WorkStatus
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_time
 from .formatting import action_rows, table
@@ -207,11 +207,14 @@ def action_update(app: AppContext, incident_id, item_id, status_, owner, priorit
 @pass_app
 def action_list(app: AppContext, overdue, only_open, owner, incident_id, today, as_json):
     """Action items across all incidents, most urgent first."""
-    from ..domain.incident import PRIORITY_RANK
+    from ..app.desk import SummaryQuery
+    from ..app.face_support import PRIORITY_RANK
 
     with open_desk(app) as desk:
         day = _parse_due(today) or desk.clock().date()
-        items = desk.action_items()
+        query = SummaryQuery(overdue_on=day if overdue else None,
+                             ids=frozenset({incident_id.upper()}) if incident_id else None)
+        items = [(s, item) for s in desk.summaries(query) for item in s.action_items]
     if overdue:
         items = [(s, a) for s, a in items if a.is_overdue(day)]
     if only_open:

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from ..engine import RegulatoryClock
-from ..domain.timeutil import format_short_duration
+from ..app.face_support import RegulatoryClock
+from ..app.face_support import format_short_duration
 from .common import AppContext, emit, json_option, pass_app, warn
 from .context import open_desk, parse_time
 from .formatting import when

@@ -13,8 +13,9 @@ import click
 
 from ..app import rules_service
 from ..app.config import resolve_workspace_path
-from ..domain.timeutil import format_short_duration, isoformat_z, parse_instant
+from ..app.face_support import format_short_duration, isoformat_z, parse_instant
 from ..app.rules_service import RulesError
+from .. import DomainError
 from .common import (EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit,
                      emit_json, json_option, pass_app, warn)
 from .context import open_desk
@@ -42,8 +43,9 @@ def _notifier_names(app: AppContext) -> set[str]:
 
 
 def _workspace(app: AppContext) -> Any:
+    """The desk, as the incident source the rules use cases read."""
     with open_desk(app) as desk:
-        return desk.workspace
+        return desk
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -153,7 +155,7 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
                                        _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
-    except LookupError as error:
+    except (LookupError, DomainError) as error:
         raise _not_found(error) from None
     sla = result.sla
     data = {"incident_id": result.incident_id, "severity": result.severity.computed, "label": result.level_label,
@@ -248,7 +250,7 @@ def escalations_due(app: AppContext, incident_id: str | None, at: str | None, ru
                                                  _instant(at), _notifier_names(app))
     except RulesError as error:
         raise _refused(error) from None
-    except LookupError as error:
+    except (LookupError, DomainError) as error:
         raise _not_found(error) from None
     data = [{"incident_id": s.incident_id,
              "due": [{"key": d.key, "policy": d.policy_id, "repeat": d.repeat, "due_at": d.due_at,

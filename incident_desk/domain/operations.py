@@ -18,6 +18,8 @@ from .incident import (
     ActionItem,
     Clock,
     CommunicationEntry,
+    Delivery,
+    DeliveryState,
     EventKind,
     Facts,
     Incident,
@@ -269,3 +271,42 @@ def record_filing(incident: Incident, regime: str, obligation: str, at: datetime
         + (f" (reference {filing.reference})" if filing.reference else "")
     add_event(incident, filing.filed_at, text, EventKind.COMMUNICATION, source="regulatory", author=author)
     return filing
+
+
+def log_communication(incident: Incident, entry: CommunicationEntry, queued_via: list[str],
+                      unsent: list[tuple[str, str]], subject: str, author: str = "") -> bool:
+    """Log a communication on its way out: the entry (one `Delivery` per notifier) and timeline events for
+    what was queued and what could not be sent (with the reason). An entry already logged under the same
+    id (a repeated escalation step) is left alone: returns False."""
+    if any(e.id == entry.id for e in incident.communications):
+        return False
+    incident.communications.append(entry)
+    label = entry.channel.label
+    if queued_via:
+        add_event(incident, entry.at, f"{label} queued via {', '.join(queued_via)}: {subject}",
+                  EventKind.COMMUNICATION, source="notify", author=author)
+    for name, reason in unsent:
+        add_event(incident, entry.at, f"{label} not sent via {name}: {reason}", EventKind.COMMUNICATION,
+                  source="notify", author=author)
+    return True
+
+
+def record_delivery(incident: Incident, entry: CommunicationEntry, message_key: str, notifier: str,
+                    state: DeliveryState, attempts: int, last_error: str, at: datetime) -> bool:
+    """Write one delivery's state into its communication entry (`entry` is logged first when the incident
+    does not have it yet: the process stopped between queueing and logging). A failure adds a timeline
+    event. Returns True when this made every delivery of the entry final (sent or failed)."""
+    logged = next((e for e in incident.communications if e.id == entry.id), None)
+    if logged is None:
+        incident.communications.append(entry)
+        logged = entry
+    was_final = bool(logged.deliveries) and all(d.state is not DeliveryState.PENDING for d in logged.deliveries)
+    delivery = next((d for d in logged.deliveries if d.message_key == message_key), None)
+    if delivery is None:
+        delivery = Delivery(notifier=notifier, message_key=message_key)
+        logged.deliveries.append(delivery)
+    delivery.state, delivery.attempts, delivery.last_error, delivery.at = state, attempts, last_error, at
+    if state is DeliveryState.FAILED:
+        add_event(incident, at, f"Delivery via {notifier} failed: {last_error}", EventKind.COMMUNICATION,
+                  source="outbox")
+    return not was_final and all(d.state is not DeliveryState.PENDING for d in logged.deliveries)

@@ -51,6 +51,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "incident_desk_slack",
     "incident_desk_teams",
     "incident_desk_desktop",
+    "incident_desk_exporters",
 )
 ENTRY_POINT_GROUP = PROJECT_NAME
 PLUGINS_DIR_ENV = "INCIDENT_DESK_PLUGINS_DIR"

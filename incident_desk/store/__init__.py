@@ -5,10 +5,11 @@ from .changes import StoreChange
 from .errors import DamagedFile, DuplicateId, NotFound, SchemaTooNew, StaleRevision, StoreError, WorkspaceLocked
 from .schema import MIGRATIONS, SCHEMA_VERSION, migration
 from .storage import AtomicJSONStorage, atomic_write_bytes, fsync_dir
+from .summary_listing import EVERYTHING, SummaryQuery
 from .workspace import Workspace
 
 __all__ = [
-    "AtomicJSONStorage", "AuditRecord", "AuditReport", "DamagedFile", "DuplicateId", "MIGRATIONS", "NotFound",
+    "EVERYTHING", "SummaryQuery", "AtomicJSONStorage", "AuditRecord", "AuditReport", "DamagedFile", "DuplicateId", "MIGRATIONS", "NotFound",
     "SCHEMA_VERSION", "SchemaTooNew", "StaleRevision", "StoreChange", "StoreError", "Workspace", "WorkspaceLocked",
     "atomic_write_bytes", "fsync_dir", "migration",
 ]

@@ -1,6 +1,6 @@
-"""Keeping the summary index in step with the incident files: indexing one summary, rebuilding a damaged
-shard or the whole index from the incident files, and finishing writes a crash interrupted between an
-incident file and the index (their intent markers).
+"""Keeping the summary index in step with the incident files: recording one summary (a journal line),
+folding the journal into the shards, rebuilding a damaged shard or the whole index from the incident files,
+and finishing writes a crash interrupted between an incident file and the index (their intent markers).
 
 Every problem met is appended to `notices` (the workspace's list) as one line; nothing is dropped silently.
 """
@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import Any
 
 from ..domain import IncidentSummary, summarize
 from ..domain.incident import incident_number
 from ..domain.validation import is_incident_id
-from . import incident_file, index, layout, recovery
+from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
 from .locks import try_hold
 from .storage import read_tinydb_file
@@ -36,15 +35,42 @@ def damage_note(root: Path, damage: DamagedFile, path: Path, incident_id: str) -
 
 def index_summary(root: Path, incident_id: str, summary: IncidentSummary, stamp: index.Stamp, *,
                   index_lock: IndexLock, notices: list[str]) -> None:
-    """Store one summary in its shard, rebuilding the shard first if it is damaged."""
-    _, seq = layout.id_number(incident_id)
-    shard = layout.shard_path(root, incident_id)
+    """Record one summary in the index (a durable journal line; the caller holds the incident's lock)."""
     with index_lock():
-        try:
-            index.upsert(shard, seq, summary, stamp)
-        except DamagedFile as damage:
-            _rebuild_shard_locked(root, shard, damage.reason, notices)
-            index.upsert(shard, seq, summary, stamp)
+        index_journal.append(root, [index_journal.line_for(incident_id, index.summary_doc(summary), stamp)],
+                             durable=True)
+
+
+def index_delta(root: Path, incident_id: str, base: index.Stamp, stamp: index.Stamp, changes: dict[str, Any], *,
+                index_lock: IndexLock) -> None:
+    """Record that the incident file went from `base` to `stamp` changing only these summary fields."""
+    with index_lock():
+        index_journal.append(root, [index_journal.delta_line(incident_id, base, stamp, changes)])
+
+
+def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
+    """Move the journal's entries into their shards (one atomic write per shard touched) and empty it.
+    Returns the number of entries folded. A damaged shard met on the way is rebuilt from the incident files."""
+    with index_lock():
+        state = index_journal.refresh(root, index_journal.JournalState(), notices)
+        touched: dict[str, list[str]] = {}
+        for incident_id in [*state.entries, *state.deltas]:
+            touched.setdefault(index.shard_name(incident_id), []).append(incident_id)
+        for name in sorted(touched):
+            shard = root / "index" / name
+            try:
+                view = index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {}
+            except DamagedFile as damage:
+                _rebuild_shard_locked(root, shard, damage.reason, notices)  # from the files: newer than the journal
+                continue
+            partial = index_journal.JournalState(
+                entries={i: state.entries[i] for i in touched[name] if i in state.entries},
+                deltas={i: state.deltas[i] for i in touched[name] if i in state.deltas})
+            partial.apply_to(view)
+            index.write_shard_rows(shard, {incident_number(i)[1]: entry for i, entry in view.items()
+                                           if entry[0] is not None})
+        index_journal.clear(root)
+        return sum(len(ids) for ids in touched.values())
 
 
 def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: list[str]) -> None:
@@ -71,7 +97,7 @@ def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: lis
                 summary, stamp = summarize_file(path, incident_id)
             except FileNotFoundError:
                 with index_lock():
-                    index.remove(layout.shard_path(root, incident_id), layout.id_number(incident_id)[1])
+                    index_journal.append(root, [index_journal.line_for(incident_id, None, None)])
                 marker.unlink(missing_ok=True)
                 continue
             except DamagedFile as damage:
@@ -87,13 +113,11 @@ def shard_damage(shard: Path) -> str | None:
     """Why a shard file is damaged, or None if it is intact (or missing)."""
     try:
         if shard.exists():
-            index.entries_from_bytes(shard.read_bytes(), shard)  # the same check the reader applies
+            index.rows_from_bytes(shard.read_bytes(), shard)  # the same check the reader applies
     except OSError as error:
         return f"unreadable ({error.strerror})"
     except DamagedFile as damage:
         return damage.reason
-    except (ValidationError, AttributeError, TypeError) as error:
-        return f"valid JSON but not summaries ({error})"
     return None
 
 
@@ -157,4 +181,5 @@ def reindex(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
                 except DamagedFile:
                     recovery.move_aside(shard, index_dir / "damaged")
             index.write_shard(shard, entries)
+        index_journal.clear(root)
         return sum(len(e) for e in shards.values())

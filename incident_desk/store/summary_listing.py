@@ -1,5 +1,11 @@
-"""Listing incident summaries fast: index shards read through a cache validated by file stat, and incident
-files changed since they were indexed (timeline appends) re-summarised from disk, so a list is never stale.
+"""Listing and querying incident summaries fast, without building a summary per incident.
+
+The index is the shards (`index`) plus the journal of newer entries (`index_journal`), both read as plain
+documents and cached per process by file stat (the journal is read incrementally). A query filters those
+documents first; only the incidents it returns are checked against their files (by stat) and built into
+`IncidentSummary` objects. An entry whose stamp no longer matches its file is re-summarised from the file,
+and the fresh entry is appended to the journal, so the next process does not read that file again.
+Incidents on disk but missing from the index are summarised from their files. So a list is never stale.
 """
 
 from __future__ import annotations
@@ -9,82 +15,250 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from ..domain import IncidentSummary
-from ..domain.incident import incident_number
+from ..domain import IncidentSummary, Status
 from ..domain.validation import id_problem
-from . import index, index_maintenance, layout
+from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
 from .index_maintenance import IndexLock
+
+IndexView = dict[str, tuple[index.Row | None, index.Stamp]]
+
+_ACTIVE = frozenset(s.value for s in Status if s.is_active)
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    """Which incidents a list wants; every field left empty matches everything.
+
+    `statuses`, `severities`, `types`: any of these values; `service`: affects this service; `active`: not yet
+    resolved; `search`: case-insensitive text in the id or title; `started_from` <= started_at <
+    `started_before` (an incident without a start time is left out when either is given); `overdue_on`:
+    has an open action item due before that day; `ids`: only these incidents."""
+
+    statuses: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    service: str | None = None
+    active: bool = False
+    search: str | None = None
+    started_from: datetime | None = None
+    started_before: datetime | None = None
+    overdue_on: date | None = None
+    ids: frozenset[str] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self == EVERYTHING
+
+    def matches(self, incident_id: str, row: index.Row) -> bool:
+        """Whether an incident is wanted, judged on its index row (`index.row_of`)."""
+        if self.ids is not None and incident_id not in self.ids:
+            return False
+        if self.statuses and row["status"] not in self.statuses:
+            return False
+        if self.severities and row["severity"] not in self.severities:
+            return False
+        if self.types and row["type"] not in self.types:
+            return False
+        if self.service is not None and self.service not in (row["services"] or ()):
+            return False
+        if self.active and row["status"] not in _ACTIVE:
+            return False
+        if self.search and self.search.lower() not in f"{incident_id} {row['title']}".lower():
+            return False
+        if self.started_from is not None or self.started_before is not None:
+            raw = row["started_at"]
+            if raw is None:
+                return False
+            started = datetime.fromisoformat(raw)
+            if self.started_from is not None and started < self.started_from:
+                return False
+            if self.started_before is not None and started >= self.started_before:
+                return False
+        if self.overdue_on is not None and not (row["due"] is not None and row["due"] < self.overdue_on.isoformat()):
+            return False
+        return True
+
+
+EVERYTHING = SummaryQuery()
 
 
 @dataclass
 class SummaryCaches:
-    """What one Workspace has already parsed, each keyed to the stamp of the file it came from."""
+    """What one Workspace has already read, each keyed to the stamp of the file it came from."""
 
-    shards: dict[Path, tuple[index.Stamp, list[index.Entry]]] = field(default_factory=dict)
-    fresh: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
+    shards: dict[Path, tuple[index.Stamp, IndexView]] = field(default_factory=dict)
+    journal: index_journal.JournalState = field(default_factory=index_journal.JournalState)
+    built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
 
     def clear(self) -> None:
         self.shards.clear()
-        self.fresh.clear()
+        self.journal.reset()
+        self.built.clear()
 
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a list builds many small objects, and none of them examined by a
+    later one: they hold no reference cycles (reference counting frees them), so they are moved out of the
+    collector's sight (`gc.freeze`), which would otherwise pause for a full pass right after the list."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
 
 
-def list_summaries(root: Path, caches: SummaryCaches, *, index_lock: IndexLock,
-                   notices: list[str]) -> list[IncidentSummary]:
-    """One summary per incident file, in id order; equal to `summarize` of each incident as stored."""
-    with _gc_paused():  # it builds ~100k small objects: the cyclic GC alone would double the time
-        return _list_summaries(root, caches, index_lock, notices)
+def _id_order(incident_id: str) -> tuple[str, int, str]:
+    return incident_id[4:8], len(incident_id), incident_id
 
 
-def _list_summaries(root: Path, caches: SummaryCaches, index_lock: IndexLock,
-                    notices: list[str]) -> list[IncidentSummary]:
-    result: list[IncidentSummary] = []
-    incidents_dir = str(root / "incidents")
+def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str]) -> IndexView:
+    """id -> (summary document or None if removed, stamp of the file it was made from), shards then journal."""
+    view: IndexView = {}
     for shard in sorted((root / "index").glob("summaries-*.json")):
-        for incident_id, summary, stamp in read_shard(root, shard, caches, index_lock=index_lock, notices=notices):
-            path = f"{incidents_dir}/{incident_id[4:8]}/{incident_id}.json"
-            try:
-                stat = os.stat(path)
-            except FileNotFoundError:
-                continue  # removed since it was indexed
-            if (stat.st_ino, stat.st_size, stat.st_mtime_ns) != stamp:
-                summary = summary_from_file(root, incident_id, caches, notices) or summary
-            result.append(summary)
-    listed = {s.id for s in result}
-    unindexed = []
+        view.update(read_shard(root, shard, caches, index_lock=index_lock, notices=notices))
+    journal = index_journal.refresh(root, caches.journal, notices)
+    if journal.entries or journal.deltas:
+        added = not journal.entries.keys() <= view.keys()
+        journal.apply_to(view)
+        if added:
+            view = {k: view[k] for k in sorted(view, key=_id_order)}
+    return view
+
+
+def query_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *,
+                    index_lock: IndexLock, notices: list[str]) -> list[IncidentSummary]:
+    """The summaries `query` wants, in id order; each equal to `summarize` of the incident as stored now.
+    The summaries built are remembered (by file stamp) for the next query of this workspace."""
+    with _gc_paused():  # it builds many small objects: the cyclic GC alone would double the time
+        return list(iter_summaries(root, caches, query, keep=True, index_lock=index_lock, notices=notices))
+
+
+def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
+                   limit: int = 0, keep: bool = False, index_lock: IndexLock,
+                   notices: list[str]) -> Iterator[IncidentSummary]:
+    """The summaries `query` wants, built one at a time as they are consumed (a caller that streams them out
+    never holds them all): in id order, or newest first (start time, else declaration time; none last);
+    at most `limit` of them (0: all). Every incident selected is checked against its file by stat first."""
+    hits = _select(root, caches, query, index_lock, notices)
+    if newest_first:
+        hits.sort(key=_newest_first_key, reverse=True)
+    if limit:
+        hits = hits[:limit]
+    built = caches.built
+    for incident_id, row, stamp, summary in hits:
+        if summary is None:
+            cached = built.get(incident_id)
+            if cached is not None and cached[0] == stamp:
+                summary = cached[1]
+            else:
+                summary = _from_doc(index.parsed_doc(row))
+                if summary is None:  # an unusable entry: read the file itself
+                    summary = summary_from_file(root, incident_id, caches, notices)
+                    if summary is None:
+                        continue
+                elif keep:
+                    built[incident_id] = (stamp, summary)
+        yield summary
+
+
+Hit = tuple[str, index.Row, index.Stamp, IncidentSummary | None]
+
+
+def _newest_first_key(hit: Hit) -> float:
+    row = hit[1]
+    when = row["started_at"] or row["declared_at"]
+    return datetime.fromisoformat(when).timestamp() if when else 0.0
+
+
+def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock,
+            notices: list[str]) -> list[Hit]:
+    """The incidents `query` wants, in id order, from the index rows; each checked by stat, and re-read from
+    its file (summary built) when the file changed since it was indexed."""
+    view = index_view(root, caches, index_lock=index_lock, notices=notices)
+    everything = query.everything
+    incidents_dir = f"{root}/incidents"
+    hits: list[Hit] = []
+    healed: list[bytes] = []
+    for incident_id, (row, stamp) in view.items():
+        if row is None or not (everything or query.matches(incident_id, row)):
+            continue
+        try:
+            stat = os.stat(f"{incidents_dir}/{incident_id[4:8]}/{incident_id}.json")
+        except FileNotFoundError:
+            continue  # removed since it was indexed
+        current = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if current == stamp:
+            hits.append((incident_id, row, stamp, None))
+            continue
+        fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
+        if fresh is None:  # damaged (noted): list what the index last knew of it
+            hits.append((incident_id, row, stamp, None))
+            continue
+        fresh_row = index.row_of(index.summary_doc(fresh))
+        healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
+        if everything or query.matches(incident_id, fresh_row):
+            hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
+    unindexed = _unindexed_ids(root, view, notices)
+    for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
+        fresh = summary_from_file(root, incident_id, caches, notices)
+        if fresh is not None:
+            fresh_row = index.row_of(index.summary_doc(fresh))
+            if everything or query.matches(incident_id, fresh_row):
+                hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
+    if unindexed:
+        hits.sort(key=lambda hit: _id_order(hit[0]))
+    if healed:
+        _append_quietly(root, healed, index_lock)
+    return hits
+
+
+def _unindexed_ids(root: Path, view: IndexView, notices: list[str]) -> list[str]:
+    """Incident files the index does not know; a file whose name is not an incident id is reported (once per
+    workspace) and skipped, never read, indexed or moved."""
+    found = []
     for name in layout.ids_on_disk(root):
-        if name in listed:
+        if name in view:
             continue
         problem = id_problem(name)
         if problem is None:
-            unindexed.append(name)
-        else:
-            note = (f"skipped a file in {root / 'incidents'} whose name is not an incident id "
-                    f"({problem.split(':')[0]}); rename or remove it")
-            if note not in notices:
-                notices.append(note)
-    for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
-        summary = summary_from_file(root, incident_id, caches, notices)
-        if summary is not None:
-            result.append(summary)
-    if unindexed:
-        result.sort(key=lambda s: incident_number(s.id))
-    return result
+            found.append(name)
+            continue
+        note = (f"skipped a file in {root / 'incidents'} whose name is not an incident id "
+                f"({problem.split(':')[0]}); rename or remove it")
+        if note not in notices:
+            notices.append(note)
+    return found
+
+
+def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> None:
+    """Record re-read entries in the journal for the next reader; a reader that cannot write still lists."""
+    try:
+        with index_lock():
+            index_journal.append(root, lines)
+    except Exception:  # read-only folder, lock held too long: the next reader re-reads those files
+        pass
+
+
+def _from_doc(doc: dict[str, Any]) -> IncidentSummary | None:
+    try:
+        return index.summary_from_doc(doc)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    try:
+        return IncidentSummary.model_validate(doc)
+    except ValidationError:
+        return None
 
 
 def summary_from_file(root: Path, incident_id: str, caches: SummaryCaches,
@@ -93,7 +267,7 @@ def summary_from_file(root: Path, incident_id: str, caches: SummaryCaches,
     path = layout.incident_path(root, incident_id)
     try:
         current = index.stamp_of(os.stat(path))
-        cached = caches.fresh.get(incident_id)
+        cached = caches.built.get(incident_id)
         if cached and cached[0] == current:
             return cached[1]
         summary, stamp = index_maintenance.summarize_file(path, incident_id)
@@ -105,13 +279,13 @@ def summary_from_file(root: Path, incident_id: str, caches: SummaryCaches,
         if note not in notices:
             notices.append(note)
         return None
-    caches.fresh[incident_id] = (stamp, summary)
+    caches.built[incident_id] = (stamp, summary)
     return summary
 
 
 def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: IndexLock,
-               notices: list[str]) -> list[index.Entry]:
-    """The entries of one shard; a damaged shard is rebuilt from the incident files first."""
+               notices: list[str]) -> IndexView:
+    """The entries of one shard as documents; a damaged shard is rebuilt from the incident files first."""
     try:
         with open(shard, "rb") as handle:
             key = index.stamp_of(os.fstat(handle.fileno()))
@@ -120,15 +294,14 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
                 return cached[1]
             raw = handle.read()
     except FileNotFoundError:
-        return []
+        return {}
     try:
-        entries = index.entries_from_bytes(raw, shard)
-    except (DamagedFile, ValidationError, AttributeError, TypeError) as error:
-        reason = error.reason if isinstance(error, DamagedFile) else f"valid JSON but not summaries ({error})"
-        index_maintenance.rebuild_damaged_shard(root, shard, reason, index_lock=index_lock, notices=notices)
+        entries = index.rows_from_bytes(raw, shard)
+    except DamagedFile as error:
+        index_maintenance.rebuild_damaged_shard(root, shard, error.reason, index_lock=index_lock, notices=notices)
         caches.shards.pop(shard, None)
         if index_maintenance.shard_damage(shard) is not None:
-            return []
+            return {}
         return read_shard(root, shard, caches, index_lock=index_lock, notices=notices)
     caches.shards[shard] = (key, entries)
     return entries

@@ -7,6 +7,7 @@ Layout (paths spelled in `layout`)::
     incidents/2025/INC-2025-001.json   one TinyDB file per incident (core, timeline, communications, audit)
     incidents/2025/.prev/...       previous generation of each incident file (hard link, kept on write)
     index/summaries-2025-000.json  summary index shards (derived; `index_maintenance` rebuilds them)
+    index/journal.jsonl            index entries written since the last fold (`index_journal`)
     intents/INC-2025-001           marker present while an incident and the index are being written
     locks/                         filelock files and a note of who holds each
     backups/snapshot-.../          rotating full snapshots (`backups`)
@@ -31,24 +32,24 @@ from pydantic import ValidationError
 from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summarize
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
-from . import audit, backups, checkpoints, id_counter, incident_file, index, index_maintenance, layout, recovery, schema
-from . import verification
+from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
+from . import recovery, schema, verification
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import (
     DamagedFile,
-    StorageUnavailable,
     DuplicateId,
     LockUnavailable,
     NotFound,
     SchemaTooNew,
     StaleRevision,
+    StorageUnavailable,
     StoreError,
     describe_os_error,
     os_errors,
 )
 from .locks import DEFAULT_TIMEOUT, NOFOLLOW, hold
-from .summary_listing import SummaryCaches, list_summaries
+from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
 from .storage import fsync_dir
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
@@ -136,7 +137,27 @@ class Workspace:
                 meta["schema_version"] = from_version + 1
                 schema.write_meta(self.path, meta)
 
+    def _journal_is_long(self) -> bool:
+        try:
+            return index_journal.line_count(self.path) >= index_journal.FOLD_LINES
+        except OSError:  # unreadable: the writes already said so; nothing to fold now
+            return False
+
     def close(self) -> None:
+        """Close. If this workspace wrote, first (off the write path, after the writes were acknowledged): the
+        daily snapshot when due, the clean-up of temp files crashed writers left, and folding a long index
+        journal into the shards. None of them can lose a write; a failure is a notice."""
+        if self._wrote and not self.closed:
+            try:
+                self.snapshot_if_due()
+            except (StoreError, OSError) as error:
+                self.notices.append(f"the daily snapshot was not taken ({error}); it will be next time")
+            recovery.clean_stale_temp_files(self.path)
+            if self._journal_is_long():
+                try:
+                    self.compact_index()
+                except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
+                    self.notices.append(f"the index journal was not folded ({error}); it will be next time")
         self.closed = True
         self._caches.clear()
 
@@ -228,9 +249,21 @@ class Workspace:
 
     @os_errors("read")
     def list_summaries(self) -> list[IncidentSummary]:
-        """One summary per incident, from the index; files changed since they were indexed (timeline appends)
-        are re-summarised from disk, so the list equals `summarize(get(id))` for every incident."""
-        return list_summaries(self.path, self._caches, index_lock=self._index_lock, notices=self.notices)
+        """One summary per incident, in id order, from the index; files changed since they were indexed are
+        re-summarised from disk, so the list equals `summarize(get(id))` for every incident."""
+        return self.query_summaries(EVERYTHING)
+
+    def query_summaries(self, query: SummaryQuery = EVERYTHING) -> list[IncidentSummary]:
+        """The summaries of the incidents `query` selects, in id order, as current as `list_summaries`. The
+        filters run on the index's documents: only the incidents returned are built (and checked by stat)."""
+        return query_summaries(self.path, self._caches, query, index_lock=self._index_lock, notices=self.notices)
+
+    def iter_summaries(self, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
+                       limit: int = 0) -> Iterator[IncidentSummary]:
+        """The summaries `query` selects, built one at a time as they are consumed and not remembered (for
+        output that streams), in id order or newest first, at most `limit` (0: all)."""
+        return iter_summaries(self.path, self._caches, query, newest_first=newest_first, limit=limit,
+                              index_lock=self._index_lock, notices=self.notices)
 
     # ------------------------------------------------------------------ writes
 
@@ -284,12 +317,16 @@ class Workspace:
         path = self.incident_path(incident_id)
         with self._incident_lock(incident_id):
             try:
-                stored, _ = incident_file.append_event(path, incident_id, event, actor=actor,
-                                                       keep_previous=self._previous_path(incident_id))
+                base = index.stamp_of(os.stat(path))  # under the lock: the version append_event reads
+                stored, stat = incident_file.append_event(path, incident_id, event, actor=actor,
+                                                          keep_previous=self._previous_path(incident_id))
             except FileNotFoundError:
                 raise NotFound(f"no incident {incident_id} in workspace {self.path}") from None
             except DamagedFile as damage:
                 raise damage.with_backup(self.backup_for(path, incident_id)) from None
+            index_maintenance.index_delta(self.path, incident_id, base, index.stamp_of(stat),
+                                          {"revision": stored.revision, "timeline_count": len(stored.timeline)},
+                                          index_lock=self._index_lock)
         self._changes.publish(StoreChange(incident_id, stored.revision, "timeline.add", actor))
         return stored.revision
 
@@ -358,12 +395,18 @@ class Workspace:
             raise StoreError(f"workspace {self.path} is closed")
         if self._wrote:
             return
-        self._wrote = True
-        if self.auto_backup:
-            newest = next(iter(self.backups()), None)
-            if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
-                self.backup()
-        recovery.clean_stale_temp_files(self.path)
+        self._wrote = True  # the daily snapshot and the clean-up of crashed writers' temp files run at close
+
+    def snapshot_if_due(self) -> Path | None:
+        """Take the automatic snapshot if the newest is older than a day (or there is none); return it.
+        Runs when a workspace that wrote closes, off the write path; a long-running process (the window,
+        `watch`) may call it now and then."""
+        if not self.auto_backup:
+            return None
+        newest = next(iter(self.backups()), None)
+        if newest is None or datetime.now(timezone.utc) - backups.snapshot_time(newest) > AUTO_BACKUP_AGE:
+            return self.backup()
+        return None
 
     # ------------------------------------------------------------------ index
 
@@ -371,8 +414,12 @@ class Workspace:
     def reindex(self) -> int:
         """Rebuild the whole index from the incident files; return the number of incidents indexed."""
         count = index_maintenance.reindex(self.path, index_lock=self._index_lock, notices=self.notices)
-        self._caches.shards.clear()
+        self._caches.clear()
         return count
+
+    def compact_index(self) -> int:
+        """Fold the index journal into the shards now; return the number of entries folded."""
+        return index_maintenance.fold_journal(self.path, index_lock=self._index_lock, notices=self.notices)
 
     # ------------------------------------------------------------------ damage and restore
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from incident_desk.app.demo import create_demo_workspace
-from incident_desk.app.demo_data import DEMO_END, SEED_ID, demo_workspace, seed_incident
-from incident_desk.app.demo_generator import end_instant
+from incident_desk.demo.data import DEMO_END, SEED_ID, demo_workspace, seed_incident
+from incident_desk.demo.generator import end_instant
 from incident_desk.app.rules_service import RULES_ENV, bundled_rules_dir
 from incident_desk.domain import Incident, Role
 from incident_desk.engine import RuleSet, criteria_lines, load_ruleset

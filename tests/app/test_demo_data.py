@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_desk.app.demo_data import SEED_ID, demo_incidents, demo_workspace, seed_incident
+from incident_desk.demo.data import SEED_ID, demo_incidents, demo_workspace, seed_incident
 from incident_desk.domain import Incident, Phase, Status, WorkStatus, figures, incident_number
 from incident_desk.domain.incident import ImpactKind
 
@@ -125,7 +125,7 @@ def test_resolved_major_incidents_have_post_mortems_and_windows(demo):
 
 
 def test_output_does_not_depend_on_the_process_hash_seed():
-    script = ("import hashlib; from incident_desk.app.demo_data import demo_workspace; "
+    script = ("import hashlib; from incident_desk.demo.data import demo_workspace; "
               "print(hashlib.sha256(''.join(i.model_dump_json() for i in demo_workspace(count=60)).encode()).hexdigest())")
     root = Path(__file__).resolve().parents[2]
     digests = set()

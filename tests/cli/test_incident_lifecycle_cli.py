@@ -179,12 +179,13 @@ def test_errors_never_show_a_traceback_from_a_real_process(cli_process, tmp_path
 def test_a_bug_shows_one_line_and_keeps_the_traceback_in_a_crash_log(cli, monkeypatch, tmp_path):
     from incident_desk.app.desk import Desk
 
-    def broken(self):
+    def broken(self, *args, **kwargs):
         raise RuntimeError("summary index exploded")
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(Desk, "summaries", broken)
+    monkeypatch.setattr(Desk, "iter_summaries", broken)
     result = cli("list")
     assert result.code == 70
     lines = result.err.strip().splitlines()

@@ -64,11 +64,13 @@ def test_metrics_example_writes_json_per_month(run, tmp_path):
     assert all(p["from"] < p["to"] for p in document["periods"])
 
 
-def test_report_format_json_and_unavailable_pdf(run):
+def test_report_format_json_and_pdf(run, tmp_path, monkeypatch):
     code, out, _ = run("analyze", "--report", "--incident-id", "INC-2025-001", "--format", "json")
     assert code == 0 and json.loads(out)["incident"]["id"] == "INC-2025-001"
+    monkeypatch.chdir(tmp_path)
     code, _, err = run("analyze", "--report", "--incident-id", "INC-2025-001", "--format", "pdf")
-    assert code == 2 and "PDF" in err and "Traceback" not in err
+    assert code == 0 and "INC-2025-001.pdf" in err and "Traceback" not in err
+    assert (tmp_path / "INC-2025-001.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_start_example_through_the_seed_script(demo_workspace, tmp_path):

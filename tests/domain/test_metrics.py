@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incident_desk.app.demo_data import SEED_START, demo_workspace, seed_incident
+from incident_desk.demo.data import SEED_START, demo_workspace, seed_incident
 from incident_desk.domain import Clock, Incident, Severity, metrics, summarize
 from incident_desk.domain.summary import IncidentSummary
 

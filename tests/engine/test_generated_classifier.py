@@ -16,7 +16,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_desk.app.demo_data import demo_workspace
+from incident_desk.demo.data import demo_workspace
 from incident_desk.domain import Clock, Facts, Incident, Status
 from incident_desk.engine import load_ruleset
 from incident_desk.engine.codegen import classifier_source, compile_classifier

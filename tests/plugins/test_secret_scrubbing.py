@@ -111,10 +111,11 @@ import contextlib, io, json, sys
 from incident_desk.cli.main import main
 outputs = []
 for args in json.loads(sys.argv[1]):
-    out = io.StringIO()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         code = main(args)
-    outputs.append([code, out.getvalue()])
+    out.flush()
+    outputs.append([code, out.buffer.getvalue().decode("utf-8", "replace")])
 print(json.dumps(outputs))
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from incident_desk.app.demo_data import seed_incident
+from incident_desk.demo.data import seed_incident
 from incident_desk.domain import Incident, operations
 from incident_desk.render.context import ReportContext
 from incident_desk.render.markdown import render_postmortem_markdown

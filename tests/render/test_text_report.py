@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incident_desk.app.demo_data import demo_workspace, seed_incident
+from incident_desk.demo.data import demo_workspace, seed_incident
 from incident_desk.domain import (
     Channel,
     CommunicationEntry,

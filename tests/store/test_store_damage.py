@@ -119,6 +119,7 @@ def test_damaged_file_with_no_backup_at_all_says_so(tmp_path: Path) -> None:
 def test_damaged_index_is_rebuilt_into_a_new_file_and_the_damaged_one_kept_aside(two_incidents: Workspace,
                                                                                  kind: str) -> None:
     ws = two_incidents
+    ws.compact_index()  # the summaries move from the journal into their shard
     shard = next((ws.path / "index").glob("summaries-*.json"))
     shard.write_bytes(DAMAGE[kind](shard.read_bytes()))
     before = digest(shard)
@@ -131,11 +132,12 @@ def test_damaged_index_is_rebuilt_into_a_new_file_and_the_damaged_one_kept_aside
         aside = Path(notice.split("kept untouched as ")[1].split(" and rebuilt")[0])
         assert aside.parent == ws.path / "index" / "damaged"
         assert digest(aside) == before
-        assert orjson.loads(shard.read_bytes())["summaries"]["2"]["title"] == "Other"
+        assert orjson.loads(shard.read_bytes())["rows"]["2"]["title"] == "Other"
 
 
 def test_damaged_index_met_by_a_writer_is_rebuilt_too(two_incidents: Workspace) -> None:
     ws = two_incidents
+    ws.compact_index()
     shard = next((ws.path / "index").glob("summaries-*.json"))
     shard.write_bytes(b"{")
     ws.update("INC-2025-002", lambda i: setattr(i, "title", "Renamed"), actor="a", action="edit")
@@ -146,6 +148,7 @@ def test_damaged_index_met_by_a_writer_is_rebuilt_too(two_incidents: Workspace) 
 
 def test_damaged_workspace_file_is_reported_with_its_snapshot(ws: Workspace) -> None:
     ws.create(make_incident(), actor="alice")
+    ws.snapshot_if_due()  # the day's snapshot the first write asked for
     meta = ws.path / "workspace.json"
     meta.write_bytes(b"\x00\x00\x00")
     with pytest.raises(DamagedFile) as caught:
@@ -171,14 +174,14 @@ def test_a_shard_with_a_summary_under_the_wrong_key_is_rebuilt_not_looped_on(tmp
     root = tmp_path / "ws"
     with Workspace.open(root, create=True, auto_backup=False) as workspace:
         workspace.create(make_incident("INC-2025-001"), actor="t")
+        workspace.compact_index()
     shard = root / "index" / "summaries-2025-000.json"
     data = json.loads(shard.read_text())
-    data["summaries"] = {"2": data["summaries"]["1"]}
-    data["stamps"] = {"2": data["stamps"]["1"]}
+    data["rows"] = {"2": data["rows"]["1"]}
     shard.write_text(json.dumps(data))
     damaged_bytes = shard.read_bytes()
     with Workspace.open(root, auto_backup=False) as workspace:
         assert [s.id for s in workspace.list_summaries()] == ["INC-2025-001"]
-        assert any("does not belong there" in note for note in workspace.notices)
+        assert any("INC-2025-002, which belongs there" in note for note in workspace.notices)
     kept = [p for p in (root / "index").rglob("*") if p.is_file() and p.read_bytes() == damaged_bytes]
     assert kept, "the damaged shard is kept aside, untouched"

@@ -123,12 +123,14 @@ def test_a_refused_change_writes_nothing(ws: Workspace) -> None:
 def test_append_event_returns_revision_and_list_stays_exact(ws: Workspace) -> None:
     ws.create(make_incident(), actor="alice")
     ws.create(make_incident("INC-2025-002", title="Second"), actor="alice")
-    index_files = sorted((ws.path / "index").iterdir())
-    index_bytes = {p: p.read_bytes() for p in index_files if p.is_file()}
+    ws.compact_index()
+    shards = {p: p.read_bytes() for p in (ws.path / "index").glob("summaries-*.json")}
+    journal = ws.path / "index" / "journal.jsonl"
     revisions = [ws.append_event("INC-2025-001", event(f"note {n}", n), actor="bob") for n in range(3)]
     assert revisions == [2, 3, 4]
     assert [e.text for e in ws.get("INC-2025-001").timeline] == ["note 0", "note 1", "note 2"]
-    assert {p: p.read_bytes() for p in index_bytes} == index_bytes, "an append must not rewrite the index"
+    assert shards and {p: p.read_bytes() for p in shards} == shards, "an append must not rewrite a shard"
+    assert len(journal.read_bytes().splitlines()) == 3, "each append records one line in the index journal"
     summaries = ws.list_summaries()
     assert [s.id for s in summaries] == ["INC-2025-001", "INC-2025-002"]
     for summary in summaries:
@@ -194,15 +196,17 @@ def test_index_lost_or_interrupted_write_is_repaired(ws: Workspace) -> None:
     ws.create(make_incident("INC-2025-002"), actor="alice")
     # simulate a crash after the incident file was written but before the index was: a stale summary
     # plus the intent marker the writer leaves until the index is updated
+    ws.compact_index()
     shard = next((ws.path / "index").glob("summaries-*.json"))
-    stale = shard.read_bytes()
+    journal = ws.path / "index" / "journal.jsonl"
+    stale = journal.read_bytes()
     ws.update("INC-2025-001", lambda i: setattr(i, "title", "After crash"), actor="a", action="edit")
-    shard.write_bytes(stale)
+    journal.write_bytes(stale)  # the index line of the update never made it
     (ws.path / "intents" / "INC-2025-001").touch()
     with Workspace.open(ws.path) as reopened:
         assert not (ws.path / "intents" / "INC-2025-001").exists()
-        data = orjson.loads(shard.read_bytes())
-        assert data["summaries"]["1"]["title"] == "After crash"
+        [line] = journal.read_bytes().splitlines()
+        assert orjson.loads(line)["summary"]["title"] == "After crash"
         assert [s.title for s in reopened.list_summaries()][0] == "After crash"
     shard.unlink()
     with Workspace.open(ws.path) as reopened:
@@ -215,9 +219,13 @@ def test_backups_rotate_and_first_write_takes_an_automatic_snapshot(tmp_path: Pa
     with Workspace.open(tmp_path / "ws", create=True, keep_backups=3) as ws:
         assert ws.backups() == []
         ws.create(make_incident(), actor="alice")
-        assert len(ws.backups()) == 1, "first write of the day takes a snapshot"
+        assert ws.backups() == [], "the snapshot is not taken on the write path"
+    with Workspace.open(tmp_path / "ws", keep_backups=3) as ws:
+        assert len(ws.backups()) == 1, "a workspace that wrote takes the day's snapshot when it closes"
         ws.append_event("INC-2025-001", event("x"), actor="bob")
+    with Workspace.open(tmp_path / "ws", keep_backups=3) as ws:
         assert len(ws.backups()) == 1, "only one automatic snapshot per 24 h"
+        assert ws.snapshot_if_due() is None
         snapshots = [ws.backup() for _ in range(4)]
         assert ws.backups() == snapshots[::-1][:3]
         newest = ws.backups()[0]

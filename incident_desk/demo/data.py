@@ -34,7 +34,7 @@ from ..domain.incident import (
     WorkStatus,
 )
 from ..domain.lifecycle import Status
-from .demo_generator import generate_incidents
+from .generator import generate_incidents
 
 SEED_ID = "INC-2025-001"
 SEED_START = datetime(2025, 1, 15, 2, 30, tzinfo=timezone.utc)

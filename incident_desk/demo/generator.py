@@ -640,7 +640,7 @@ def end_instant(end: date) -> datetime:
 
 
 def generate_incidents(count: int, seed: int, end: date, reserved: dict[str, datetime]) -> list[Incident]:
-    """The seed history plus `count` incidents in the 18 months before `end` (see demo_data.demo_incidents)."""
+    """The seed history plus `count` incidents in the 18 months before `end` (see demo.data.demo_incidents)."""
     if count < 0:
         raise ValueError(f"count must be >= 0 (got {count})")
     rng = random.Random(seed)

@@ -1,0 +1,170 @@
+"""`incident-desk export` (any registered format, optionally signed) and `incident-desk verify FILE.pdf`.
+
+    export INC-2025-001 -o inc.json                    # the JSON backup `import` reads (default format)
+    export INC-2025-001 --format pdf -o report.pdf --sign --passphrase-env KEY_PASS
+    verify report.pdf --trust ca.pem                   # exit 1 unless every check passes
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import EXIT_CHECK_FAILED, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, AppContext, CliError, emit, \
+    json_option, pass_app
+from .context import open_desk
+
+TEXT_TO_STDOUT = {"json", "text", "markdown", "csv", "timeline-csv", "actions-csv"}
+
+
+def signing_options(command: Callable) -> Callable:
+    """`--sign`, `--key`, `--passphrase-env`, `--reason`, `--location`, `--stamp`, `--timestamp-url`."""
+    options = [
+        click.option("--sign", is_flag=True, help="Sign the PDF with your key (PAdES). Fails closed: no file "
+                                                   "is written when the key cannot sign."),
+        click.option("--key", "key_name", metavar="NAME", help="Sign with this key (implies --sign); default: "
+                                                               "$INCIDENT_DESK_KEY or your only key."),
+        click.option("--passphrase-env", "passphrase_env", metavar="VAR",
+                     help="Read the key's passphrase from this environment variable instead of asking."),
+        click.option("--reason", help="Reason written in the signature (default from exports.yaml)."),
+        click.option("--location", help="Location written in the signature."),
+        click.option("--stamp", "visible_stamp", is_flag=True, default=None,
+                     help="Add a visible signature stamp on the first page."),
+        click.option("--timestamp-url", metavar="URL",
+                     help="RFC 3161 timestamp server (default from exports.yaml; none: works offline)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def signing_request(desk: Any, *, sign: bool, key_name: str | None, passphrase_env: str | None,
+                    reason: str | None, location: str | None, visible_stamp: bool | None,
+                    timestamp_url: str | None) -> Any:
+    """The opened key and signature details, or None when no signature was asked for."""
+    if not (sign or key_name):
+        if passphrase_env or visible_stamp or timestamp_url:
+            raise CliError("--passphrase-env, --stamp and --timestamp-url apply only with --sign", EXIT_USAGE)
+        return None
+    from ..app import keys
+    from ..app.exports import signing_settings
+    from ..app.signing import SigningRequest
+    from .passphrase import read_passphrase
+
+    settings = signing_settings(desk.workspace_path)
+    passphrase = read_passphrase(passphrase_env)
+    try:
+        key = keys.open_key(key_name, passphrase, at=desk.clock())
+    except keys.KeyProblem as problem:
+        code = EXIT_NOT_FOUND if getattr(problem, "kind", "") == "not_found" else EXIT_REFUSED
+        raise CliError(f"cannot sign: {problem}; nothing was written", code) from None
+    return SigningRequest(
+        key=key,
+        reason=reason if reason is not None else settings.reason,
+        location=location if location is not None else settings.location,
+        visible_stamp=settings.visible_stamp if visible_stamp is None else visible_stamp,
+        timestamp_url=timestamp_url if timestamp_url is not None else settings.timestamp_url,
+    )
+
+
+def known_format(desk: Any, fmt: str) -> Any:
+    """The exporter for `fmt`; an unknown format is a usage error that lists the formats."""
+    from ..app import exports
+
+    try:
+        return exports.exporter(desk, fmt)
+    except exports.UnknownFormat as error:
+        raise CliError(str(error), EXIT_USAGE) from None
+
+
+def _print_file(path: Path) -> None:
+    data = path.read_bytes()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--format", "-f", "fmt", default="json", show_default=True, metavar="FORMAT",
+              help="An export format: text, markdown, json, csv, timeline-csv, actions-csv, pdf, or one a "
+                   "plugin adds.")
+@click.option("--output", "-o", help="Write to this file (default: stdout for text formats, INC-....pdf for PDF).")
+@click.option("--tz", default="UTC", show_default=True, help="Time zone of clock times: UTC, local or an IANA name.")
+@signing_options
+@pass_app
+def export(app: AppContext, incident_id, fmt, output, tz, sign, key_name, passphrase_env, reason, location,
+           visible_stamp, timestamp_url):
+    """Export one incident: JSON backup (default, what `import` reads), report, post-mortem, CSV or signed PDF."""
+    from ..app import exports, reporting
+
+    with open_desk(app) as desk:
+        provided = known_format(desk, fmt)
+        request = signing_request(desk, sign=sign, key_name=key_name, passphrase_env=passphrase_env,
+                                  reason=reason, location=location, visible_stamp=visible_stamp,
+                                  timestamp_url=timestamp_url)
+        zone = reporting.time_zone(tz)
+        to_stdout = (not output or output == "-") and provided.name in TEXT_TO_STDOUT and request is None
+        if to_stdout:
+            with tempfile.TemporaryDirectory(prefix="incident-desk-export-") as folder:
+                result = exports.export_incident(desk, incident_id, provided.name, Path(folder) / "export",
+                                                 tz=zone)
+                _print_file(result.path)
+            return
+        target = Path(output) if output and output != "-" else exports.default_output(desk.get(incident_id).id,
+                                                                                        provided)
+        result = exports.export_incident(desk, incident_id, provided.name, target, signing=request, tz=zone)
+    signed = f", signed by {request.signer_name}" if request else ""
+    click.echo(f"Wrote {result.format} export of {incident_id.upper()} to {result.path} ({result.size:,} bytes"
+               f"{signed})", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A trusted root certificate (PEM or DER); repeat for several. Default: your own keys.")
+@json_option
+@pass_app
+def verify(app: AppContext, file, trust, as_json):
+    """Check a signed PDF report: signer, signing time, integrity, whole-file coverage, trust, audit head."""
+    from ..app.verify import VerifyProblem, verify_pdf
+    from ..app.face_support import StoreError
+
+    lookup = None
+    try:
+        with open_desk(app) as desk:
+            def lookup(incident_id: str) -> Any:
+                try:
+                    return desk.audit_trail(incident_id)
+                except StoreError:
+                    return None
+            report = verify_pdf(file, list(trust), lookup)
+    except CliError:
+        try:
+            report = verify_pdf(file, list(trust), None)  # no workspace here: check the file alone
+        except VerifyProblem as problem:
+            raise CliError(str(problem), EXIT_NOT_FOUND if not file.exists() else EXIT_REFUSED) from None
+    except VerifyProblem as problem:
+        raise CliError(str(problem), EXIT_NOT_FOUND if not file.exists() else EXIT_REFUSED) from None
+
+    def human(_: object) -> str:
+        lines = [f"File:          {report.path}",
+                 f"Signer:        {report.signer or 'unknown'}",
+                 f"Signing time:  {report.signing_time.isoformat() if report.signing_time else 'unknown'}",
+                 f"Incident:      {report.incident_id or 'unknown'}",
+                 f"Audit head:    {report.audit_head or 'none'}"]
+        lines += [f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}" for c in report.checks]
+        lines.append("VALID: every check passed" if report.ok else "INVALID: at least one check failed")
+        return "\n".join(lines)
+
+    emit(report.as_dict(), as_json, human)
+    if not report.ok:
+        raise SystemExit(EXIT_CHECK_FAILED)
+
+
+COMMANDS = [export, verify]
+

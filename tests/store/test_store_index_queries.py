@@ -1,0 +1,204 @@
+"""The summary index as readers see it: queries answered from the index rows equal the full list filtered by
+hand, the journal keeps the index current across processes, and a damaged or lost index entry costs a
+re-read, never a wrong answer."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+
+import orjson
+import pytest
+
+from incident_desk.domain import ActionItem, Clock, Severity, Status, TimelineEvent, summarize
+from incident_desk.store import SummaryQuery, Workspace
+from incident_desk.store import index_journal
+from incident_desk.store import index as index_module
+
+from store_helpers import make_incident, writer_env
+
+START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+STATUSES = [Status.DECLARED, Status.INVESTIGATING, Status.MONITORING, Status.RESOLVED, Status.CLOSED]
+SERVICES = ["api", "checkout", "search", "billing"]
+
+
+@pytest.fixture
+def varied(ws: Workspace) -> Workspace:
+    """30 incidents with every filtered field varied, some with overdue and some with finished items; half of
+    them in folded shards, the rest only in the journal, a few changed by timeline appends since."""
+    rng = random.Random(5)
+    for n in range(1, 31):
+        started = START + timedelta(days=rng.randrange(0, 200), minutes=n)
+        items = [ActionItem(id=f"AI-{k}", title=f"Follow-up {k}", owner="kim",
+                            due=date(2025, 1, 1) + timedelta(days=rng.randrange(0, 300)),
+                            status=rng.choice(["not_started", "in_progress", "done", "cancelled"]))
+                 for k in range(rng.randrange(0, 3))]
+        incident = make_incident(f"INC-2025-{n:03d}", title=f"{rng.choice(['Checkout', 'Login', 'Search'])} errors {n}",
+                                 type=rng.choice(["availability", "security", "performance"]),
+                                 services=rng.sample(SERVICES, rng.randrange(0, 3)),
+                                 clock=Clock(started_at=None if n % 9 == 0 else started, declared_at=started),
+                                 severity=Severity(computed=rng.choice(["SEV-1", "SEV-2", "SEV-3", None])),
+                                 action_items=items)
+        incident.status = rng.choice(STATUSES)
+        ws.create(incident, actor="t")
+        if n == 15:
+            ws.compact_index()
+    for n in (3, 17, 22):
+        ws.append_event(f"INC-2025-{n:03d}", TimelineEvent(at=START, text="later"), actor="t")
+    return ws
+
+
+def by_hand(summaries, wanted):
+    return [s.id for s in summaries if wanted(s)]
+
+
+QUERIES = {
+    "status": (SummaryQuery(statuses=frozenset({"investigating", "monitoring"})),
+               lambda s: s.status.value in {"investigating", "monitoring"}),
+    "severity": (SummaryQuery(severities=frozenset({"SEV-1"})), lambda s: s.severity == "SEV-1"),
+    "type and service": (SummaryQuery(types=frozenset({"security"}), service="api"),
+                         lambda s: s.type == "security" and "api" in s.services),
+    "active": (SummaryQuery(active=True), lambda s: s.status.is_active),
+    "search": (SummaryQuery(search="LOGIN"), lambda s: "login" in f"{s.id} {s.title}".lower()),
+    "search by id": (SummaryQuery(search="2025-01"), lambda s: "2025-01" in s.id),
+    "started window": (SummaryQuery(started_from=START + timedelta(days=50), started_before=START + timedelta(days=120)),
+                       lambda s: s.clock.started_at is not None
+                       and START + timedelta(days=50) <= s.clock.started_at < START + timedelta(days=120)),
+    "overdue": (SummaryQuery(overdue_on=date(2025, 6, 1)), lambda s: bool(s.overdue_items(date(2025, 6, 1)))),
+    "ids": (SummaryQuery(ids=frozenset({"INC-2025-003", "INC-2025-030", "INC-2025-099"})),
+            lambda s: s.id in {"INC-2025-003", "INC-2025-030"}),
+    "nothing": (SummaryQuery(statuses=frozenset({"closed"}), severities=frozenset({"SEV-9"})), lambda s: False),
+}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_a_query_equals_the_full_list_filtered_by_hand(varied: Workspace, name: str) -> None:
+    query, wanted = QUERIES[name]
+    everything = varied.list_summaries()
+    assert len(everything) == 30
+    expected = by_hand(everything, wanted)
+    assert [s.id for s in varied.query_summaries(query)] == expected
+    with Workspace.open(varied.path) as cold:  # a new process reads the shards and the journal itself
+        found = cold.query_summaries(query)
+        assert [s.id for s in found] == expected
+        assert all(s == summarize(cold.get(s.id)) for s in found)
+
+
+def test_every_listed_summary_equals_the_incident_as_stored(varied: Workspace) -> None:
+    with Workspace.open(varied.path) as cold:
+        listed = cold.list_summaries()
+        assert [s.id for s in listed] == [f"INC-2025-{n:03d}" for n in range(1, 31)]
+        assert all(s == summarize(cold.get(s.id)) for s in listed)
+        assert listed[2].timeline_count == 1 and listed[2].revision == 2
+
+
+def test_newest_first_and_limit(varied: Workspace) -> None:
+    everything = varied.list_summaries()
+
+    def when(s):
+        moment = s.clock.started_at or s.clock.declared_at
+        return moment.timestamp() if moment else 0
+
+    expected = [s.id for s in sorted(everything, key=when, reverse=True)]
+    assert [s.id for s in varied.iter_summaries(newest_first=True)] == expected
+    assert [s.id for s in varied.iter_summaries(newest_first=True, limit=4)] == expected[:4]
+
+
+def test_cli_list_filters_equal_the_unfiltered_list_filtered_by_hand(varied: Workspace, tmp_path) -> None:
+    def run(*args):
+        done = subprocess.run([sys.executable, "-m", "incident_desk", "--workspace", str(varied.path), "list",
+                               "--json", *args], capture_output=True, text=True, env=writer_env(), check=True)
+        return json.loads(done.stdout)
+
+    everything = run()
+    assert len(everything) == 30
+    assert [r["id"] for r in run("--status", "closed", "--severity", "sev2")] == [
+        r["id"] for r in everything if r["status"] == "closed" and r.get("severity") == "SEV-2"]
+    assert [r["id"] for r in run("--service", "checkout", "--search", "errors")] == [
+        r["id"] for r in everything if "checkout" in r["services"]]
+    assert run("--type", "availability", "--limit", "2") == [
+        r for r in everything if r["type"] == "availability"][:2]
+
+
+def test_an_append_by_another_process_reaches_a_reader_that_already_read_the_index(varied: Workspace) -> None:
+    before = {s.id: s for s in varied.query_summaries(SummaryQuery(statuses=frozenset({"closed"})))}
+    target = next(iter(before))
+    script = ("import sys; from datetime import datetime, timezone;"
+              "from incident_desk.store import Workspace; from incident_desk.domain import TimelineEvent;"
+              "ws = Workspace.open(sys.argv[1]);"
+              "ws.append_event(sys.argv[2], TimelineEvent(at=datetime.now(timezone.utc), text='x'), actor='cli')")
+    subprocess.run([sys.executable, "-c", script, str(varied.path), target], check=True, env=writer_env(), timeout=60)
+    after = {s.id: s for s in varied.query_summaries(SummaryQuery(statuses=frozenset({"closed"})))}
+    assert after[target].timeline_count == before[target].timeline_count + 1
+    assert after[target] == summarize(varied.get(target))
+    last = orjson.loads((varied.path / "index" / "journal.jsonl").read_bytes().splitlines()[-1])
+    assert last["id"] == target and last["set"]["timeline_count"] == after[target].timeline_count
+
+
+def test_an_index_line_lost_in_a_crash_costs_one_re_read_which_is_recorded(varied: Workspace) -> None:
+    journal = varied.path / "index" / "journal.jsonl"
+    kept = journal.read_bytes()
+    varied.append_event("INC-2025-020", TimelineEvent(at=START, text="acknowledged, then the crash"), actor="t")
+    varied.update("INC-2025-021", lambda i: setattr(i, "title", "Renamed"), actor="t", action="edit")
+    journal.write_bytes(kept)  # a crash after the incident files were written, before their index lines:
+    (varied.path / "intents" / "INC-2025-021").touch()  # an update leaves its intent marker until then
+    with Workspace.open(varied.path) as cold:
+        assert [s.title for s in cold.query_summaries(SummaryQuery(search="renamed"))] == ["Renamed"]
+        listed = {s.id: s for s in cold.list_summaries()}
+        assert listed["INC-2025-020"] == summarize(cold.get("INC-2025-020"))
+        healed = [orjson.loads(line)["id"] for line in journal.read_bytes().splitlines()[kept.count(b"\n"):]]
+        assert set(healed) == {"INC-2025-020", "INC-2025-021"}
+
+
+def test_an_unreadable_journal_line_is_reported_and_the_list_stays_exact(varied: Workspace) -> None:
+    journal = varied.path / "index" / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:3] + [b'{"id": "INC-2025-0\n', b"\x00\x00garbage\n"] + lines[3:]))
+    with Workspace.open(varied.path) as cold:
+        listed = cold.list_summaries()
+        assert len(listed) == 30 and all(s == summarize(cold.get(s.id)) for s in listed)
+        [notice] = cold.notices
+        assert str(journal) in notice and "2 unreadable line(s) ignored" in notice
+
+
+def test_folding_the_journal_keeps_every_answer(varied: Workspace) -> None:
+    before = varied.list_summaries()
+    overdue = [s.id for s in varied.query_summaries(SummaryQuery(overdue_on=date(2025, 6, 1)))]
+    assert varied.compact_index() > 0
+    assert (varied.path / "index" / "journal.jsonl").read_bytes() == b""
+    with Workspace.open(varied.path) as cold:
+        assert cold.list_summaries() == before
+        assert [s.id for s in cold.query_summaries(SummaryQuery(overdue_on=date(2025, 6, 1)))] == overdue
+
+
+def test_a_workspace_that_wrote_folds_a_long_journal_when_it_closes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(index_journal, "FOLD_LINES", 5)
+    with Workspace.open(tmp_path / "ws", create=True, auto_backup=False) as ws:
+        for n in range(1, 5):
+            ws.create(make_incident(f"INC-2025-{n:03d}"), actor="t")
+    assert (tmp_path / "ws" / "index" / "journal.jsonl").read_bytes().count(b"\n") == 4  # below: kept
+    with Workspace.open(tmp_path / "ws", auto_backup=False) as ws:
+        ws.append_event("INC-2025-001", TimelineEvent(at=START, text="x"), actor="t")
+        expected = ws.list_summaries()
+    assert (tmp_path / "ws" / "index" / "journal.jsonl").read_bytes() == b""
+    with Workspace.open(tmp_path / "ws", auto_backup=False) as ws:
+        assert ws.list_summaries() == expected
+
+
+def test_shards_of_the_first_layout_are_still_read(ws: Workspace) -> None:
+    ws.create(make_incident("INC-2025-001"), actor="t")
+    ws.create(make_incident("INC-2025-002", title="Other"), actor="t")
+    ws.compact_index()
+    shard = next((ws.path / "index").glob("summaries-*.json"))
+    rows = orjson.loads(shard.read_bytes())["rows"]
+    shard.write_bytes(orjson.dumps({  # tables `summaries` and `stamps`, as the index was first written
+        "summaries": {k: orjson.loads(r["doc"]) for k, r in rows.items()},
+        "stamps": {k: {"stamp": r["stamp"]} for k, r in rows.items()}}))
+    with Workspace.open(ws.path) as cold:
+        assert [s.title for s in cold.query_summaries(SummaryQuery(search="other"))] == ["Other"]
+        assert [s == summarize(cold.get(s.id)) for s in cold.list_summaries()] == [True, True]
+        assert cold.notices == []
+        assert index_module.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][0]["title"] == "Other"
