@@ -2,7 +2,7 @@
 """Set up Incident Desk on a fresh machine and run it, or run its whole test suite.
 
     python3 run.py demo    # create .venv, install, build the demo workspace, start the app on it
-    python3 run.py test    # create .venv, install with test extras, run the whole test suite (-n auto)
+    python3 run.py test    # create .venv, install with test extras, run ruff, mypy and the whole test suite (-n auto)
 
 Only the Python standard library is used here, so this works with nothing but Python 3.11+.
 The virtual environment is rebuilt when pyproject.toml changes.
@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".incident-desk-installed"
 DEMO_WORKSPACE = ROOT / ".demo-workspace"
+# Run before the whole test suite; configured in pyproject.toml ([tool.ruff], [tool.mypy]).
+GUARD_RAILS = [["ruff", "check", "."], ["mypy"]]
 
 
 def venv_python() -> Path:
@@ -52,6 +54,12 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     if argv[0] == "test":
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if len(argv) == 1:  # the whole suite starts with the guard rails (a subset of tests skips them)
+            for guard in GUARD_RAILS:
+                print(f"$ {' '.join(guard)}", flush=True)
+                code = subprocess.call([python, "-m", *guard], cwd=ROOT, env=env)
+                if code:
+                    return code
         args = argv[1:]
         if not any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
             args = ["-n", "auto", *args]  # one worker per core: the suite is xdist-safe (own ports, tmp paths)

@@ -307,14 +307,15 @@ def bench_backtest() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         active_dir, candidate_dir = twenty_rule_dirs(Path(tmp))
         active, candidate = load_ruleset(active_dir), load_ruleset(candidate_dir)
-    assert len(active.severity_rules.rules) == 20
+    count = len(active.severity_rules.rules)  # 20 before the data-loss rules (issue 9) joined the defaults
+    assert count >= 20
     incidents = history(10_000)
     now = datetime(2025, 6, 1, tzinfo=UTC)
     report = backtest(active, candidate, incidents, now)
     ours = best_of(lambda: backtest(active, candidate, incidents, now), 3, 1)
     naive = best_of(lambda: [(active.classify(i, now).computed, candidate.classify(i, now).computed)
                              for i in incidents], 1, 1)
-    print(f"2. backtest 10,000 incidents x 20 rules: {len(report.moves)} moves")
+    print(f"2. backtest 10,000 incidents x {count} rules: {len(report.moves)} moves")
     print(f"   backtest                             {ours * 1e3:8.1f} ms   (target <= 250 ms)")
     print(f"   classify each twice in full          {naive * 1e3:8.1f} ms   ratio {naive / ours:6.1f}x")
 

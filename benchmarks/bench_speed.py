@@ -112,7 +112,7 @@ def main() -> None:
             ids = [s.id for s in everything]
             del everything
 
-        def cold(query: SummaryQuery | None = None) -> tuple[float, float]:
+        def cold(query: SummaryQuery | None = None, root: Path = root) -> tuple[float, float]:
             workspace = Workspace.open(root, auto_backup=False)
             if query is None:
                 return in_process(workspace.list_summaries)

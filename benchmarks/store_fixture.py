@@ -31,9 +31,11 @@ def _iso(value: datetime) -> str:
 
 
 def incident_tables(incident_id: str, number: int, events: int, rng: random.Random,
-                    span_minutes: int = 700_000) -> tuple[dict, dict]:
-    """(TinyDB tables of the incident file, the incident as a plain dict for the stock twin)."""
-    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, span_minutes))
+                    span_minutes: int = 700_000, minute: int | None = None) -> tuple[dict, dict]:
+    """(TinyDB tables of the incident file, the incident as a plain dict for the stock twin). The start is
+    `minute` minutes after 2024-06-01 if given, else a random minute within `span_minutes`."""
+    offset = rng.randrange(0, span_minutes) if minute is None else minute
+    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=offset)
     status = rng.choice(STATUSES)
     resolved = started + timedelta(minutes=rng.randrange(10, 600)) if status in ("resolved", "closed", "post-mortem") else None
     incident = Incident(
@@ -73,10 +75,11 @@ def incident_tables(incident_id: str, number: int, events: int, rng: random.Rand
 
 
 def build(root: Path, stock_path: Path | None, incidents: int, events: int, seed: int = 7,
-          span_minutes: int = 700_000) -> None:
+          span_minutes: int = 700_000, in_order: bool = False) -> None:
     """Write a workspace of `incidents` x `events` at `root`, and the same data as one stock TinyDB file
     (unless `stock_path` is None: at 50,000 incidents the twin would need gigabytes of memory). Start times
-    spread uniformly over `span_minutes` from 2024-06-01."""
+    spread uniformly over `span_minutes` from 2024-06-01: at random, or `in_order` of the ids (each year's
+    ids in the order of their start times, as declared incidents are) with up to 10 hours of jitter."""
     rng = random.Random(seed)
     root.mkdir(parents=True)
     for folder in ("incidents", "index", "intents", "locks", "backups"):
@@ -88,7 +91,9 @@ def build(root: Path, stock_path: Path | None, incidents: int, events: int, seed
     for number in range(incidents):
         year, seq = (2025, number + 1) if number < per_year else (2026, number - per_year + 1)
         incident_id = f"INC-{year}-{seq:03d}"
-        tables, plain = incident_tables(incident_id, number, events, rng, span_minutes)
+        ordered = (year - 2025) + 2 * (seq - 1)  # interleave the two years so both cover the whole span
+        minute = ordered * span_minutes // (incidents + 1) + rng.randrange(0, 600) if in_order else None
+        tables, plain = incident_tables(incident_id, number, events, rng, span_minutes, minute)
         path = root / "incidents" / str(year) / f"{incident_id}.json"
         path.parent.mkdir(exist_ok=True)
         stat = atomic_write_bytes(path, orjson.dumps(tables), fsync=False)

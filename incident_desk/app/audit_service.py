@@ -105,6 +105,8 @@ def sign(entry: dict[str, Any], key: key_store.SigningKey) -> dict[str, Any]:
 def check_signature(entry: dict[str, Any]) -> tuple[x509.Certificate | None, str]:
     """(certificate, problem) of a signed checkpoint line; problem is '' when the signature verifies."""
     signer = entry.get("signer")
+    if not isinstance(signer, dict):
+        return None, "its signer certificate or signature is unreadable"
     try:
         certificate = x509.load_pem_x509_certificate(str(signer["certificate"]).encode())
         signature = base64.b64decode(str(entry["signature"]), validate=True)
@@ -151,7 +153,7 @@ def verify(workspace: Any, *, full: bool = False, only: str | None = None) -> Au
     outcome = AuditVerification(result=WorkspaceVerification(full=full), checkpoints=statuses,
                                 problems=list(log.problems))
     outcome.problems += [f"checkpoint {s.seq}: {s.problem}" for s in statuses if s.problem]
-    usable = [(entry, status) for entry, status in zip(log.entries, statuses) if not status.problem]
+    usable = [(entry, status) for entry, status in zip(log.entries, statuses, strict=True) if not status.problem]
     chosen: list[tuple[dict, CheckpointStatus]] = []
     if full:
         chosen = usable

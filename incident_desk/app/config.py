@@ -13,6 +13,16 @@ WORKSPACE_ENV = "INCIDENT_DESK_WORKSPACE"
 USER_ENV = "INCIDENT_DESK_USER"
 APP_NAME = "incident-desk"
 RULES_ENV = "INCIDENT_DESK_RULES"
+PLUGINS_DIR_ENV = "INCIDENT_DESK_PLUGINS_DIR"
+
+
+def plugins_folder() -> Path:
+    """The drop-in plugin folder, as `incident_desk.plugin.default_plugins_dir()` finds it, without
+    importing the plugin machinery (for the cheap checks every command makes)."""
+    override = os.environ.get(PLUGINS_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "plugins"
 
 
 def default_workspace_path() -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..domain import (
     ActionItem,
@@ -41,6 +42,7 @@ from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
 from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
+from .roles_config import RoleDefinition, find_role, load_roles
 
 if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
     from ..plugin import Plugins
@@ -143,6 +145,14 @@ class Desk:
     def action_items(self) -> list[tuple[IncidentSummary, ActionItem]]:
         return [(s, item) for s in self.summaries() for item in s.action_items]
 
+    def data_version(self) -> str:
+        """A cheap stamp that changes whenever any process (CLI, watch, another window) wrote."""
+        return self.workspace.data_version()
+
+    def changes_since(self, version: str) -> tuple[list[Any], str]:
+        """What changed since `data_version()` gave `version` (StoreChange items), and the new stamp."""
+        return self.workspace.changes_since(version)
+
     # ------------------------------------------------------------------ declaring
 
     def declare(self, *, title: str, type: str = "availability", severity: str | None = None,
@@ -173,7 +183,7 @@ class Desk:
         except ValueError as error:
             raise DomainError(f"severity: {error}") from None
         if requested and requested != incident.severity.computed:
-            operations.override_severity(incident, severity, "set when declared", self.actor, now)
+            operations.override_severity(incident, requested, "set when declared", self.actor, now)
         operations.add_event(incident, now, f"Incident declared {incident.severity.level or ''}".rstrip(),
                              EventKind.STATUS, source="lifecycle", author=self.actor)
         if commander:
@@ -305,28 +315,35 @@ class Desk:
             self.plugin_failures += plugins.timeline_event_did_add(self.get(incident_id), event)
         return event
 
+    def edit_event(self, incident_id: str, event_id: str, *, text: str | None = None,
+                   kind: EventKind | str | None = None, at: datetime | None = None, **kw: Any) -> Incident:
+        """Correct a timeline event; the audit trail records the change (who, when, what it said)."""
+        new_kind = parse_enum(EventKind, kind, "event kind") if kind is not None else None
+        return self.change(incident_id, "timeline edit",
+                           lambda i: operations.edit_event(i, event_id, text=text, kind=new_kind, at=at), **kw)
+
+    def delete_event(self, incident_id: str, event_id: str, **kw: Any) -> Incident:
+        """Remove a timeline event entered by mistake; the audit trail keeps it."""
+        return self.change(incident_id, "timeline delete", lambda i: operations.remove_event(i, event_id), **kw)
+
+    def roles(self) -> list[RoleDefinition]:
+        """The workspace's roles: the seed's five plus those of `<workspace>/roles.yaml`."""
+        return load_roles(getattr(self.workspace, "path", None))
+
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
                     note: str = "", additional: bool = False, **kw: Any) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-        return self.change(incident_id, f"role {role.value}",
-                           lambda i: operations.assign_role(i, role, person, when, note, additional, self.actor),
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.assign_role(i, definition.id, person, when, note, additional,
+                                                            self.actor, handover=definition.handover),
                            **kw)
 
     def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
-        role = parse_enum(Role, role, "role")
+        definition = find_role(self.roles(), role)
         when = at or self.clock()
-
-        def apply(incident: Incident) -> None:
-            holders = [h for h in incident.current_holders(role) if h.person == person]
-            if not holders:
-                raise DomainError(f"{person} does not hold {role.label.lower()} on {incident.id}")
-            for holder in holders:
-                holder.relieved_at = when
-            operations.add_event(incident, when, f"{role.label}: {person} stood down", EventKind.DECISION,
-                                 source="roles", author=self.actor)
-
-        return self.change(incident_id, f"role {role.value}", apply)
+        return self.change(incident_id, f"role {definition.id}",
+                           lambda i: operations.relieve_role(i, definition.id, person, when, self.actor))
 
     def add_communication(self, incident_id: str, message: str, *, channel: Channel | str = Channel.INTERNAL,
                           audience: str = "", at: datetime | None = None, template: str | None = None) -> Incident:
@@ -337,7 +354,8 @@ class Desk:
 
     def set_investigation(self, incident_id: str, *, primary_cause: str | None = None,
                           root_cause: str | None = None, add_factors: Iterable[str] = (),
-                          add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False) -> Incident:
+                          add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False,
+                          replace_whys: bool = False, **kw: Any) -> Incident:
         whys = [_build(Why, "5 whys", question=q, answer=a) for q, a in add_whys]
         factors = list(add_factors)
 
@@ -348,16 +366,17 @@ class Desk:
             if root_cause is not None:
                 inv.root_cause = root_cause
             inv.contributing_factors = (factors if replace_factors else inv.contributing_factors + factors)
-            if len(inv.whys) + len(whys) > 10:
+            kept = [] if replace_whys else inv.whys
+            if len(kept) + len(whys) > 10:
                 raise DomainError("an investigation keeps at most 10 whys")
-            inv.whys = inv.whys + whys
+            inv.whys = kept + whys
 
-        return self.change(incident_id, "investigation", _guard(apply))
+        return self.change(incident_id, "investigation", _guard(apply), **kw)
 
     def set_impact(self, incident_id: str, *, summary: str | None = None, customer_notes: Iterable[str] = (),
                    business_notes: Iterable[str] = (), technical_notes: Iterable[str] = (),
                    sla_credits: float | None = None,
-                   windows: Iterable[tuple[str, datetime, datetime]] = ()) -> Incident:
+                   windows: Iterable[tuple[str, datetime, datetime]] = (), **kw: Any) -> Incident:
         new_windows = [_build(ImpactWindow, "impact window", kind=parse_enum(ImpactKind, k, "impact kind"),
                               start=s, end=e) for k, s, e in windows]
 
@@ -372,7 +391,7 @@ class Desk:
                 impact.sla_credits = sla_credits
             impact.windows = impact.windows + new_windows
 
-        return self.change(incident_id, "impact", _guard(apply))
+        return self.change(incident_id, "impact", _guard(apply), **kw)
 
     def add_remediation(self, incident_id: str, text: str, *, phase: Phase | str,
                         status: WorkStatus | str = WorkStatus.NOT_STARTED, owner: str = "") -> Incident:
@@ -391,7 +410,7 @@ class Desk:
     def set_postmortem(self, incident_id: str, *, went_well: Iterable[str] = (), could_improve: Iterable[str] = (),
                        lessons: Iterable[str] = (), process_improvements: Iterable[str] = (),
                        recommendations: Iterable[str] = (), scheduled_at: datetime | None = None,
-                       held_at: datetime | None = None, facilitator: str | None = None) -> Incident:
+                       held_at: datetime | None = None, facilitator: str | None = None, **kw: Any) -> Incident:
         def apply(incident: Incident) -> None:
             pm = incident.postmortem
             pm.went_well = pm.went_well + list(went_well)
@@ -408,7 +427,7 @@ class Desk:
             if facilitator is not None:
                 pm.facilitator = facilitator
 
-        return self.change(incident_id, "post-mortem", _guard(apply))
+        return self.change(incident_id, "post-mortem", _guard(apply), **kw)
 
     def add_action_item(self, incident_id: str, **fields: Any) -> ActionItem:
         created: list[ActionItem] = []
@@ -537,7 +556,10 @@ def normalize_id(incident_id: str) -> str:
     return check_incident_id(incident_id)
 
 
-def parse_enum(enum: type, value: Any, what: str) -> Any:
+E = TypeVar("E", bound=Enum)
+
+
+def parse_enum(enum: type[E], value: Any, what: str) -> E:
     if isinstance(value, enum):
         return value
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
@@ -564,15 +586,19 @@ def find_remediation(incident: Incident, ref: str) -> RemediationAction:
 _LIST_FACTS = {name for name, f in Facts.model_fields.items() if "list" in str(f.annotation)}
 
 
+_CLEARING = ("", "unknown", "none", "null", "[]")
+
+
 def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
-    """Command-line facts arrive as text: split lists on commas, turn `unknown`/empty into None."""
+    """Command-line facts arrive as text: split lists on commas, turn `unknown`/`none`/empty into None
+    (an empty list for list facts)."""
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if isinstance(value, str):
             stripped = value.strip()
-            if name in _LIST_FACTS:
-                value = [v.strip() for v in stripped.split(",") if v.strip()]
-            elif stripped.lower() in ("", "unknown", "none", "null"):
+            if name in _LIST_FACTS:  # `unknown` / `none` / empty clears the list: it is not a category
+                value = [] if stripped.lower() in _CLEARING else [v.strip() for v in stripped.split(",") if v.strip()]
+            elif stripped.lower() in _CLEARING:
                 value = None
             else:
                 value = stripped.rstrip("%").replace("_", "").replace("$", "")

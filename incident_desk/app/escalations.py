@@ -64,7 +64,8 @@ def fire_due_escalations(desk: Desk, now: datetime, notifier: NotifyService | No
                   for due in due_now}
         this_incident: list[FiredEscalation] = []
 
-        def apply(incident: Incident) -> None:
+        def apply(incident: Incident, this_incident: list[FiredEscalation] = this_incident,
+                  queued: dict = queued) -> None:  # bound now: called within this iteration
             this_incident.clear()
             for due in ruleset.due_escalations(incident, now):
                 if due.key in queued:
@@ -74,7 +75,8 @@ def fire_due_escalations(desk: Desk, now: datetime, notifier: NotifyService | No
         fired += this_incident
         if desk.plugins is not None:
             for firing in this_incident:
-                desk.plugin_failures += desk.plugins.escalation_did_fire(saved, firing.record)
+                if firing.record is not None:
+                    desk.plugin_failures += desk.plugins.escalation_did_fire(saved, firing.record)
     return fired
 
 
@@ -89,7 +91,7 @@ def _queue(notifier: NotifyService | None, incident_id: str, due: DueEscalation,
     extra = {"escalation": {"policy": due.policy_id, "description": due.description, "repeat": due.repeat,
                             "target": action.target or "", "due_at": due.due_at.isoformat()}}
     try:
-        notifier.notify(incident_id, action.template or "escalation", via=[action.notifier],
+        notifier.notify(incident_id, action.template or "escalation", via=[action.notifier or ""],
                         actor="escalation", key=message_key(incident_id, due.key, index),
                         audience=action.target or "", extra=extra)
     except (NotifyError, TemplateError, LookupError) as error:

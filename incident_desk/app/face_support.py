@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import Any
 
 _SOURCES = {
+    "DEFAULT_LEVEL_NAMES": ("domain.levels", "DEFAULT_LEVEL_NAMES"),
     "InvalidIncidentId": ("domain.validation", "InvalidIncidentId"),
     "PRIORITY_RANK": ("domain.incident", "PRIORITY_RANK"),
     "Plugins": ("plugin", "Plugins"),
@@ -28,8 +29,10 @@ _SOURCES = {
     "format_short_duration": ("domain.timeutil", "format_short_duration"),
     "isoformat_z": ("domain.timeutil", "isoformat_z"),
     "level_label": ("domain.levels", "level_label"),
+    "level_rank": ("domain.levels", "level_rank"),
     "parse_duration": ("domain.timeutil", "parse_duration"),
     "parse_instant": ("domain.timeutil", "parse_instant"),
+    "role_label": ("domain.incident", "role_label"),
     "store_errors": ("store.errors", None),
 }
 

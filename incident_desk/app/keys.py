@@ -394,6 +394,9 @@ def open_key(name: str | None, passphrase: bytes, *, at: datetime | None = None)
         raise KeyProblem(f"wrong passphrase for key {name!r} (or {p12_path} is damaged)", "passphrase") from None
     if private_key is None or certificate is None:
         raise KeyProblem(f"{p12_path} holds no key and certificate pair", "invalid")
+    if not isinstance(private_key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise KeyProblem(f"{p12_path} holds a {type(private_key).__name__}; only RSA and EC keys can sign reports",
+                         "invalid")
     check_usable(name, certificate, at)
     return SigningKey(info=describe(name, certificate, p12_path, cert_path), private_key=private_key,
                       certificate=certificate, chain=list(extra), p12_path=p12_path)

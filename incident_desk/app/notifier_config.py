@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..domain import Channel
-from ..plugin import Plugins
-from .secrets import SecretError, check_config
+
+if TYPE_CHECKING:  # the plugin machinery loads only when a notifiers.yaml is read
+    from ..plugin import Plugins
 
 NOTIFIERS_FILE = "notifiers.yaml"
 MAX_SETTINGS_BYTES = 256 * 1024
@@ -177,7 +176,8 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
         else:
             valid_channels = frozenset(str(c) for c in channels)
     time_limit = body.get("time_limit")
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not 0 < time_limit <= MAX_TIME_LIMIT):
+    numeric = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if time_limit is not None and not (numeric and 0 < time_limit <= MAX_TIME_LIMIT):
         problems.append(f"{path}:{_line_of(body, 'time_limit', line)}: {name}.time_limit: seconds one send may "
                         f"take, more than 0 and at most {MAX_TIME_LIMIT:g}")
         time_limit = None
@@ -189,6 +189,10 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
         hint = "".join(f"; plugin {f.plugin} failed to load: {f.error}" for f in load_failures[:3])
         problems.append(f"{path}:{_line_of(body, 'type', line)}: {name}.type: {what}; known types: {known}{hint}")
         return BrokenNotifier(name, line, tuple(problems), valid_channels)
+    from pydantic import ValidationError
+
+    from .secrets import SecretError, check_config
+
     raw = {str(k): _plain(v) for k, v in body.items() if k not in RESERVED_KEYS}
     try:
         model = check_config(plugins.notifiers[kind].config_model, raw)
@@ -206,7 +210,7 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
     if time_limit is None:  # the notifier's own timeout, with a margin for connecting and answering
         timeout = getattr(model, "timeout", None)
         usable = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable else DEFAULT_TIME_LIMIT
+        time_limit = min(float(timeout) + 5.0, MAX_TIME_LIMIT) if usable and timeout is not None else DEFAULT_TIME_LIMIT
     return ConfiguredNotifier(name, kind, raw, valid_channels, line, time_limit=float(time_limit))
 
 

@@ -309,7 +309,8 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
         except Exception as error:  # noqa: BLE001 - keep the last good configuration and say so
             reloaded = [f"reloading the configuration failed, the previous one stays: {type(error).__name__}: {error}"]
         now = clock()
-        fired, unsent = 0, []
+        fired = 0
+        unsent: list[str] = []
         notes: list[str] = []
         if escalate is not None:
             try:
@@ -324,8 +325,6 @@ def run_watch(service: NotifyService, *, interval: float, once: bool = False, st
             log.error("outbox drain failed: %s", error)
             report = DrainReport(notes=[f"drain failed: {error}"])
         report.notes[:0] = notes
-        for line in unsent:
-            log.warning("%s", line)
         cycles += 1
         if on_cycle is not None:
             on_cycle(WatchCycle(now, fired, report, unsent, len(service.settings.broken)

@@ -18,19 +18,19 @@ fresh attempt id, durably. If the process dies during the send, the next drain f
 sends the message again with the same `idempotency_key`. The receiver may therefore get a message
 twice, but every copy carries the same key, so it can tell. A message marked `sent` is never sent again.
 
-Lanes: each notifier's messages are sent in order by their own thread, and different notifiers are sent
-to at the same time, so a slow or hung receiver delays only its own lane (the notify service gives
-every send a time limit and holds a lane whose earlier send still hangs). Messages are claimed in
-batches: a batch is marked `sending` in one write, and results are stored as they arrive, every result
-that came in during the previous write going into the next one (group commit: one fsync for many
-results), so a crash repeats at most one batch. Sent messages are kept for `keep_sent` (for
+Lanes (app/lanes.py): each notifier's messages are sent in order, and different notifiers are sent to
+at the same time by a few worker threads; a worker stuck in a slow send is replaced, so a slow or hung
+receiver delays only its own lane (the notify service gives every send a time limit and holds a lane
+whose earlier send still hangs). Messages are claimed in
+batches: a batch is marked `sending` in one write, and results are stored together, one write for all the results
+of the last `store_every` seconds (and those that came in during the previous write: group commit), so
+a crash repeats at most one batch. Sent messages are kept for `keep_sent` (for
 `outbox list --all`) and then pruned; their final state lives in the incident's communication log.
 """
 
 from __future__ import annotations
 
 import queue
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -46,7 +46,8 @@ from tinydb import TinyDB
 from ..domain.timeutil import as_utc
 from ..plugin.types import DeliveryResult, Message
 from ..store.locks import plain_lock_file
-from ..store.storage import AtomicJSONStorage
+from ..store.storage import AtomicJSONStorage, atomic_storage
+from .lanes import Lanes
 
 OUTBOX_FILE = "outbox.json"
 TABLE = "messages"
@@ -153,16 +154,22 @@ Blocked = Callable[[str], "str | None"]
 class Outbox:
     """The outbox of one workspace folder."""
 
-    def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 500,
-                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0, log_every: float = 0.25) -> None:
+    def __init__(self, workspace_path: str | Path, *, backoff: BackOff | None = None, batch_size: int = 1000,
+                 keep_sent: timedelta = timedelta(days=7), lock_timeout: float = 15.0,
+                 store_every: float = 0.1, log_every: float = 2.0, lane_width: int = 4) -> None:
         self.folder = Path(workspace_path)
         self.path = self.folder / OUTBOX_FILE
         self.backoff = backoff or BackOff()
         self.batch_size = batch_size
         self.keep_sent = keep_sent
         self.lock_timeout = lock_timeout
-        #: seconds between two hand-overs of stored results to `on_batch` during a drain
+        #: results of one delivery cycle are written together: one durable write per `store_every` seconds
+        #: (a crash in between sends those messages again, with their keys)
+        self.store_every = store_every
+        #: seconds between two hand-overs of stored results to `on_batch` (the incidents' logs) in a drain
         self.log_every = log_every
+        #: how many lanes send at the same moment (more threads only fight over the interpreter lock)
+        self.lane_width = lane_width
         (self.folder / "locks").mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox.lock"), timeout=lock_timeout)
         self._drain_lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox-drain.lock"), timeout=0)
@@ -226,10 +233,11 @@ class Outbox:
     def enqueue_many(self, items: Iterable[tuple[Message, str]], *, entry_id: str, now: datetime,
                      template: str | None = None, author: str = "") -> list[OutboxMessage]:
         now = as_utc(now)
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             existing = {d["message"]["idempotency_key"]: d for d in documents.values()}
-            stored, new_docs = [], {}
+            stored: list = []
+            new_docs: dict = {}
             next_id = self._next_id(documents)
             for message, notifier in items:
                 if message.idempotency_key in existing:
@@ -253,7 +261,7 @@ class Outbox:
             raise OutboxError("give a message id or ask for all failed messages, not both")
         now = as_utc(now)
         changed: list[OutboxMessage] = []
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             documents = self._documents()
             writes = {}
             for doc_id, doc in documents.items():
@@ -305,56 +313,46 @@ class Outbox:
                     break
                 self._run_lanes(batch, deliver, now, report, on_batch, blocked, held)
             self._prune(now)
-            due = [m.next_attempt_at for m in self.pending()]
-            report.next_due_at = min(due) if due else None
+            due = [doc["next_attempt_at"] for doc in self._documents().values() if doc["state"] in ("pending", "sending")]
+            report.next_due_at = min((as_utc(datetime.fromisoformat(d)) for d in due), default=None)
         finally:
             self._drain_lock.release()
         return report
 
     def _run_lanes(self, batch: list[tuple[str, OutboxMessage]], deliver: Deliver, now: datetime,
                    report: DrainReport, on_batch: OnBatch | None, blocked: Blocked | None, held: set[str]) -> None:
-        lanes: dict[str, list[tuple[str, OutboxMessage]]] = {}
+        by_notifier: dict[str, list[tuple[str, OutboxMessage]]] = {}
         for claimed in batch:
-            lanes.setdefault(claimed[1].notifier, []).append(claimed)
-        results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-
-        def lane(claims: list[tuple[str, OutboxMessage]]) -> None:
-            try:
-                for claimed in claims:
-                    reason = blocked(claimed[1].notifier) if blocked is not None else None
-                    if reason:
-                        results.put(("held", (claimed, reason)))
-                    else:
-                        results.put(("done", self._attempt(claimed, deliver, now)))
-            finally:
-                results.put(("lane finished", None))
-
-        for claims in lanes.values():
-            threading.Thread(target=lane, args=(claims,), name=f"outbox-lane-{claims[0][1].notifier}",
-                             daemon=True).start()
-        running = len(lanes)
+            by_notifier.setdefault(claimed[1].notifier, []).append(claimed)
+        lanes = Lanes(by_notifier, lambda claimed: self._attempt(claimed, deliver, now), blocked,
+                      width=self.lane_width)
+        lanes.start()
+        results = lanes.results
+        finished = 0
+        unstored: list[tuple[str, Outcome]] = []  # sent (or failed), not yet written to the outbox
         unlogged: list[Outcome] = []  # stored in the outbox, not yet handed to `on_batch`
+        stored_at = time.monotonic()
         logged_at = time.monotonic()
-        while running:
+        while finished < lanes.workers:
             try:
-                arrived = [results.get(timeout=self.log_every)]
+                arrived = [results.get(timeout=self.store_every if unstored else 0.25)]
             except queue.Empty:
                 arrived = []
+            lanes.top_up()  # a worker stuck in a slow send is replaced, so other lanes go on
             while True:  # group commit: take everything that arrived meanwhile into the same write
                 try:
                     arrived.append(results.get_nowait())
                 except queue.Empty:
                     break
-            done: list[tuple[str, Outcome]] = []
             put_back: list[tuple[str, OutboxMessage, str]] = []
             for kind, item in arrived:
-                if kind == "lane finished":
-                    running -= 1
+                if kind == "worker finished":
+                    finished += 1
                 elif kind == "held":
                     (doc_id, record), reason = item
                     put_back.append((doc_id, record, reason))
                 else:
-                    done.append(item)
+                    unstored.append(item)
             if put_back:
                 self._release(put_back)
                 for _, record, reason in put_back:
@@ -363,7 +361,9 @@ class Outbox:
                     note = f"{record.notifier}: {reason}; its messages wait for the next delivery"
                     if note not in report.notes:
                         report.notes.append(note)
-            if done:
+            done_all = finished >= lanes.workers
+            if unstored and (done_all or time.monotonic() - stored_at >= self.store_every):
+                done, unstored, stored_at = unstored, [], time.monotonic()
                 self._store(done)
                 outcomes = [outcome for _, outcome in done]
                 report.attempted += len(outcomes)
@@ -371,9 +371,9 @@ class Outbox:
                     {"sent": report.sent, "failed": report.failed}.get(outcome.message.state,
                                                                         report.retry_later).append(outcome.message.id)
                 unlogged += outcomes
-            # the incidents' logs are written less often than the outbox (a save per incident is the dear
-            # part): every `log_every` seconds, and when the lanes are done
-            if unlogged and on_batch is not None and (not running or time.monotonic() - logged_at >= self.log_every):
+            # the incidents' logs are written less often than the outbox, a save per incident being the dear
+            # part: once when the lanes are done, and every `log_every` seconds of a long delivery
+            if unlogged and on_batch is not None and (done_all or time.monotonic() - logged_at >= self.log_every):
                 on_batch(unlogged)
                 unlogged, logged_at = [], time.monotonic()
 
@@ -385,13 +385,13 @@ class Outbox:
             record.state, record.attempt_id, record.attempts = "pending", None, max(0, record.attempts - 1)
             record.last_error = f"waiting: {reason}"
             writes[doc_id] = record.model_dump(mode="json")
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put(writes)
 
     def _recover_interrupted(self, now: datetime) -> list[str]:
         """Messages left `sending` by a drainer that died: back to pending, same key, attempt recorded."""
         recovered, writes = [], {}
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             for doc_id, doc in self._documents().items():
                 if doc["state"] != "sending":
                     continue
@@ -406,12 +406,14 @@ class Outbox:
                 self._put(writes)
         return recovered
 
-    def _claim(self, now: datetime, size: int, exclude: set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
+    def _claim(self, now: datetime, size: int, exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, OutboxMessage]]:
         """Mark up to `size` due messages `sending` with fresh attempt ids, durably, before any is sent."""
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             due = []
             for doc_id, doc in self._documents().items():
-                if doc["state"] == "pending" and doc["id"] not in exclude and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
+                if doc["state"] != "pending" or doc["id"] in exclude:
+                    continue
+                if as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
                     due.append((doc["created_at"], doc["id"], doc_id, doc))
             due.sort(key=lambda item: item[:2])
             claimed = []
@@ -450,12 +452,12 @@ class Outbox:
         return doc_id, Outcome(record, result)
 
     def _store(self, results: list[tuple[str, Outcome]]) -> None:
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             self._put({doc_id: outcome.message.model_dump(mode="json") for doc_id, outcome in results})
 
     def _prune(self, now: datetime) -> None:
         cutoff = now - self.keep_sent
-        with self._locked(), self._db.storage.transaction():
+        with self._locked(), atomic_storage(self._db).transaction():
             old = [doc_id for doc_id, doc in self._documents().items()
                    if doc["state"] == "sent" and doc.get("finished_at")
                    and as_utc(datetime.fromisoformat(doc["finished_at"])) < cutoff]

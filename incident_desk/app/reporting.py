@@ -28,12 +28,16 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
                    tz: tzinfo = timezone.utc) -> ReportContext:
     """Workspace history for metrics, and from the active rules: level names and the SLA assessment."""
     ruleset = desk.rules.ruleset if desk.rules is not None else None
+    now = now or desk.clock()
+    known = ruleset if incident is not None else None
     return ReportContext(
         summaries=_history_for(desk, incident),
-        now=now or desk.clock(),
+        now=now,
         tz=tz,
         level_names=ruleset.level_names if ruleset else None,
-        sla=ruleset.sla(incident) if ruleset and incident is not None else None,
+        sla=known.sla(incident) if known is not None and incident is not None else None,
+        regulatory=known.regulatory_clocks(incident, now) if known is not None and incident is not None else None,
+        derived=known.derived_facts(incident, now) if known is not None and incident is not None else (),
     )
 
 

@@ -7,7 +7,6 @@ Functions take `(workspace, rules_dir, ...)` where the workspace is anything wit
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,8 +15,9 @@ from typing import Any, Protocol
 
 from ..domain.incident import Incident, Severity
 from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEscalation, Problem, RegulatoryClock,
-                      RulesError, RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
+                      RuleSet, RuleTestResult, SlaAssessment, backtest, criteria_lines, load_ruleset,
                       registry_rows, validate_file)
+from ..engine import RulesError  # noqa: F401 - re-exported for the faces
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS
 from .config import RULES_ENV, bundled_rules_dir, default_rules_dir  # noqa: F401 (re-exported)
@@ -77,6 +77,7 @@ class Explanation:
     regulatory: list[RegulatoryClock]
     override: dict[str, Any] | None = None
     digest: str = ""
+    derived: list[Any] = field(default_factory=list)  # DerivedFact per derived field the rules read
 
 
 def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: datetime | None = None,
@@ -96,7 +97,8 @@ def explain(workspace: IncidentSource, rules_dir: Path, incident_id: str, now: d
     return Explanation(incident.id, incident.title, severity, f"{severity.computed} ({name})" if name else
                        str(severity.computed), criteria_lines(severity), rules, ruleset.sla(incident),
                        ruleset.regulatory_clocks(incident, now),
-                       override.model_dump(mode="json") if override else None, ruleset.digest)
+                       override.model_dump(mode="json") if override else None, ruleset.digest,
+                       ruleset.derived_facts(incident, now))
 
 
 # ----------------------------------------------------------------------------- backtest

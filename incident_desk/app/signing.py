@@ -93,7 +93,7 @@ def sign_pdf(data: bytes, request: SigningRequest, at: datetime | None = None) -
     if request.visible_stamp:
         from pyhanko.stamp import TextStampStyle
 
-        field_spec = fields.SigFieldSpec(FIELD_NAME, on_page=0, box=(340, 60, 560, 130))
+        field_spec = fields.SigFieldSpec(FIELD_NAME, on_page=0, box=(324, 64, 544, 124))
         style = TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\nReason: " +
                                (request.reason or "-").replace("%", "%%"), border_width=1)
     pdf_signer = signers.PdfSigner(metadata, signer=_signer(request.key), timestamper=timestamper,

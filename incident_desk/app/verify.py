@@ -163,7 +163,7 @@ def verify_pdf(path: Path, trust: list[Path] | None = None, audit_lookup: Any = 
                "the signed bytes were changed after signing, or the signature does not match")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     report.add("coverage", whole, "the signature covers the whole file" if whole else
-               f"the signature does not cover the whole file ({status.coverage.name.lower().replace('_', ' ')}): "
+               f"the signature does not cover the whole file ({str(getattr(status.coverage, 'name', 'unknown')).lower().replace('_', ' ')}): "
                "something was added after signing")
     if not roots:
         report.add("trust", False, "no trusted certificate to check against; pass --trust CA.pem")
@@ -171,7 +171,12 @@ def verify_pdf(path: Path, trust: list[Path] | None = None, audit_lookup: Any = 
         report.add("trust", bool(status.trusted),
                    f"the signer's certificate chains to {trust_source}" if status.trusted else
                    f"the signer's certificate does not chain to {trust_source}")
-    if not report.audit_head:
+    period = _info_entry(reader, "/IncidentDeskPeriod", signature.signed_revision)
+    if period:
+        report.incident_id = f"period report: {period}"
+        report.audit_head = _info_entry(reader, "/IncidentDeskIncidentsDigest", signature.signed_revision)
+        report.add("audit head", True, "a period report: it covers many incidents, no single audit trail to compare")
+    elif not report.audit_head:
         report.add("audit head", False, "the report carries no audit head hash")
     elif audit_lookup is None or not report.incident_id:
         report.add("audit head", True, "not compared (no workspace given)")

@@ -7,13 +7,14 @@ and the drop-in folder ($INCIDENT_DESK_PLUGINS_DIR, else the user config folder'
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..store import Workspace
-from .config import bundled_rules_dir, resolve_workspace_path
+from .config import bundled_rules_dir, plugins_folder, resolve_workspace_path
 from .desk import Desk
 from .rules_provider import RulesProvider, install_default_rules
 
@@ -56,8 +57,9 @@ def notifier_names_for_checks(workspace_path: Path | None, plugins: Plugins) -> 
     notifiers.yaml configures (the bundled one when there is no workspace), built-in or plugin types alike."""
     from .notifier_config import NOTIFIERS_FILE, NotifierSettings
 
-    path = Path(workspace_path) / NOTIFIERS_FILE if workspace_path is not None else None
-    if path is None or not Path(workspace_path).is_dir():
+    if workspace_path is not None and Path(workspace_path).is_dir():
+        path = Path(workspace_path) / NOTIFIERS_FILE
+    else:
         path = bundled_rules_dir() / NOTIFIERS_FILE
     settings = NotifierSettings.from_file(path, plugins)
     return settings.names(), settings.notices
@@ -87,19 +89,73 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
     settings: list[NotifierSettings] = []
 
     def notifier_notices() -> list[str]:
-        """Misconfigured notifiers, said whenever this command loaded plugins (it may page)."""
+        """Misconfigured notifiers, said on every command. Without loading plugins when notifiers.yaml and
+        the plugins are as they were at the last check (the answer is remembered in the user cache)."""
+        key = _notifier_check_key(workspace_path)
         if not loaded:
-            return []
+            remembered = _remembered_notices(workspace_path, key)
+            if remembered is not None:
+                return remembered
+            plugin_facade()
         if not settings:
             settings.append(configured_notifiers(workspace_path, loaded[0]))
+            _remember_notices(workspace_path, key, settings[0].notices)
         return settings[0].notices + [problem for problem in settings_read if problem]
 
     desk.notice_sources.append(notifier_notices)
     return desk
 
 
+def _notifier_check_key(workspace_path: Path) -> list[Any]:
+    """What the notifier check depends on: notifiers.yaml, the drop-in folder and the entry-point switch."""
+    import hashlib
+
+    from .notifier_config import NOTIFIERS_FILE
+
+    try:
+        content = hashlib.sha256((Path(workspace_path) / NOTIFIERS_FILE).read_bytes()).hexdigest()
+    except OSError:
+        content = ""
+    try:
+        drop_ins = sorted([entry.name, entry.stat().st_mtime_ns, entry.stat().st_size]
+                          for entry in os.scandir(plugins_folder()))
+    except OSError:
+        drop_ins = []
+    return [content, drop_ins, os.environ.get(ENTRY_POINTS_ENV, "1")]
+
+
+def _check_cache(workspace_path: Path) -> Path:
+    import hashlib
+
+    import platformdirs
+
+    digest = hashlib.sha256(str(Path(workspace_path).resolve()).encode("utf-8")).hexdigest()[:20]
+    return Path(platformdirs.user_cache_dir("incident-desk", appauthor=False)) / "notifier-checks" / f"{digest}.json"
+
+
+def _remembered_notices(workspace_path: Path, key: list[Any]) -> list[str] | None:
+    try:
+        data = json.loads(_check_cache(workspace_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("notices"), list):
+        return None
+    return [str(n) for n in data["notices"]]
+
+
+def _remember_notices(workspace_path: Path, key: list[Any], notices: list[str]) -> None:
+    path = _check_cache(workspace_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"key": key, "notices": notices}), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # only a shortcut: the next command checks again
+
+
 def notify_service(desk: Desk) -> NotifyService:
     """The notification service over the desk's own workspace and plugins."""
     from .notify_service import NotifyService
 
-    return NotifyService(desk, desk.plugins, clock=desk.clock)
+    return NotifyService(desk, desk.plugins or load_plugins(), clock=desk.clock)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -69,7 +70,7 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
             request = signing_request(desk, sign=sign, key_name=key_name, passphrase_env=passphrase_env,
                                       reason=reason, location=location, visible_stamp=visible_stamp,
                                       timestamp_url=timestamp_url)
-            target = output or f"{desk.get(incident_id).id}.pdf"
+            target = Path(output or f"{desk.get(incident_id).id}.pdf")
             result = exports.export_incident(desk, incident_id, "pdf", target, signing=request)
             signed = f", signed by {request.signer_name}" if request else ""
             click.echo(f"Wrote PDF report to {result.path} ({result.size:,} bytes{signed})", err=True)

@@ -32,7 +32,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_REFUSED) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares a class default; each error has its own
 
     def show(self, file: Any = None) -> None:
         click.echo(f"incident-desk: error: {shown(self.format_message(), keep_lines=True)}", err=True)

@@ -61,14 +61,29 @@ def report(app: AppContext, incident_id, fmt, output, tz):
 @click.option("--replace", is_flag=True, help="Replace an incident that already exists.")
 @click.option("--allow-unverified", is_flag=True,
               help="Also import old exports (format_version 1) that carry no audit trail to check them against.")
+@click.option("--postmortem", is_flag=True,
+              help="FILES are Markdown post-mortems in the layout `analyze --post-mortem` writes.")
 @json_option
 @pass_app
-def import_(app: AppContext, files, replace, allow_unverified, as_json):
-    """Import incidents from JSON files written by `export`; each must match its own audit head."""
+def import_(app: AppContext, files, replace, allow_unverified, postmortem, as_json):
+    """Import incidents from JSON files written by `export`; each must match its own audit head.
+
+    With --postmortem, FILES are Markdown post-mortems in the layout the desk exports."""
     imported = []
     with open_desk(app) as desk:
         for name in files:
             path = Path(name)
+            if postmortem:
+                from ..app.postmortem_import import import_postmortem
+
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except OSError as error:
+                    raise CliError(f"{path}: {error.strerror}", 3) from None
+                except UnicodeDecodeError as error:
+                    raise CliError(f"{path}: not UTF-8 text ({error.reason})", 4) from None
+                imported.append(import_postmortem(desk, text, source=str(path), replace=replace).id)
+                continue
             try:
                 document = json.loads(path.read_text(encoding="utf-8"))
             except OSError as error:
@@ -134,20 +149,4 @@ def demo_create(app: AppContext, count):
     click.echo(f"Demo workspace at {path}: {written} incidents written")
 
 
-@click.command(name="open")
-@pass_app
-def open_(app: AppContext):
-    """Open the workspace. Until the desktop window lands, prints the workspace overview and the seed report."""
-    from ..app import reporting
-
-    with open_desk(app) as desk:
-        summaries = desk.summaries()
-        active = [s for s in summaries if s.status.is_active]
-        overdue = desk.overdue_action_items()
-        click.echo(f"Incident Desk — workspace {desk.workspace_path}")
-        click.echo(f"{len(summaries)} incidents, {len(active)} active, {len(overdue)} overdue action items\n")
-        if any(s.id == "INC-2025-001" for s in summaries):
-            click.echo(reporting.text_report(desk, "INC-2025-001"))
-
-
-COMMANDS = [init, report, import_, backup, restore, reindex, demo, open_]
+COMMANDS = [init, report, import_, backup, restore, reindex, demo]

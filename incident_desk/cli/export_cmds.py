@@ -1,8 +1,9 @@
-"""`incident-desk export` (any registered format, optionally signed) and `incident-desk verify FILE.pdf`.
+"""`incident-desk export` (any format, optionally signed), `verify FILE.pdf` and `period-report`.
 
     export INC-2025-001 -o inc.json                    # the JSON backup `import` reads (default format)
     export INC-2025-001 --format pdf -o report.pdf --sign --passphrase-env KEY_PASS
     verify report.pdf --trust ca.pem                   # exit 1 unless every check passes
+    period-report --quarter 2025-Q1 --severity sev1 -o q1.pdf
 """
 
 from __future__ import annotations
@@ -108,15 +109,14 @@ def export(app: AppContext, incident_id, fmt, output, tz, sign, key_name, passph
                                   reason=reason, location=location, visible_stamp=visible_stamp,
                                   timestamp_url=timestamp_url)
         zone = reporting.time_zone(tz)
-        to_stdout = (not output or output == "-") and provided.name in TEXT_TO_STDOUT and request is None
-        if to_stdout:
+        to_stdout = output == "-" or (not output and provided.name in TEXT_TO_STDOUT and request is None)
+        if to_stdout:  # made whole in a temporary folder first, then printed (a PDF too, with `-o -`)
             with tempfile.TemporaryDirectory(prefix="incident-desk-export-") as folder:
                 result = exports.export_incident(desk, incident_id, provided.name, Path(folder) / "export",
-                                                 tz=zone)
+                                                 signing=request, tz=zone)
                 _print_file(result.path)
             return
-        target = Path(output) if output and output != "-" else exports.default_output(desk.get(incident_id).id,
-                                                                                        provided)
+        target = Path(output) if output else exports.default_output(desk.get(incident_id).id, provided)
         result = exports.export_incident(desk, incident_id, provided.name, target, signing=request, tz=zone)
     signed = f", signed by {request.signer_name}" if request else ""
     click.echo(f"Wrote {result.format} export of {incident_id.upper()} to {result.path} ({result.size:,} bytes"
@@ -166,5 +166,61 @@ def verify(app: AppContext, file, trust, as_json):
         raise SystemExit(EXIT_CHECK_FAILED)
 
 
-COMMANDS = [export, verify]
+@click.command(name="period-report")
+@click.option("--month", metavar="YYYY-MM", help="A calendar month, e.g. 2025-01.")
+@click.option("--quarter", metavar="YYYY-QN", help="A calendar quarter, e.g. 2025-Q1.")
+@click.option("--from", "start", metavar="DATE", help="Custom range start (YYYY-MM-DD or an ISO instant).")
+@click.option("--to", "end", metavar="DATE", help="Custom range end (a date is included whole).")
+@click.option("--severity", "severities", multiple=True, metavar="LEVEL", help="Only this level (repeatable), e.g. sev1.")
+@click.option("--type", "types", multiple=True, help="Only this incident type (repeatable).")
+@click.option("--service", "services", multiple=True, help="Only incidents touching this service (repeatable).")
+@click.option("--status", "statuses", multiple=True, help="Only this status (repeatable), e.g. resolved.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["pdf", "markdown", "csv"]), default="pdf",
+              show_default=True)
+@click.option("--output", "-o", help="Write to this file (default: incidents-<period>.<ext>; '-' prints Markdown/CSV).")
+@signing_options
+@json_option
+@pass_app
+def period_report(app: AppContext, month, quarter, start, end, severities, types, services, statuses, fmt, output,
+                  sign, key_name, passphrase_env, reason, location, visible_stamp, timestamp_url, as_json):
+    """Report on every incident of a month, quarter or range: table, severity, MTTD/MTTA/MTTR, SLA credits,
+    open action items (PDF, Markdown or CSV)."""
+    import re
+
+    from ..app import period_reports
+    from .. import normalize_severity
+
+    try:
+        period = period_reports.parse_period(month=month, quarter=quarter, start=start, end=end)
+        levels = tuple(normalize_severity(level) for level in severities)
+    except Exception as error:  # noqa: BLE001 - DomainError or ValueError from a bad option value
+        raise CliError(str(error), EXIT_USAGE) from None
+    filters = period_reports.Filters(levels, tuple(t.lower() for t in types), services,
+                                     tuple(s.lower() for s in statuses))
+    with open_desk(app) as desk:
+        request = signing_request(desk, sign=sign, key_name=key_name, passphrase_env=passphrase_env, reason=reason,
+                                  location=location, visible_stamp=visible_stamp, timestamp_url=timestamp_url)
+        ruleset = desk.rules.ruleset if desk.rules is not None else None
+        unknown = [level for level in levels if ruleset is not None and level not in ruleset.level_names]
+        if unknown and ruleset is not None:
+            raise CliError(f"--severity: unknown level {', '.join(unknown)}; levels: "
+                           f"{', '.join(ruleset.level_names)}", EXIT_USAGE)
+        report = period_reports.period_report(desk, period, filters)
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", period.label).strip("-").lower()
+        if output == "-" and fmt != "pdf" and request is None:
+            with tempfile.TemporaryDirectory(prefix="incident-desk-period-") as folder:
+                result = period_reports.export_period(desk, report, fmt, Path(folder) / "report")
+                _print_file(result.path)
+            return
+        target = Path(output) if output and output != "-" else \
+            Path(f"incidents-{slug}{period_reports.PERIOD_FORMATS[fmt]}")
+        result = period_reports.export_period(desk, report, fmt, target, request)
+    headline = period_reports.summary_of(report)
+    emit({**headline, "path": str(result.path), "format": fmt, "signed": result.signed}, as_json,
+         lambda _: f"Wrote {fmt} period report of {period.label} to {result.path}: {headline['incidents']:,} "
+                   f"incidents, {headline['open_action_items']:,} open action items"
+                   + (f", signed by {request.signer_name}" if request else ""))
+
+
+COMMANDS = [export, verify, period_report]
 

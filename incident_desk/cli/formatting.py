@@ -5,12 +5,15 @@ and bidirectional overrides (U+202E...) from user data are shown escaped, never 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 
+import click
+
 from .. import ActionItem, Incident, IncidentSummary
 from ..app.face_support import figures
-from ..app.face_support import level_label
+from ..app.face_support import level_label, role_label
 from ..app.face_support import format_duration, format_short_duration, isoformat_z
 
 
@@ -34,15 +37,34 @@ def neutralize(text: str, *, keep_lines: bool = False) -> str:
     return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
+_WIDE = {"on": False}
+
+
+def _set_wide(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    _WIDE["on"] = bool(value)  # called for every run of a command with the option, flag given or not
+
+
+wide_option = click.option("--wide", is_flag=True, expose_value=False, callback=_set_wide,
+                           help="Show every cell whole on a terminal (output to a file or pipe is never cut).")
+
+
+def cuts_cells() -> bool:
+    """Long cells are cut only for a person at a terminal who did not ask for --wide."""
+    return not _WIDE["on"] and sys.stdout.isatty()
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: int = 60) -> str:
-    """A plain aligned table, one line per row; long cells are cut with an ellipsis."""
+    """A plain aligned table, one line per row (control characters escaped); on a terminal (without
+    --wide) long cells are cut with an ellipsis."""
+    cut = cuts_cells()
+
     def cell(value: object) -> str:
         text = neutralize("" if value is None else str(value))
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        return text if not cut or len(text) <= max_width else text[: max_width - 1] + "…"
 
     grid = [[cell(h) for h in headers]] + [[cell(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in grid) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in grid]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in grid]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -86,7 +108,7 @@ def incident_block(incident: Incident) -> str:
     facts = {k: v for k, v in incident.facts.model_dump().items() if v not in (None, [])}
     if facts:
         lines.append("  Facts:      " + ", ".join(f"{k}={v}" for k, v in facts.items()))
-    holders = [f"{a.role.label}: {a.person}" for a in incident.roles if a.relieved_at is None]
+    holders = [f"{role_label(a.role)}: {a.person}" for a in incident.roles if a.relieved_at is None]
     if holders:
         lines.append("  Roles:      " + "; ".join(holders))
     lines.append(f"  Timeline:   {len(incident.timeline)} events   Communications: {len(incident.communications)}"
@@ -99,4 +121,4 @@ def action_rows(items: Sequence[tuple[IncidentSummary, ActionItem]], today: date
         return "No action items match."
     rows = [[s.id, a.id, a.priority.value.upper(), a.status.label, a.due.isoformat() if a.due else "-",
              "OVERDUE" if a.is_overdue(today) else "", a.owner, a.title] for s, a in items]
-    return table(["INCIDENT", "ITEM", "PRIORITY", "STATUS", "DUE", "", "OWNER", "TITLE"], rows)
+    return table(["INCIDENT", "ITEM", "PRIORITY", "STATUS", "DUE", "OVERDUE", "OWNER", "TITLE"], rows)

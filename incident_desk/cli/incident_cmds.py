@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .. import Channel, EventKind, Role, Status
+from .. import Channel, EventKind, Status
 from ..app.face_support import isoformat_z
 from .common import AppContext, CliError, emit, emit_json_stream, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
-from .formatting import incident_block, summary_rows, table, when
+from .formatting import incident_block, summary_rows, table, when, wide_option
 
 CLOCK_OPTIONS = ("started_at", "alerted_at", "declared_at", "acknowledged_at", "mitigated_at", "resolved_at",
                  "closed_at", "materiality_determined_at")
@@ -55,6 +55,7 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @click.option("--until", help="Started before this time.")
 @click.option("--search", help="Text in the id or title (case-insensitive).")
 @click.option("--limit", type=click.IntRange(0, 10**9), default=0, help="Show at most N (newest first).")
+@wide_option
 @json_option
 @pass_app
 def list_(app: AppContext, statuses, severities, types, service, active, since, until, search, limit, as_json):
@@ -92,7 +93,8 @@ def show(app: AppContext, incident_id, as_json):
 @click.command(name="set")
 @click.argument("incident_id")
 @click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE",
-              help="Set a fact (repeatable); `NAME=unknown` clears it. Lists are comma-separated.")
+              help="Set a fact (repeatable); `NAME=unknown` (or `none`, empty) clears it, a list fact too. "
+                   "Lists are comma-separated; durations such as 6h. Derived facts (sla_breached, ...) are refused.")
 @click.option("--title")
 @click.option("--summary")
 @click.option("--type", "type_")
@@ -144,7 +146,9 @@ def _lifecycle_command(name: str, target: Status | None, help_text: str) -> clic
     return command
 
 
-acknowledge = _lifecycle_command("ack", None, "Acknowledge an incident (stamps acknowledged_at).")
+acknowledge = _lifecycle_command(
+    "ack", None, "Acknowledge an incident: stamps acknowledged_at and, if it is still declared, moves it to "
+                 "investigating (an incident already further along keeps its status).")
 mitigate = _lifecycle_command("mitigate", Status.MONITORING, "Mark mitigated: the fix is in, now monitoring.")
 resolve = _lifecycle_command("resolve", Status.RESOLVED, "Resolve an incident (stamps resolved_at).")
 close = _lifecycle_command("close", Status.CLOSED, "Close an incident after its post-mortem.")
@@ -185,6 +189,7 @@ def timeline_add(app: AppContext, incident_id, text, kind, at_, as_json):
 
 @timeline.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def timeline_list(app: AppContext, incident_id, as_json):
@@ -194,55 +199,6 @@ def timeline_list(app: AppContext, incident_id, as_json):
     emit(events, as_json, lambda es: table(["AT", "KIND", "AUTHOR", "TEXT"],
                                            [[when(e.at), e.kind.value, e.author, e.text] for e in es], 80)
          if es else "No timeline events.")
-
-
-@click.group()
-def role() -> None:
-    """Incident roles and handovers."""
-
-
-@role.command(name="assign")
-@click.argument("incident_id")
-@click.argument("role_name", metavar="ROLE", type=click.Choice([r.value for r in Role]))
-@click.argument("person")
-@click.option("--at", "at_", help="When (ISO-8601); default now.")
-@click.option("--note", default="")
-@click.option("--additional", is_flag=True, help="Add a holder instead of handing over.")
-@json_option
-@pass_app
-def role_assign(app: AppContext, incident_id, role_name, person, at_, note, additional, as_json):
-    """Assign a role; the current holder hands over unless --additional."""
-    with open_desk(app) as desk:
-        incident = desk.assign_role(incident_id, role_name, person, at=parse_time(at_, "--at"), note=note,
-                                    additional=additional)
-    emit(incident, as_json, lambda i: i.timeline[-1].text)
-
-
-@role.command(name="relieve")
-@click.argument("incident_id")
-@click.argument("role_name", metavar="ROLE", type=click.Choice([r.value for r in Role]))
-@click.argument("person")
-@click.option("--at", "at_")
-@pass_app
-def role_relieve(app: AppContext, incident_id, role_name, person, at_):
-    """Stand a person down from a role."""
-    with open_desk(app) as desk:
-        desk.relieve_role(incident_id, role_name, person, at=parse_time(at_, "--at"))
-    click.echo(f"{person} stood down as {role_name}")
-
-
-@role.command(name="list")
-@click.argument("incident_id")
-@json_option
-@pass_app
-def role_list(app: AppContext, incident_id, as_json):
-    """Every role assignment, with handovers."""
-    with open_desk(app) as desk:
-        roles = desk.get(incident_id).roles
-    emit(roles, as_json, lambda rs: table(["ROLE", "PERSON", "FROM", "UNTIL"],
-                                          [[r.role.label, r.person, when(r.assigned_at),
-                                            when(r.relieved_at) if r.relieved_at else "(current)"] for r in rs])
-         if rs else "No roles assigned.")
 
 
 @click.group()
@@ -268,6 +224,7 @@ def comms_add(app: AppContext, incident_id, message, channel, audience, at_, as_
 
 @comms.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def comms_list(app: AppContext, incident_id, as_json):
@@ -281,7 +238,7 @@ def comms_list(app: AppContext, incident_id, as_json):
         if es else "No communications logged.")
 
 
-COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, status, timeline, role, comms]
+COMMANDS = [declare, list_, show, set_, acknowledge, mitigate, resolve, close, status, timeline, comms]
 
 
 @click.command()

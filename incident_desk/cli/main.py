@@ -4,6 +4,7 @@ of commands, each loaded only when it runs (so `--help`, `show` and `list` impor
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 import click
 
@@ -24,7 +25,9 @@ The workspace is --workspace, else $INCIDENT_DESK_WORKSPACE, else the platform's
 # anything. tests/cli/test_lazy_commands.py checks each line: it loads, has that name and that short help
 # (the first sentence of the command's docstring), and every command in a module's COMMANDS list is here.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "ack": ("incident_cmds:acknowledge", "Acknowledge an incident (stamps acknowledged_at)."),
+    "ack": ("incident_cmds:acknowledge", "Acknowledge an incident: stamps acknowledged_at and, if it is still "
+                                         "declared, moves it to investigating (an incident already further along "
+                                         "keeps its status)."),
     "action": ("record_cmds:action", "Action items, tracked to completion across incidents."),
     "analyze": ("analyze_cmd:analyze", "The seed's analyze-incident-response jobs: --start, --post-mortem, "
                                        "--report, --metrics, --playbook."),
@@ -37,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "comms": ("incident_cmds:comms", "The communication log."),
     "declare": ("incident_cmds:declare", "Declare a new incident and classify its severity."),
     "demo": ("data_cmds:demo", "The demo workspace."),
+    "edit": ("edit_cmd:edit", "Edit an incident's record (or one --section) as YAML in $EDITOR; validated, "
+                              "diffed, applied as one audited change."),
     "escalations": ("rules_cmds:escalations", "Escalation policies: what is due now and what fires next."),
     "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
                                      "post-mortem, CSV or signed PDF."),
@@ -52,11 +57,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
                                      "(via the outbox)."),
-    "open": ("data_cmds:open_", "Open the workspace."),
+    "open": ("open_cmd:open_command", "Open the desktop window on the workspace."),
     "outbox": ("notify_cmds:outbox", "Messages waiting to be delivered, and those that failed (`outbox` alone "
                                      "lists them)."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
                                                "what failed to load."),
+    "period-report": ("export_cmds:period_report", "Report on every incident of a month, quarter or range: table, "
+                                                   "severity, MTTD/MTTA/MTTR, SLA credits, open action items (PDF, "
+                                                   "Markdown or CSV)."),
     "postmortem": ("record_cmds:postmortem", "The blameless post-mortem."),
     "regulatory": ("regulatory_cmds:regulatory", "Regulatory reporting: record the filings that meet the deadlines "
                                                  "of regulatory.yaml."),
@@ -67,7 +75,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("incident_cmds:resolve", "Resolve an incident (stamps resolved_at)."),
     "restore": ("data_cmds:restore", "Put a damaged incident file aside (bytes untouched) and restore its newest "
                                      "backup."),
-    "role": ("incident_cmds:role", "Incident roles and handovers."),
+    "role": ("role_cmds:role", "Incident roles (the workspace's roles.yaml adds to the seed's five), "
+                               "assignments and handovers."),
     "rules": ("rules_cmds:rules", "Check, explain and backtest the rule files."),
     "set": ("incident_cmds:set_", "Change facts, identity fields or clock of an incident; the severity is "
                                   "classified again."),
@@ -128,7 +137,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
     """Incident Desk: run incidents, classify severity, learn from post-mortems."""
-    ctx.obj = AppContext(workspace_path=workspace, actor=user or "")
+    ctx.obj = AppContext(workspace_path=Path(workspace) if workspace else None, actor=user or "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,16 +3,23 @@ post-mortem, action items and manual severity overrides."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 
 from .. import ImpactKind, Phase, Priority, WorkStatus
 from .common import AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk, parse_time
-from .formatting import action_rows, table
+from .formatting import action_rows, table, wide_option
 
 WORK_STATUSES = [s.value for s in WorkStatus]
+
+
+def _window_time(value: str, option: str) -> datetime:
+    parsed = parse_time(value, option)
+    if parsed is None:
+        raise CliError(f"{option}: a time is required")
+    return parsed
 
 
 @click.group()
@@ -59,7 +66,7 @@ def impact() -> None:
 def impact_set(app: AppContext, incident_id, summary, customer_notes, business_notes, technical_notes,
                sla_credits, windows, as_json):
     """Record impact lines and outage windows."""
-    parsed = [(kind, parse_time(start, "--window START"), parse_time(end, "--window END"))
+    parsed = [(kind, _window_time(start, "--window START"), _window_time(end, "--window END"))
               for kind, start, end in windows]
     with open_desk(app) as desk:
         incident = desk.set_impact(incident_id, summary=summary, customer_notes=customer_notes,
@@ -103,6 +110,7 @@ def remediation_update(app: AppContext, incident_id, action_ref, status_):
 
 @remediation.command(name="list")
 @click.argument("incident_id")
+@wide_option
 @json_option
 @pass_app
 def remediation_list(app: AppContext, incident_id, as_json):
@@ -203,6 +211,7 @@ def action_update(app: AppContext, incident_id, item_id, status_, owner, priorit
 @click.option("--owner")
 @click.option("--incident", "incident_id")
 @click.option("--today", help="Judge overdue as of this date (YYYY-MM-DD); default today.")
+@wide_option
 @json_option
 @pass_app
 def action_list(app: AppContext, overdue, only_open, owner, incident_id, today, as_json):

@@ -127,7 +127,8 @@ def rules_validate(files: tuple[Path, ...], as_json: bool) -> None:
 @rules.command("fields")
 @json_option
 def rules_fields(as_json: bool) -> None:
-    """The fields rules can test: type, unit, allowed values, operators and meaning."""
+    """The fields rules can test: type, unit, allowed values, operators and meaning. Fields marked
+    "derived" are computed by the desk (SLA breached, availability, durations) and cannot be typed."""
     rows = rules_service.fields_table()
 
     def human(rows: list[dict]) -> str:
@@ -135,6 +136,8 @@ def rules_fields(as_json: bool) -> None:
         for row in rows:
             out.append(f"{row['name']:<22} {row['type']:<12} {row['unit']:<12} {row['description']}")
             extra = f"operators: {', '.join(row['operators'])}"
+            if row.get("derived"):
+                extra = f"{row['derived']}; " + extra
             if row["allowed"]:
                 extra += f"; values: {', '.join(row['allowed'])}"
             out.append(f"{'':<22} {extra}")
@@ -167,7 +170,9 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
             "regulatory": [{"regime": c.regime, "obligation": c.obligation, "name": c.obligation_name,
                             "due_at": c.due_at, "time_left_seconds": c.time_left.total_seconds()
                             if c.time_left is not None else None, "overdue": c.overdue, "why": c.why}
-                           for c in result.regulatory]}
+                           for c in result.regulatory],
+            "derived": [{"field": d.name, "value": d.value, "how": d.how} for d in result.derived]}
+    derivations = {d.name: d.line for d in result.derived}
 
     def human(_: Any) -> str:
         out = [f"{result.incident_id}: {result.title}", f"Severity: {result.level_label} (computed)"]
@@ -178,11 +183,16 @@ def rules_explain(app: AppContext, incident_id: str, rules_dir: Path | None, at:
         out += [f"• {line}" for line in result.criteria] or ["• no rule matched; default level"]
         if result.severity.missing_facts:
             out.append(f"Missing facts: {', '.join(result.severity.missing_facts)}")
+        if result.derived:
+            out.append("Derived facts:")
+            out += [f"• {d.line}" for d in result.derived]
         out.append("Rules:")
         for rule in result.rules:
             out.append(f"  [{rule['result']}] {rule['rule_id']} ({rule['level']}): {rule['description']}")
-            out += [f"      {'+' if c['matched'] else '?' if c['missing'] else '-'} {c['text']}"
-                    for c in rule["criteria"]]
+            for c in rule["criteria"]:
+                out.append(f"      {'+' if c['matched'] else '?' if c['missing'] else '-'} {c['text']}")
+                if c["field"] in derivations:
+                    out.append(f"          {derivations[c['field']]}")
         out.append(f"SLA: {sla.explanation}")
         for clock in result.regulatory:
             out.append(f"{clock.regime_name}: {clock.obligation_name} {clock_status(clock)}")

@@ -311,7 +311,7 @@ def _facts(rng: random.Random, level: str, kind: str, ttr: timedelta, driver: st
         failed_transactions=int(failed) if known else None,
         support_tickets=int(tickets) if known else None,
         sla_target_pct=target,
-        sla_actual_pct=actual if known else None,
+        sla_actual_pct=actual,  # monitoring measures availability even when business figures are unknown
         regions=rng.sample(["eu-west", "us-east", "us-west", "ap-south"], k=rng.randint(1, 2)),
     )
     if kind in ("security", "data-loss"):
@@ -368,10 +368,11 @@ class _Builder:
             )
             closed = max(closed, (held or closed) + timedelta(days=1))
 
-        clock = {"started_at": start, "alerted_at": alerted, "declared_at": declared,
-                 "acknowledged_at": acknowledged, "mitigated_at": mitigated, "resolved_at": resolved,
-                 "closed_at": closed}
-        clock = {name: (value if value <= self.now else None) for name, value in clock.items()}
+        stamps = {"started_at": start, "alerted_at": alerted, "declared_at": declared,
+                  "acknowledged_at": acknowledged, "mitigated_at": mitigated, "resolved_at": resolved,
+                  "closed_at": closed}
+        clock: dict[str, datetime | None] = {name: (value if value <= self.now else None)
+                                             for name, value in stamps.items()}
         status = self._status(clock, major, held)
         people = rng.sample(PEOPLE, k=6)
 
@@ -386,7 +387,7 @@ class _Builder:
             status=status,
             facts=self.facts,
             clock=Clock(**clock),
-            severity=self._severity(people[0], clock["declared_at"]),
+            severity=self._severity(people[0], clock["declared_at"] or declared),
             roles=self._roles(people, clock, major),
             timeline=self._timeline(clock, level, people),
             communications=self._communications(clock, major, people),

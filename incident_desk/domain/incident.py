@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -25,9 +26,9 @@ from pydantic import (
 )
 
 from .lifecycle import Status
-from .timeutil import as_utc
+from .timeutil import as_utc, parse_duration
 from .validation import (
-    INCIDENT_ID_PATTERN,
+    INCIDENT_ID_PATTERN,  # noqa: F401 - re-exported: the one id grammar lives in validation
     MAX_SEQUENCE,
     Amount,
     Count,
@@ -69,6 +70,17 @@ def _clean_list(values: list[str]) -> list[str]:
     return seen
 
 
+def _duration_input(value: Any) -> Any:
+    """Durations may be written as people write them (`6h`, `2h15m`, `90s`) as well as ISO 8601 or seconds."""
+    if isinstance(value, str) and value.strip() and not value.strip().upper().startswith("P"):
+        try:
+            return parse_duration(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a duration such as 30m, 6h or 2d") from None
+    return value
+
+
+DurationFact = Annotated[timedelta | None, BeforeValidator(_duration_input)]
 UTCDateTime = Annotated[datetime, AfterValidator(_sane_utc)]
 OptionalUTC = Annotated[datetime | None, AfterValidator(_utc)]
 NonBlank = Annotated[str, AfterValidator(_non_blank)]
@@ -110,6 +122,38 @@ class Facts(Model):
     regions: CleanList = Field(default_factory=list)
     records_exposed: Count | None = None
     security_breach: bool | None = None
+    customers_total: Count | None = Field(None, description="All customers of the service (turns the "
+                                        "impact percentage into a count)")
+    data_lost: bool | None = Field(None, description="Customer or production data was lost or destroyed")
+    records_lost: Count | None = Field(None, description="Records, rows or objects lost")
+    data_loss_window: DurationFact = Field(None, description="Span of time whose writes were lost")
+    data_recoverable: bool | None = Field(None, description="The lost data can be restored (backups, replicas)")
+    backups_failed: Count | None = Field(None, description="Backup or replication mechanisms that failed")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Facts:
+        problem = customers_affected_disagreement(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def derived_customers_affected(facts: Facts) -> int | None:
+    """Customers affected from the impact percentage and the customer total, when both are known."""
+    if facts.customer_impact_pct is None or facts.customers_total is None:
+        return None
+    return round(facts.customers_total * facts.customer_impact_pct / 100)
+
+
+def customers_affected_disagreement(facts: Facts) -> str:
+    """Why a typed customers_affected contradicts the count the desk derives, or "" when it does not."""
+    derived = derived_customers_affected(facts)
+    typed = facts.customers_affected
+    if derived is None or typed is None or typed == derived:
+        return ""
+    return (f"customers_affected {typed:,} disagrees with the count the desk derives "
+            f"({facts.customer_impact_pct:g}% of customers_total {facts.customers_total:,} = {derived:,}); "
+            f"clear customers_affected (it is derived) or correct customer_impact_pct or customers_total")
 
 
 class Clock(Model):
@@ -244,6 +288,8 @@ class Severity(Model):
 
 
 class Role(StrEnum):
+    """The seed's five roles: every workspace has them; a workspace's roles.yaml adds its own."""
+
     INCIDENT_COMMANDER = "incident_commander"
     COMMUNICATIONS_LEAD = "communications_lead"
     OPERATIONS_LEAD = "operations_lead"
@@ -252,13 +298,49 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return role_label(self.value)
+
+
+ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def role_label(role: str) -> str:
+    """`incident_commander` -> `Incident commander`."""
+    return str(role).replace("_", " ").capitalize()
+
+
+class TeamRole(str):
+    """A role a workspace added (roles.yaml), with the same `label` as the seed's `Role` members."""
+
+    @property
+    def label(self) -> str:
+        return role_label(self)
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def _role_slug(value: str) -> str:
+    """The seed's roles as `Role` members (so `a.role is Role.SCRIBE` holds), others as `TeamRole`."""
+    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    if not ROLE_PATTERN.match(text):
+        raise ValueError(f"'{value}' is not a role name such as incident_commander or technical_lead")
+    try:
+        return Role(text)
+    except ValueError:
+        return TeamRole(text)
+
+
+RoleName = Annotated[str, BeforeValidator(lambda v: v.value if isinstance(v, Role) else v),
+                     AfterValidator(_role_slug)]
 
 
 class RoleAssignment(Model):
-    """A person holding a role from `assigned_at` until `relieved_at` (a handover ends it)."""
+    """A person holding a role from `assigned_at` until `relieved_at` (a handover ends it). The role is
+    one of the workspace's roles (the seed's five, plus any its roles.yaml adds)."""
 
-    role: Role
+    role: RoleName
     person: NonBlank
     assigned_at: UTCDateTime
     relieved_at: OptionalUTC = None
@@ -272,6 +354,7 @@ class EventKind(StrEnum):
     DECISION = "decision"
     COMMUNICATION = "communication"
     NOTE = "note"
+    ROLE = "role"  # role assignments, handovers and stand-downs
 
 
 class TimelineEvent(Model):
@@ -525,8 +608,8 @@ class Incident(Model):
     def severity_level(self) -> str | None:
         return self.severity.level
 
-    def current_holders(self, role: Role) -> list[RoleAssignment]:
-        return [a for a in self.roles if a.role is role and a.relieved_at is None]
+    def current_holders(self, role: Role | str) -> list[RoleAssignment]:
+        return [a for a in self.roles if a.role == role and a.relieved_at is None]
 
     def regulatory_filing(self, regime: str, obligation: str) -> RegulatoryFiling | None:
         """The filing recorded for one obligation of a regime, if any (names compared case-insensitively)."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .derived import DERIVED_FACTS, derived_refusal
 from .errors import DomainError, IllegalTransition
 from .incident import (
     ActionItem,
@@ -29,6 +30,7 @@ from .incident import (
     SeverityOverride,
     TimelineEvent,
     WorkStatus,
+    role_label,
 )
 from .lifecycle import CLOCK_FOR_STATUS, Status, allowed_transitions
 from .timeutil import as_utc
@@ -80,8 +82,44 @@ def add_event(incident: Incident, at: datetime, text: str, kind: EventKind = Eve
     return event
 
 
+def find_event(incident: Incident, event_id: str) -> TimelineEvent:
+    for event in incident.timeline:
+        if event.id == event_id:
+            return event
+    raise DomainError(f"{incident.id} has no timeline event {event_id} (it may have been deleted meanwhile)")
+
+
+def edit_event(incident: Incident, event_id: str, *, text: str | None = None, kind: EventKind | None = None,
+               at: datetime | None = None) -> TimelineEvent:
+    """Correct a timeline event's text, kind or time; the audit trail keeps what it said before."""
+    event = find_event(incident, event_id)
+    if event.source == "lifecycle" and (kind is not None and kind is not event.kind):
+        raise DomainError("a status change stays a status event; edit its text or time instead")
+    changes: dict[str, Any] = {}
+    if text is not None:
+        changes["text"] = text
+    if kind is not None:
+        changes["kind"] = kind
+    if at is not None:
+        changes["at"] = as_utc(at)
+    _apply(event, changes, f"timeline.{event_id}")
+    return event
+
+
+def remove_event(incident: Incident, event_id: str) -> TimelineEvent:
+    """Delete a timeline event entered by mistake (the audit trail keeps it). Status changes stay."""
+    event = find_event(incident, event_id)
+    if event.source == "lifecycle":
+        raise DomainError("status changes are part of the lifecycle record and cannot be deleted")
+    incident.timeline.remove(event)
+    return event
+
+
 def set_facts(incident: Incident, changes: dict[str, Any]) -> None:
     """Change some facts at once; unknown names and bad values are refused together."""
+    derived = sorted(set(changes) & set(DERIVED_FACTS))
+    if derived:
+        raise DomainError("; ".join(derived_refusal(name) for name in derived))
     unknown = sorted(set(changes) - set(Facts.model_fields))
     if unknown:
         raise DomainError(f"unknown fact {', '.join(unknown)}; known facts: {', '.join(Facts.model_fields)}")
@@ -105,15 +143,17 @@ def transition(incident: Incident, target: Status, at: datetime, author: str = "
         allowed = ", ".join(sorted(s.value for s in allowed_transitions(current))) or "nothing (closed is final)"
         raise IllegalTransition(f"{incident.id} cannot go from {current.value} to {target.value}; "
                                 f"from {current.value} it can go to {allowed}")
-    stamps: dict[str, datetime] = {}
+    stamps: dict[str, datetime | None] = {}
     for status, clock_field in CLOCK_FOR_STATUS.items():
         reached = list(Status).index(target) >= list(Status).index(status)
         if reached and getattr(incident.clock, clock_field) is None:
             stamps[clock_field] = at
     if target.is_active and current is Status.RESOLVED:  # reopened: the incident is no longer resolved
-        stamps["resolved_at"] = None  # type: ignore[assignment]
+        stamps["resolved_at"] = None
     set_clock(incident, stamps)
     incident.status = target
+    if target is Status.RESOLVED and note.strip() and not incident.resolution:
+        incident.resolution = note.strip()  # `resolve --note` says how it was resolved
     text = f"Status {current.value} -> {target.value}" + (f": {note}" if note else "")
     add_event(incident, at, text, EventKind.STATUS, source="lifecycle", author=author)
 
@@ -130,29 +170,44 @@ def acknowledge(incident: Incident, at: datetime, author: str = "") -> None:
         add_event(incident, at, "Incident acknowledged", EventKind.STATUS, source="lifecycle", author=author)
 
 
-def assign_role(incident: Incident, role: Role, person: str, at: datetime, note: str = "",
-                additional: bool = False, author: str = "") -> RoleAssignment:
-    """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`."""
+def assign_role(incident: Incident, role: Role | str, person: str, at: datetime, note: str = "",
+                additional: bool = False, author: str = "", handover: bool | None = None) -> RoleAssignment:
+    """Give `role` to `person`. The current holder is relieved (a handover) unless `additional`, or the
+    role is held by several people at once (`handover=False`; by default only subject experts are)."""
     at = as_utc(at)
     try:
         assignment = RoleAssignment(role=role, person=person, assigned_at=at, note=note)
     except ValidationError as error:
         raise DomainError(f"role: {describe_validation_error(error)}") from None
-    holders = incident.current_holders(role)
+    label = role_label(assignment.role)
+    holders = incident.current_holders(assignment.role)
     if any(h.person == assignment.person for h in holders):
-        raise DomainError(f"{assignment.person} already holds {role.label.lower()} on {incident.id}")
+        raise DomainError(f"{assignment.person} already holds {label.lower()} on {incident.id}")
+    if handover is None:
+        handover = assignment.role != Role.SUBJECT_EXPERT
     handed_from = []
-    if not additional and role is not Role.SUBJECT_EXPERT:
+    if not additional and handover:
         for holder in holders:
             if at < holder.assigned_at:
                 raise DomainError(f"handover at {at:%H:%M:%SZ} is before {holder.person} took the role")
             holder.relieved_at = at
             handed_from.append(holder.person)
     incident.roles.append(assignment)
-    text = (f"{role.label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
-            else f"{role.label}: {assignment.person}")
-    add_event(incident, at, text, EventKind.DECISION, source="roles", author=author)
+    text = (f"{label} handed over from {', '.join(handed_from)} to {assignment.person}" if handed_from
+            else f"{label}: {assignment.person}")
+    add_event(incident, at, text, EventKind.ROLE, source="roles", author=author)
     return assignment
+
+
+def relieve_role(incident: Incident, role: str, person: str, at: datetime, author: str = "") -> None:
+    """Stand `person` down from `role` (no successor)."""
+    holders = [h for h in incident.current_holders(role) if h.person == person]
+    if not holders:
+        raise DomainError(f"{person} does not hold {role_label(role).lower()} on {incident.id}")
+    for holder in holders:
+        holder.relieved_at = as_utc(at)
+    add_event(incident, at, f"{role_label(role)}: {person} stood down", EventKind.ROLE, source="roles",
+              author=author)
 
 
 def override_severity(incident: Incident, level: str, reason: str, author: str, at: datetime) -> None:
@@ -233,7 +288,7 @@ def schedule_next_occurrence(incident: Incident, done: ActionItem, at: datetime)
     """A recurring item that is done comes back as a new open item due one period later."""
     base = done.due or as_utc(at).date()
     follow_up = add_action_item(incident, at, title=done.title, priority=done.priority, owner=done.owner,
-                                due=next_due(base, done.recurrence), recurrence=done.recurrence,
+                                due=next_due(base, done.recurrence or ""), recurrence=done.recurrence,
                                 status=WorkStatus.SCHEDULED)
     add_event(incident, at, f"Action item {done.id} done; next occurrence {follow_up.id} due {follow_up.due}",
               EventKind.ACTION, source="action-items")
@@ -310,3 +365,48 @@ def record_delivery(incident: Incident, entry: CommunicationEntry, message_key: 
         add_event(incident, at, f"Delivery via {notifier} failed: {last_error}", EventKind.COMMUNICATION,
                   source="outbox")
     return not was_final and all(d.state is not DeliveryState.PENDING for d in logged.deliveries)
+
+
+# Parts of an incident a person may rewrite in one edit (`incident-desk edit`). Status, severity, the
+# escalation record and regulatory filings have their own audited commands and are not edited this way.
+EDITABLE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "identity": ("title", "summary", "type", "tags", "services", "affected_systems", "resolution"),
+    "facts": ("facts",),
+    "clock": ("clock",),
+    "roles": ("roles",),
+    "timeline": ("timeline",),
+    "communications": ("communications",),
+    "investigation": ("investigation",),
+    "impact": ("impact",),
+    "remediation": ("remediation",),
+    "postmortem": ("postmortem",),
+    "actions": ("action_items",),
+}
+EDITABLE_FIELDS = tuple(name for names in EDITABLE_SECTIONS.values() for name in names)
+
+
+def edited_incident(incident: Incident, changes: dict[str, Any]) -> Incident:
+    """The incident as it would be with `changes` (editable top-level fields, JSON-like values), validated
+    whole; ValidationError (with the path of every problem) or DomainError when it is not valid."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise DomainError(f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}")
+    facts = changes.get("facts")
+    if isinstance(facts, dict):
+        derived = sorted(set(facts) & set(DERIVED_FACTS))
+        if derived:
+            raise DomainError("; ".join(f"facts.{name}: {derived_refusal(name)}" for name in derived))
+    data = incident.model_dump(mode="json")
+    data.update(changes)
+    return Incident.model_validate(data)
+
+
+def replace_parts(incident: Incident, changes: dict[str, Any]) -> None:
+    """Apply an edit of whole parts of the incident at once (all or nothing). The edit is bookkeeping, not
+    part of the incident's story: the audit trail records it, the timeline does not."""
+    try:
+        checked = edited_incident(incident, changes)
+    except ValidationError as error:
+        raise DomainError(describe_validation_error(error)) from None
+    for name in changes:
+        object.__setattr__(incident, name, getattr(checked, name))

@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_COMPOUND = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -37,6 +39,9 @@ def parse_duration(text: str | int | float) -> timedelta:
         return _bounded(text, text)
     match = _DURATION.match(str(text))
     if not match:
+        compact = str(text).replace(" ", "")
+        if compact and _COMPOUND.fullmatch(compact):  # 2h15m, 1d 6h
+            return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact)))
         raise ValueError(f"'{text}' is not a duration such as 5m, 2h or 3d")
     number, unit = match.groups()
     return _bounded(float(number) * _UNIT_SECONDS[unit], text)

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 import dataclasses
-from typing import Any
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
 from ..domain.incident import CriterionResult, RuleMatch, Severity
-from .conditions import Group, Leaf, Node
+from .conditions import Leaf, Node
 from .explain import (OP_SYMBOLS, _adjective, compile_sentence, frozen_dataclass_factory, frozen_expected,
                       model_factory, requirement)
 from .fields import FIELDS, FieldSpec, duration_short, duration_texts, money_text, number_text, value_formatter
@@ -89,8 +89,8 @@ class _Writer:
             "_lookup": _lookup, "_number_text": number_text, "_money_text": money_text,
             "_duration_texts": duration_texts, "_duration_short": duration_short,
         }
-        self.fields_of = {Severity: _field_set(Severity)}
-        self.slots_of = {cls: _slot_names(cls) for cls in (CriterionResult, RuleMatch)}
+        self.fields_of: dict[type, str] = {Severity: _field_set(Severity)}
+        self.slots_of: dict[type, Any] = {cls: _slot_names(cls) for cls in (CriterionResult, RuleMatch)}
         for cls, names in self.slots_of.items():
             for name in names:
                 self.namespace[f"_set_{cls.__name__}_{name}"] = cls.__dict__[name].__set__
@@ -260,7 +260,7 @@ def _phrase_inputs(spec: FieldSpec, fields: frozenset[str], w: _Writer) -> str:
     return "{" + ", ".join(f"{name!r}: {_local(name)}" for name in known) + "}"
 
 
-Keys = "tuple[str, ...] | None"
+Keys: TypeAlias = "tuple[str, ...] | None"
 
 
 def _shown_keys(spec: FieldSpec, v: str) -> Keys:
@@ -373,7 +373,7 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
 
     if known is not None:
         prepare_duration()
-        matched = known is not negated
+        holds = known is not negated
         text, keys = (holds_text, holds_keys) if known else (fails_text, shown_keys)
         if keys is not None:
             local = w.temp("t")
@@ -381,7 +381,7 @@ def _explain_leaf(leaf: Leaf, known: bool | None, negated: bool, level: str, fie
             text = local
         w.model(target, CriterionResult, [
             ("field", repr(leaf.field)), ("op", repr(leaf.op)), ("expected", expected_source),
-            ("actual", stored), ("matched", repr(matched)), ("missing", "False"), ("text", text)])
+            ("actual", stored), ("matched", repr(holds)), ("missing", "False"), ("text", text)])
         return target
 
     result, text, stored_local = w.temp("r"), w.temp("t"), w.temp("a")
@@ -472,7 +472,7 @@ def compile_classifier(rules: Sequence[Any], default: str, fields: Sequence[str]
     source, namespace = classifier_source(rules, default, fields, plain, remember)
     exec(compile(source, "<severity rules>", "exec"), namespace)  # noqa: S102 - source written above
     classify = namespace["classify"]
-    classify.source = source  # type: ignore[attr-defined]
+    classify.source = source
     return classify
 
 

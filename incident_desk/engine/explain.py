@@ -183,7 +183,8 @@ def frozen_dataclass_factory(cls: type) -> Callable[..., Any]:
     about 0.6 us for a CriterionResult; this sets the same slots through their descriptors (about 0.3 us).
     The generated classifier does the same inline. Tests check the objects equal constructed ones.
     """
-    if not (dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen and "__slots__" in cls.__dict__):
+    params = getattr(cls, "__dataclass_params__", None)
+    if not (dataclasses.is_dataclass(cls) and params is not None and params.frozen and "__slots__" in cls.__dict__):
         raise TypeError(f"{cls.__name__} is not a frozen, slotted dataclass")
     if getattr(cls, "__post_init__", None) is not None:
         raise TypeError(f"{cls.__name__} has a __post_init__ this would skip")

@@ -8,10 +8,12 @@ docs (`rules fields`, docs/rules.md). Durations are held as seconds; a missing v
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.derived import DERIVED_FACTS
+from ..domain.incident import derived_customers_affected
 from ..domain.lifecycle import Status
 from ..domain.timeutil import format_duration
 
@@ -26,6 +28,7 @@ class Env:
 
     now: datetime | None = None
     sla_target: Callable[[Any], float | None] | None = None
+    sla_period: float | None = None  # seconds of the SLA period (sla.yaml), for computed availability
 
 
 Extractor = Callable[[Any, Env], Any]
@@ -44,6 +47,7 @@ class FieldSpec:
     phrase: Phrase | None = None
     severity_rules: bool = True
     phrase_inputs: tuple[str, ...] = ()  # other fields the phrase reads
+    derived: bool = False  # computed by the desk; never typed (domain.derived says how)
 
     @property
     def type_label(self) -> str:
@@ -281,11 +285,39 @@ def _sla_target(incident: Any, env: Env) -> float | None:
     return target
 
 
+def availability_from_outage(outage_seconds: float, period_seconds: float) -> float:
+    """Availability in % over the SLA period given its complete-outage seconds (never below 0)."""
+    return max(round(100.0 * (1 - outage_seconds / period_seconds), 4), 0.0)
+
+
+def _availability(incident: Any, env: Env) -> float | None:
+    """Measured availability (facts.sla_actual_pct), else computed from the complete outage over the SLA
+    period (as `SlaPolicy.assess` computes it), else unknown."""
+    actual = incident.facts.sla_actual_pct
+    if actual is not None or not env.sla_period:
+        return actual
+    outage = _outage(incident, env)
+    return None if outage is None else availability_from_outage(outage, env.sla_period)
+
+
 def _sla_breached(incident: Any, env: Env) -> bool | None:
-    target, actual = _sla_target(incident, env), incident.facts.sla_actual_pct
+    target, actual = _sla_target(incident, env), _availability(incident, env)
     if target is None or actual is None:
         return None
     return actual < target
+
+
+def _customers_affected(incident: Any, env: Env) -> int | None:
+    facts = incident.facts
+    typed = facts.customers_affected
+    return typed if typed is not None else derived_customers_affected(facts)
+
+
+def _window_seconds(name: str) -> Extractor:
+    def extract(incident: Any, env: Env) -> float | None:
+        value = getattr(incident.facts, name)
+        return None if value is None else value.total_seconds()
+    return extract
 
 
 def _breached(target: Any, actual: Any) -> bool | None:
@@ -294,11 +326,11 @@ def _breached(target: Any, actual: Any) -> bool | None:
 
 # Extractors computed from other fields say so in `derives` = (function of those fields' values, names),
 # so that generated code reads each input once and shares it with the sentences that show it.
-_sla_breached.derives = (_breached, ("sla_target_pct", "sla_actual_pct"))  # type: ignore[attr-defined]
+_sla_breached.derives = (_breached, ("sla_target_pct", "availability_pct"))  # type: ignore[attr-defined]
 
 
 def _sla_shortfall(incident: Any, env: Env) -> float | None:
-    target, actual = _sla_target(incident, env), incident.facts.sla_actual_pct
+    target, actual = _sla_target(incident, env), _availability(incident, env)
     if target is None or actual is None:
         return None
     return round(max(target - actual, 0.0), 6)
@@ -329,14 +361,17 @@ def _severity(incident: Any, env: Env) -> str | None:
 
 
 def _sla_phrase(value: Any, lookup: Callable[[str], Any]) -> str:
-    return _sla_sentence(lookup("sla_target_pct"), lookup("sla_actual_pct"))
+    return _sla_sentence(lookup("sla_target_pct"), lookup("availability_pct"))
 
 
 def _sla_sentence(target: Any, actual: Any) -> str:
     if target is None or actual is None:
         return "SLA target or actual unknown"
     state = "SLA violation" if actual < target else "SLA met"
-    return f"{state} ({number_text(target)}% target, actual {number_text(actual)}%)"
+    shown = round(actual, 2)  # availability is quoted to two decimals, unless that would hide the breach
+    if (shown < target) != (actual < target):
+        shown = actual
+    return f"{state} ({number_text(target)}% target, actual {number_text(shown)}%)"
 
 
 def _fmt(template: str) -> Phrase:
@@ -354,12 +389,22 @@ def _fmt(template: str) -> Phrase:
 _sla_phrase.from_inputs = _sla_sentence  # type: ignore[attr-defined]  # same sentence from phrase_inputs
 
 
+def _yes_no(yes: str, no: str) -> Phrase:
+    """A phrase for a boolean fact: one sentence when true, another when false."""
+    def phrase(value: Any, lookup: Callable[[str], Any]) -> str:
+        return yes if value else no
+    return phrase
+
+
 _FIELDS: list[FieldSpec] = [
     FieldSpec("customer_impact_pct", "percent", "Share of customers affected (facts.customer_impact_pct)",
               _fact("customer_impact_pct"), "Customer Impact", "%", phrase=_fmt("{n}% of customers affected")),
-    FieldSpec("customers_affected", "integer", "Number of customers affected (facts.customers_affected)",
-              _fact("customers_affected"), "Customer Impact", "customers",
+    FieldSpec("customers_affected", "integer",
+              "Number of customers affected (facts.customers_affected); derived from customer_impact_pct x "
+              "customers_total when both are known", _customers_affected, "Customer Impact", "customers",
               phrase=_fmt("{n} customers affected")),
+    FieldSpec("customers_total", "integer", "All customers of the service (facts.customers_total)",
+              _fact("customers_total"), "Customer Base", "customers", phrase=_fmt("{n} customers in total")),
     FieldSpec("revenue_per_hour", "money", "Revenue at risk per hour of outage (facts.revenue_per_hour)",
               _fact("revenue_per_hour"), "Revenue Impact", "$/hour", phrase=_fmt("Estimated {m}/hour")),
     FieldSpec("revenue_loss", "money", "Revenue per hour x complete-outage hours (unknown until both are)",
@@ -374,11 +419,15 @@ _FIELDS: list[FieldSpec] = [
               _sla_target, "Service Level", "%", phrase=_fmt("{n}% availability target")),
     FieldSpec("sla_actual_pct", "percent", "Measured availability in the SLA period (facts.sla_actual_pct)",
               _fact("sla_actual_pct"), "Service Level", "%", phrase=_fmt("{n}% availability")),
-    FieldSpec("sla_breached", "boolean", "True when measured availability is below the target",
+    FieldSpec("availability_pct", "percent",
+              "Availability in the SLA period: measured (sla_actual_pct), else computed from the complete "
+              "outage over the sla.yaml period", _availability, "Service Level", "%",
+              phrase=_fmt("{n}% availability"), derived=True),
+    FieldSpec("sla_breached", "boolean", "True when availability (measured or computed) is below the target",
               _sla_breached, "Service Level", phrase=_sla_phrase,
-              phrase_inputs=("sla_target_pct", "sla_actual_pct")),
-    FieldSpec("sla_shortfall_pct", "percent", "Target minus actual availability, in percentage points",
-              _sla_shortfall, "Service Level", "%"),
+              phrase_inputs=("sla_target_pct", "availability_pct"), derived=True),
+    FieldSpec("sla_shortfall_pct", "percent", "Target minus availability, in percentage points",
+              _sla_shortfall, "Service Level", "%", derived=True),
     FieldSpec("data_categories", "list", "Data involved: personal, payment, health, ... (facts.data_categories)",
               _fact_list("data_categories"), "Data Involved"),
     FieldSpec("regions", "list", "Regions affected, e.g. EU, US (facts.regions)", _fact_list("regions"),
@@ -387,6 +436,19 @@ _FIELDS: list[FieldSpec] = [
               _fact("records_exposed"), "Records Exposed", "records", phrase=_fmt("{n} records exposed")),
     FieldSpec("security_breach", "boolean", "A confirmed security breach (facts.security_breach)",
               _fact("security_breach"), "Security"),
+    FieldSpec("data_lost", "boolean", "Customer or production data was lost or destroyed (facts.data_lost)",
+              _fact("data_lost"), "Data Loss", phrase=_yes_no("Customer data lost", "No data lost")),
+    FieldSpec("records_lost", "integer", "Records, rows or objects lost (facts.records_lost)",
+              _fact("records_lost"), "Data Loss", "records", phrase=_fmt("{n} records lost")),
+    FieldSpec("data_loss_window", "duration", "Span of time whose writes were lost (facts.data_loss_window)",
+              _window_seconds("data_loss_window"), "Data Loss Window"),
+    FieldSpec("data_recoverable", "boolean", "The lost data can be restored (facts.data_recoverable)",
+              _fact("data_recoverable"), "Data Recovery",
+              phrase=_yes_no("lost data can be recovered", "lost data cannot be recovered (permanent loss)")),
+    FieldSpec("backups_failed", "integer",
+              "Backup or replication mechanisms that failed (facts.backups_failed; 0 = none failed)",
+              _fact("backups_failed"), "Data Integrity", "mechanisms",
+              phrase=_fmt("{n} backup mechanisms failed")),
     FieldSpec("type", "text", "Incident type slug: availability, performance, security, data-loss, ...",
               _attr("type"), "Type"),
     FieldSpec("title", "text", "Incident title", _attr("title"), "Title"),
@@ -417,7 +479,20 @@ _FIELDS: list[FieldSpec] = [
               "Time To Detect"),
 ]
 
+_FIELDS = [replace(spec, derived=True) if spec.name in DERIVED_FACTS and not spec.derived else spec
+           for spec in _FIELDS]
 FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in _FIELDS}
+# Typed facts that the desk derives once other facts are known (a disagreeing typed value is refused).
+DERIVED_WHEN_KNOWN = {"customers_affected": "customer_impact_pct x customers_total"}
+
+
+def derived_label(name: str) -> str:
+    """How `rules fields` marks a field: `derived`, `derived when ... known`, or `` for a typed fact."""
+    if FIELDS[name].derived:
+        return "derived"
+    if name in DERIVED_WHEN_KNOWN:
+        return f"derived from {DERIVED_WHEN_KNOWN[name]} when known"
+    return ""
 
 
 def build_row(incident: Any, env: Env, names: tuple[str, ...]) -> dict[str, Any]:
@@ -429,6 +504,7 @@ def registry_rows() -> list[dict[str, Any]]:
     """The registry as plain rows, for `rules fields`, the GUI pickers and the docs."""
     return [
         {"name": s.name, "type": s.type_label, "unit": s.unit, "allowed": list(s.allowed) if s.allowed else None,
-         "description": s.description, "label": s.label, "in_severity_rules": s.severity_rules}
+         "description": s.description, "label": s.label, "in_severity_rules": s.severity_rules,
+         "derived": derived_label(s.name)}
         for s in _FIELDS
     ]

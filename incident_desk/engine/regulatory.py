@@ -129,16 +129,15 @@ def clocks(regimes: list[Regime], incident: Any, row: Row, now: datetime) -> lis
         applies = _why_applies(regime, row)
         start_of: dict[str, tuple[datetime | None, str]] = {}  # earlier obligation -> (instant, what it is)
         for obligation in regime.obligations:
-            candidates = []
-            notes = []
+            candidates: list[datetime] = []
+            notes: list[str] = []
             for deadline in obligation.deadlines:
                 start, what = start_of.get(deadline.anchor) or (anchor_instant(incident, deadline.anchor), "")
                 name = f"{deadline.anchor}{what}"
                 if start is None:
                     notes.append(f"{deadline.within.text} from {name} (not yet known)")
                     continue
-                due_at = deadline.within.add_to(start)
-                candidates.append(due_at)
+                candidates.append(deadline.within.add_to(start))
                 notes.append(f"{deadline.within.text} from {name} ({isoformat_z(start)})")
             due_at = min(candidates) if candidates else None
             filing = filings.get((regime.id.casefold(), obligation.id.casefold()))

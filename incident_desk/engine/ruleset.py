@@ -20,6 +20,7 @@ from .conditions import Node, ParseContext, compile_node, describe_node_fields, 
 from .errors import Problem, RulesError
 from .escalation import DueEscalation, NextEscalation, Policy, due, upcoming
 from .explain import describe_node
+from .derivation import DerivedFact, derived_facts
 from .fields import FIELDS, NUMERIC_TYPES, Env, build_row
 from .models import (ANCHORS, EscalationFile, LevelModel, RegulatoryFile, SeverityFile, SlaFile,
                      validate_model)
@@ -86,7 +87,8 @@ class RuleSet:
     def env(self, now: datetime | None) -> Env:
         env = self._env  # the last one: live classification asks again and again for the same instant
         if env is None or env.now != now:
-            env = self._env = Env(now=now, sla_target=self.sla_policy.target_for)
+            env = self._env = Env(now=now, sla_target=self.sla_policy.target_for,
+                                  sla_period=self.sla_policy.model.period.total_seconds())
         return env
 
     def row(self, incident: Any, now: datetime | None = None, names: tuple[str, ...] | None = None) -> dict:
@@ -112,6 +114,10 @@ class RuleSet:
         if override is not None:
             override = override.model_copy()  # the result shares nothing mutable with the incident
         return self.severity_rules.severity_of(incident, self.env(now), self.digest, override)
+
+    def derived_facts(self, incident: Any, now: datetime | None = None) -> list[DerivedFact]:
+        """Each derived fact the severity rules read, with how it was derived (for explanations)."""
+        return derived_facts(incident, self.env(now), self.severity_rules.fields)
 
     def evaluate_all(self, incident: Any, now: datetime | None = None):
         """Every severity rule with its result and every leaf (matched or not), for `rules explain`."""
@@ -252,7 +258,8 @@ class _Loader:
                         values[name] = _given_value(name, value)
                     except ValueError as error:
                         doc.problem(path, str(error))
-            expect = item.get("expect") if isinstance(item.get("expect"), dict) else {}
+            given = item.get("expect")
+            expect: dict = given if isinstance(given, dict) else {}
             level = _norm_level(expect.get("level"))
             if level is not None and levels and level not in levels:
                 doc.problem(("tests", i, "expect", "level"), unknown("severity", expect.get("level"), levels))
@@ -322,7 +329,7 @@ class _Loader:
         if model is None:
             return SlaPolicy(SlaFile())
         tiers = sorted(enumerate(model.credit_tiers), key=lambda t: -t[1].below)
-        for (_, higher), (j, lower) in zip(tiers, tiers[1:]):
+        for (_, higher), (j, lower) in zip(tiers, tiers[1:], strict=False):
             if lower.credit_pct < higher.credit_pct:
                 self.warn(doc, ("credit_tiers", j), f"tier below {lower.below}% credits less "
                                                     f"({lower.credit_pct}%) than the tier below {higher.below}% "
@@ -435,8 +442,10 @@ def _given_value(name: str, value: Any) -> Any:
 
 
 def _derive_sla(row: dict[str, Any], given: dict[str, Any]) -> None:
-    """In test cases, derive the SLA fields from target and actual unless they are given directly."""
-    target, actual = given.get("sla_target_pct"), given.get("sla_actual_pct")
+    """In test cases, derive availability and the SLA fields from target and actual unless given directly."""
+    target, actual = given.get("sla_target_pct"), given.get("availability_pct", given.get("sla_actual_pct"))
+    if actual is not None and "availability_pct" in row and "availability_pct" not in given:
+        row["availability_pct"] = actual
     if target is None or actual is None:
         return
     if "sla_breached" in row and "sla_breached" not in given:
@@ -491,7 +500,7 @@ def load_files(paths: dict[str, Path | None], *, known_notifiers: Iterable[str] 
     problems = loader.problems()
     if problems:
         raise RulesError(problems)
-    if severity_model is not None:
+    if severity_model is not None and severity_doc is not None:
         loader.severity_warnings(severity_doc, levels, severity_model.default, rules)
         level_models = sorted(severity_model.levels, key=lambda level: level_rank(level.id))
         default = severity_model.default

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..domain.timeutil import format_duration
-from .fields import Env, _outage, money_text, number_text
+from .fields import Env, _outage, availability_from_outage, money_text, number_text
 from .models import SlaFile
 
 
@@ -56,7 +56,7 @@ class SlaPolicy:
                 return SlaAssessment(target, None, "unknown", None, None, None, fee, period,
                                      f"Availability unknown: no measured availability (facts.sla_actual_pct) "
                                      f"and no resolved outage to compute it from; target {number_text(target)}%")
-            actual = round(100.0 * (1 - outage / period.total_seconds()), 4)
+            actual = availability_from_outage(outage, period.total_seconds())
             source = f"computed from {format_duration(timedelta(seconds=outage))} of outage over " \
                      f"{format_duration(period)}"
         violated = actual < target

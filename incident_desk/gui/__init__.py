@@ -1,1 +1,4 @@
-"""The PySide6 desktop face. The only package that imports Qt, and only through gui/qt.py."""
+"""The PySide6 desktop window. Qt is imported only here, and only through `gui/qt.py`.
+
+Start it with `incident-desk open` (see `gui/app.py`); every change goes through `app.Desk`.
+"""

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Sequence, cast
 
 import pluggy
 from pydantic import BaseModel
@@ -41,7 +41,10 @@ from .frozen import frozen
 from .isolation import WorkerPool
 from .wording import seconds
 from .markers import PROJECT_NAME
-from .types import DeliveryResult, Message, NotifierConfig
+from .types import DeliveryResult, Message, Notifier, NotifierConfig
+
+if TYPE_CHECKING:
+    from ..domain import ActionItem, CommunicationEntry, EscalationRecord, Incident, Status, TimelineEvent
 
 log = logging.getLogger("incident_desk.plugin")
 
@@ -106,7 +109,7 @@ class NotifierType:
     plugin: str
     config_model: type[NotifierConfig]
     description: str
-    notifier: Any
+    notifier: Notifier
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,8 @@ class Plugins:
                                          f"plugin {self.notifiers[name].plugin}; this one was ignored", "load"))
             return
         description = getattr(notifier, "description", "") or (type(notifier).__doc__ or "").strip().split("\n")[0]
-        self.notifiers[name] = NotifierType(name, plugin, config_model, description, notifier)
+        self.notifiers[name] = NotifierType(name, plugin, cast("type[NotifierConfig]", config_model), description,
+                                            notifier)
 
     def _accept_settings_model(self, plugin: str, args: tuple, kwargs: dict) -> None:
         if len(args) != 1 or kwargs or not (isinstance(args[0], type) and issubclass(args[0], BaseModel)):
@@ -362,7 +366,7 @@ class Plugins:
                     f"no loaded plugin named {name} takes settings (plugins taking settings: {known})")), "config"))
         return found
 
-    def settings_of(self, plugin: str) -> Any:
+    def settings_of(self, plugin: str) -> BaseModel | None:
         """The validated settings of one plugin (None when it takes none or they are invalid)."""
         return self._settings.get(plugin)
 
@@ -458,34 +462,35 @@ class Plugins:
 
     # ------------------------------------------------------------------ event hooks (typed)
 
-    def incident_did_declare(self, incident: Any) -> list[PluginFailure]:
+    def incident_did_declare(self, incident: Incident) -> list[PluginFailure]:
         return self._fire("incident_did_declare", incident=incident)
 
-    def severity_did_change(self, incident: Any, previous: str | None, current: str | None) -> list[PluginFailure]:
+    def severity_did_change(self, incident: Incident, previous: str | None, current: str | None) -> list[PluginFailure]:
         return self._fire("severity_did_change", incident=incident, previous=previous, current=current)
 
-    def status_did_change(self, incident: Any, previous: Any, current: Any) -> list[PluginFailure]:
+    def status_did_change(self, incident: Incident, previous: Status, current: Status) -> list[PluginFailure]:
         return self._fire("status_did_change", incident=incident, previous=previous, current=current)
 
-    def incident_did_resolve(self, incident: Any) -> list[PluginFailure]:
+    def incident_did_resolve(self, incident: Incident) -> list[PluginFailure]:
         return self._fire("incident_did_resolve", incident=incident)
 
-    def escalation_did_fire(self, incident: Any, escalation: Any) -> list[PluginFailure]:
+    def escalation_did_fire(self, incident: Incident, escalation: EscalationRecord) -> list[PluginFailure]:
         return self._fire("escalation_did_fire", incident=incident, escalation=escalation)
 
-    def communication_did_send(self, incident: Any, entry: Any) -> list[PluginFailure]:
+    def communication_did_send(self, incident: Incident, entry: CommunicationEntry) -> list[PluginFailure]:
         return self._fire("communication_did_send", incident=incident, entry=entry)
 
-    def timeline_event_did_add(self, incident: Any, event: Any) -> list[PluginFailure]:
+    def timeline_event_did_add(self, incident: Incident, event: TimelineEvent) -> list[PluginFailure]:
         return self._fire("timeline_event_did_add", incident=incident, event=event)
 
-    def communication_did_add(self, incident: Any, entry: Any) -> list[PluginFailure]:
+    def communication_did_add(self, incident: Incident, entry: CommunicationEntry) -> list[PluginFailure]:
         return self._fire("communication_did_add", incident=incident, entry=entry)
 
-    def action_item_did_add(self, incident: Any, item: Any) -> list[PluginFailure]:
+    def action_item_did_add(self, incident: Incident, item: ActionItem) -> list[PluginFailure]:
         return self._fire("action_item_did_add", incident=incident, item=item)
 
-    def action_item_did_change(self, incident: Any, item: Any, previous: Any) -> list[PluginFailure]:
+    def action_item_did_change(self, incident: Incident, item: ActionItem,
+                               previous: ActionItem) -> list[PluginFailure]:
         return self._fire("action_item_did_change", incident=incident, item=item, previous=previous)
 
     def wants(self, hook_name: str) -> bool:
@@ -501,7 +506,7 @@ class Plugins:
             known = ", ".join(sorted(self.notifiers)) or "none"
             raise KeyError(f"no notifier type {name!r}; loaded notifier types: {known}") from None
 
-    def send(self, notifier_name: str, message: Message, config: Any, *, timeout: float | None = None,
+    def send(self, notifier_name: str, message: Message, config: BaseModel | None, *, timeout: float | None = None,
              lane: str | None = None) -> DeliveryResult:
         """Deliver through one notifier type, isolated: any failure becomes a failed `DeliveryResult`.
 

@@ -45,6 +45,10 @@ class ReportContext:
     - `level_targets`: the time target per level (e.g. SEV-1: 5 minutes) quoted beside the duration.
     - `distribution_levels`: levels always listed in the severity distribution, even at 0.
     - `sla`, `maturity`: assessments computed by later parts of the desk, printed when present.
+    - `regulatory`: the regulatory clocks of the incident (engine RegulatoryClock: regime_name,
+      obligation_name, due_at, time_left, overdue, filed_at, on_time, filing_reference); `None` when the
+      caller has no rules, and the reports leave the section out.
+    - `derived`: how each derived fact the rules read got its value (objects with `.line`).
     """
 
     level_names: Mapping[str, str] | None = None
@@ -58,6 +62,8 @@ class ReportContext:
     currency_symbol: str = "$"
     sla: Any = None
     maturity: MaturityView | None = None
+    regulatory: Sequence[Any] | None = None
+    derived: Sequence[Any] = ()
 
     @property
     def names(self) -> Mapping[str, str]:

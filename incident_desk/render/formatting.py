@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from ..domain.timeutil import as_utc, format_duration
 
@@ -32,18 +32,26 @@ def clock_time(instant: datetime, tz: tzinfo, reference_day: date | None = None)
     return text
 
 
+def is_utc(tz: tzinfo) -> bool:
+    """True for UTC itself (under any of its names)."""
+    return tz is timezone.utc or getattr(tz, "key", None) in ("UTC", "Etc/UTC", "Etc/UCT", "Zulu") \
+        or (tz.utcoffset(None) == timedelta(0) and tz.tzname(None) == "UTC")
+
+
+def zone_abbreviation(instant: datetime, tz: tzinfo) -> str:
+    """`PST`, `CEST`, or `UTC-08:00` where the zone has no abbreviation, for that instant."""
+    local = as_utc(instant).astimezone(tz)
+    name = local.tzname() or ""
+    if name and not name.lstrip("+-").isdigit():
+        return name
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def duration_adjective(value: timedelta) -> str:
     """A duration used as an adjective: `5 minute`, `2 hour 30 minute`."""
     words = format_duration(value).split()
     return " ".join(word.removesuffix("s") if index % 2 else word for index, word in enumerate(words))
-
-
-def coarse_duration(value: timedelta) -> str:
-    """Long spans in whole days (`45 days`), shorter ones to the minute (`2 hours 15 minutes`)."""
-    if value >= timedelta(days=2):
-        days = round(value.total_seconds() / 86400)
-        return f"{days} days"
-    return format_duration(timedelta(minutes=round(value.total_seconds() / 60)))
 
 
 def type_label(incident_type: str) -> str:

@@ -258,6 +258,7 @@ def incident_context(incident: Incident, now: datetime, next_update_at: datetime
         "duration": format_duration(ended - started) if started else "",
         "services": list(incident.services or incident.affected_systems),
         "services_text": ", ".join(incident.services or incident.affected_systems) or "our services",
+        "services_count": len(incident.services or incident.affected_systems),
         "affected_systems": list(incident.affected_systems),
         "impact": {
             "summary": incident.impact.summary,

@@ -7,21 +7,24 @@ written here except the layout. A section without data says "(none recorded)" ra
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..domain import figures, metrics
 from ..domain.incident import (
+    PRIORITY_RANK,
     CommunicationEntry,
     ImpactKind,
     Incident,
     Phase,
     WorkStatus,
+    derived_customers_affected,
 )
 from ..domain.levels import level_label, level_rank
 from ..domain.summary import IncidentSummary, summarize
-from ..domain.timeutil import format_duration, isoformat_z
+from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
 from .context import MaturityLevel, ReportContext
 from .criteria import explained_criteria, fallback_criteria
-from .formatting import clock_time, coarse_duration, count, money, percent, type_label
+from .formatting import clock_time, count, is_utc, money, percent, type_label, zone_abbreviation
 
 NONE = "(none recorded)"
 BULLET = "•"
@@ -120,9 +123,15 @@ def _reference_day(incident: Incident, context: ReportContext):
     return None if start is None else start.astimezone(context.tz).date()
 
 
+def _time(instant, context: ReportContext, day) -> str:
+    """`02:30:00` in UTC (as the seed prints), `18:30:00 PST` in any other zone."""
+    text = clock_time(instant, context.tz, day)
+    return text if is_utc(context.tz) else f"{text} {zone_abbreviation(instant, context.tz)}"
+
+
 def timeline(incident: Incident, context: ReportContext) -> list[str]:
     day = _reference_day(incident, context)
-    lines = [f"{clock_time(e.at, context.tz, day)} - {e.text}" for e in incident.sorted_timeline()]
+    lines = [f"{_time(e.at, context, day)} - {e.text}" for e in incident.sorted_timeline()]
     return [*heading("TIMELINE RECONSTRUCTION:"), *(lines or [NONE])]
 
 
@@ -150,25 +159,32 @@ def impact_lines(incident: Incident, context: ReportContext) -> tuple[list[str],
     outage = _window_total(incident, ImpactKind.COMPLETE_OUTAGE)
     degradation = _window_total(incident, ImpactKind.PARTIAL_DEGRADATION)
 
+    # A figure the person already wrote in their own words ("100% of customers ...") is not repeated.
+    def said(figure: str) -> bool:
+        return any(figure in note for note in impact.customer_notes)
+
     customer = []
-    if facts.customer_impact_pct is not None:
+    if facts.customer_impact_pct is not None and not said(percent(facts.customer_impact_pct)):
         effect = "unable to access service" if outage else "affected"
         customer.append(f"{percent(facts.customer_impact_pct)} of customers {effect}")
-    if facts.customers_affected is not None:
-        customer.append(f"{count(facts.customers_affected)} customers affected")
-    if facts.failed_transactions is not None:
+    affected = facts.customers_affected if facts.customers_affected is not None \
+        else derived_customers_affected(facts)
+    if affected is not None and not said(count(affected)):
+        derived = "" if facts.customers_affected is not None else \
+            f" (derived: {percent(facts.customer_impact_pct or 0.0)} of {count(facts.customers_total or 0)})"
+        customer.append(f"{count(affected)} customers affected{derived}")
+    if facts.failed_transactions is not None and not said(count(facts.failed_transactions)):
         customer.append(f"{count(facts.failed_transactions)} failed transactions")
-    if facts.support_tickets is not None:
+    if facts.support_tickets is not None and not said(count(facts.support_tickets)):
         customer.append(f"{count(facts.support_tickets)} customer support tickets generated")
+    customer += data_loss_lines(incident)
     customer += impact.customer_notes
 
     business = []
     loss = figures.revenue_loss(incident)
     if loss is not None:
         business.append(f"Revenue loss: {money(loss, symbol)} (estimated)")
-    credits = impact.sla_credits if impact.sla_credits is not None else getattr(context.sla, "credits", None)
-    if credits is not None:
-        business.append(f"SLA credits: {money(credits, symbol)} (estimated)")
+    business += sla_credit_lines(incident, context)
     business += impact.business_notes
 
     technical = []
@@ -176,8 +192,40 @@ def impact_lines(incident: Incident, context: ReportContext) -> tuple[list[str],
         technical.append(f"{format_duration(outage)} of complete outage")
     if degradation:
         technical.append(f"{format_duration(degradation)} of partial degradation")
+    if facts.backups_failed:
+        technical.append(f"{count(facts.backups_failed)} backup or replication mechanism"
+                         f"{'s' if facts.backups_failed != 1 else ''} failed")
     technical += impact.technical_notes
     return customer, business, technical
+
+
+def data_loss_lines(incident: Incident) -> list[str]:
+    """What was lost, how much, over what span, and whether it can be recovered."""
+    facts = incident.facts
+    if facts.data_lost is not True and facts.records_lost is None and facts.data_loss_window is None:
+        return ["No data lost"] if facts.data_lost is False else []
+    lost = "Customer data lost"
+    if facts.records_lost is not None:
+        lost += f": {count(facts.records_lost)} records"
+    if facts.data_loss_window is not None:
+        lost += f" ({format_duration(facts.data_loss_window)} of writes)"
+    recovery = {True: "recoverable from backups or replicas", False: "permanent: cannot be recovered",
+                None: "recoverability not yet known"}[facts.data_recoverable]
+    return [f"{lost}; {recovery}"]
+
+
+def sla_credit_lines(incident: Incident, context: ReportContext) -> list[str]:
+    """The SLA credit: the amount typed on the incident, else the one the SLA rules compute."""
+    symbol = context.currency_symbol
+    if incident.impact.sla_credits is not None:
+        return [f"SLA credits: {money(incident.impact.sla_credits, symbol)} (estimated)"]
+    sla = context.sla
+    amount = getattr(sla, "credit_amount", None)
+    if sla is None or not getattr(sla, "violated", False) or amount is None:
+        return []
+    return [f"SLA credits: {money(amount, symbol)} (derived: availability {percent(round(sla.actual, 2))} below the "
+            f"{percent(sla.target)} target; {percent(sla.credit_pct)} of the {money(sla.monthly_fee, symbol)} "
+            f"monthly fee)"]
 
 
 def impact_assessment(incident: Incident, context: ReportContext) -> list[str]:
@@ -204,8 +252,46 @@ def communication_line(entry: CommunicationEntry) -> str:
 def communication_log(incident: Incident, context: ReportContext) -> list[str]:
     day = _reference_day(incident, context)
     entries = sorted(incident.communications, key=lambda e: e.at)
-    lines = [f"{clock_time(e.at, context.tz, day)} - {communication_line(e)}" for e in entries]
+    lines = [f"{_time(e.at, context, day)} - {communication_line(e)}" for e in entries]
     return [*heading("COMMUNICATION LOG:"), *(lines or [NONE])]
+
+
+def regulatory_line(clock: Any) -> str:
+    """`GDPR: Notify the supervisory authority - due 2025-01-18T02:30:00Z, filed ... (on time, reference X)`."""
+    due = f"due {isoformat_z(clock.due_at)}" if clock.due_at else "due not yet known"
+    if clock.filed_at is not None:
+        verdict = {True: "on time", False: "late", None: "due time unknown"}[clock.on_time]
+        reference = f", reference {clock.filing_reference}" if clock.filing_reference else ""
+        state = f"{due}, filed {isoformat_z(clock.filed_at)} ({verdict}{reference})"
+    elif clock.time_left is None:
+        state = f"{due}, not filed"
+    elif clock.overdue:
+        state = f"{due}, not filed (OVERDUE by {format_short_duration(-clock.time_left)})"
+    else:
+        state = f"{due}, not filed ({format_short_duration(clock.time_left)} left)"
+    return f"{clock.regime_name}: {clock.obligation_name} - {state}"
+
+
+def regulatory_lines(incident: Incident, context: ReportContext) -> list[str]:
+    """Every obligation that applies (deadline and filing), then filings under no applicable obligation."""
+    clocks = list(context.regulatory or ())
+    lines = [regulatory_line(clock) for clock in clocks]
+    covered = {(c.regime.casefold(), c.obligation.casefold()) for c in clocks}
+    for filing in incident.regulatory_filings:
+        if (filing.regime.casefold(), filing.obligation.casefold()) not in covered:
+            reference = f" (reference {filing.reference})" if filing.reference else ""
+            lines.append(f"{filing.regime} {filing.obligation}: filed {isoformat_z(filing.filed_at)}{reference} "
+                         f"(no deadline applies under the current rules)")
+    return lines
+
+
+def regulatory_section(incident: Incident, context: ReportContext) -> list[str]:
+    """Deadlines and filings; left out (as in the seed's layout) when no obligation applies and nothing was
+    filed, or when the caller has no rules."""
+    if context.regulatory is None and not incident.regulatory_filings:
+        return []
+    lines = regulatory_lines(incident, context)
+    return [*heading("REGULATORY DEADLINES AND FILINGS:"), *bullets(lines)] if lines else []
 
 
 def remediation_by_phase(incident: Incident) -> list[tuple[Phase, list[str]]]:
@@ -238,10 +324,16 @@ def postmortem_analysis(incident: Incident, context: ReportContext) -> list[str]
     ]
 
 
+def by_priority(incident: Incident) -> list:
+    """Action items most urgent first; items of one priority keep the order they were entered in (as the
+    seed lists them)."""
+    return sorted(incident.action_items, key=lambda item: PRIORITY_RANK[item.priority])
+
+
 def action_items(incident: Incident, context: ReportContext) -> list[str]:
     lines = heading("ACTION ITEMS:")
     today = context.now.astimezone(context.tz).date() if context.now else None
-    for n, item in enumerate(incident.action_items, start=1):
+    for n, item in enumerate(by_priority(incident), start=1):
         due = item.due.isoformat() if item.due else "not set"
         if item.recurrence:
             due += " (recurring)"
@@ -288,7 +380,7 @@ def incident_metrics(incident: Incident, context: ReportContext) -> list[str]:
     window = metrics.trailing_window(start, days)
     distribution = metrics.severity_distribution(workspace, window, levels=context.distribution_levels)
     return lines + [
-        f"Mean Time Between Failures (MTBF): {coarse_duration(between) if between else 'unknown (one incident)'}",
+        f"Mean Time Between Failures (MTBF): {format_duration(between) if between else 'unknown (one incident)'}",
         f"Incident Count ({days} days): {metrics.incident_count(workspace, window)}",
         "Severity Distribution: " + ", ".join(f"{level}: {n}" for level, n in distribution.items()),
     ]
@@ -320,7 +412,8 @@ def maturity_assessment(incident: Incident, context: ReportContext) -> list[str]
 
 SECTIONS: tuple[Callable[[Incident, ReportContext], list[str]], ...] = (
     header, incident_summary, severity_classification, timeline, technical_investigation,
-    impact_assessment, communication_log, remediation_actions, postmortem_analysis, action_items,
+    impact_assessment, communication_log, regulatory_section, remediation_actions, postmortem_analysis,
+    action_items,
     incident_metrics, process_improvements, recommendations, maturity_assessment,
 )
 
@@ -328,7 +421,7 @@ SECTIONS: tuple[Callable[[Incident, ReportContext], list[str]], ...] = (
 def render_sections(incident: Incident, context: ReportContext | None = None) -> list[list[str]]:
     """Each section's lines, in the seed's order (the first is the header block)."""
     context = context or ReportContext()
-    return [section(incident, context) for section in SECTIONS]
+    return [lines for lines in (section(incident, context) for section in SECTIONS) if lines]
 
 
 def render_report(incident: Incident, context: ReportContext | None = None) -> str:

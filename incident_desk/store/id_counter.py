@@ -13,7 +13,7 @@ from tinydb.table import Document
 from ..domain.validation import MAX_SEQUENCE
 from . import layout, recovery
 from .errors import DamagedFile, StoreError
-from .storage import AtomicJSONStorage, read_tinydb_file
+from .storage import AtomicJSONStorage, atomic_storage, read_tinydb_file
 
 
 def take_next_number(root: Path, year: int, notices: list[str]) -> int:
@@ -25,9 +25,10 @@ def take_next_number(root: Path, year: int, notices: list[str]) -> int:
         aside = recovery.move_aside(ids_path, root / "damaged")
         notices.append(f"{damage}; moved to {aside}; the id counter was rebuilt from the incident files")
     db = TinyDB(ids_path, storage=AtomicJSONStorage)
-    with db.storage.transaction():
+    with atomic_storage(db).transaction():
         counters = db.table("counters")
-        last = (counters.get(doc_id=year) or {}).get("last", 0)
+        found = counters.get(doc_id=year)
+        last = found.get("last", 0) if isinstance(found, dict) else 0
         if type(last) is not int or not 0 <= last <= MAX_SEQUENCE:
             notices.append(f"{ids_path}: the counter of {year} held {str(last)[:40]!r}, not a number within "
                            f"0-{MAX_SEQUENCE}; it was ignored and rebuilt from the incident files")

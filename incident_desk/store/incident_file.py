@@ -17,7 +17,7 @@ from tinydb.table import Document
 from ..domain import Incident, TimelineEvent
 from . import audit
 from .errors import DamagedFile, TamperedFile
-from .storage import AtomicJSONStorage, parse_tinydb_bytes
+from .storage import AtomicJSONStorage, atomic_storage, parse_tinydb_bytes
 
 CORE, TIMELINE, COMMUNICATIONS, AUDIT = "incident", "timeline", "communications", "audit"
 LIST_PARTS = {"timeline": TIMELINE, "communications": COMMUNICATIONS}
@@ -133,7 +133,7 @@ def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | No
                                   detail=detail)
     audit_docs[str(seq)] = record
     db = open_db(path, fsync=fsync, keep_previous=keep_previous if previous else None)
-    storage: AtomicJSONStorage = db.storage
+    storage = atomic_storage(db)
     with storage.transaction():
         if previous is not None:
             storage.read()  # refuses (DamagedFile) to replace a file that cannot be read
@@ -156,7 +156,7 @@ def append_event(path: Path, incident_id: str, event: TimelineEvent, *, actor: s
 
     Reads the file once, touches three tables in memory, writes once. Returns the new stored form and stat."""
     db = open_db(path, keep_previous=keep_previous)
-    storage: AtomicJSONStorage = db.storage
+    storage = atomic_storage(db)
     with storage.transaction():
         stored = from_tables(path, storage.read(), incident_id)
         stored.check_sealed()

@@ -1,14 +1,14 @@
 """The summary index: a derived cache of one `IncidentSummary` per incident, sharded by year and id range.
 
-Shard `index/summaries-2025-000.json` holds incidents INC-2025-000..499 in one TinyDB table `rows` keyed by
-the id's sequence number. A row holds the fields queries filter on (status, severity, type, services, title,
-start, declaration, earliest open due date), the stamp (inode, size, mtime_ns) of the incident file it was
-made from, and the summary itself as JSON text, parsed only when the incident is returned: a query over
-50,000 incidents reads small rows, not 50,000 summaries. (Shards of the first layout, tables `summaries`
-and `stamps`, are still read.) Writes do not rewrite shards: they append to the journal (`index_journal`),
-which is folded into the shards now and then. A reader compares stamps with the incident files and
-re-summarises any file that changed since, so lists are never stale. The whole index can be rebuilt from
-the incident files at any time.
+Shard `index/summaries-2025-000.json` holds incidents INC-2025-000..499: a one-line JSON header of rows keyed
+by the id's sequence number, then the summaries, one JSON line each. A row holds the fields queries filter
+on (status, severity, type, services, title, start, declaration, earliest open due date), the stamp (inode,
+size, mtime_ns) of the incident file it was made from, and where its summary sits; a summary is parsed only
+when its incident is returned, so a query over 50,000 incidents parses small rows, not 50,000 summaries.
+(Shards of the earlier TinyDB layouts are still read.) Writes do not rewrite shards: they append to the
+journal (`index_journal`), which is folded into the shards now and then. A reader compares stamps with the
+incident files and re-summarises any file that changed since, so lists are never stale. The whole index can
+be rebuilt from the incident files at any time.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import os
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import orjson
-from pydantic import TypeAdapter
-from tinydb import TinyDB
+from pydantic import BaseModel, TypeAdapter
 
 from ..domain import ActionItem, Clock, Facts, IncidentSummary, Priority, Status, WorkStatus, incident_number
 from .errors import DamagedFile
-from .storage import AtomicJSONStorage, parse_tinydb_bytes
+from .storage import atomic_write_bytes, parse_tinydb_bytes
 
 SHARD_SIZE = 500
 SUMMARIES, STAMPS = "summaries", "stamps"
@@ -66,12 +66,14 @@ class _Builder:
     factory's signature on every call, and looks the fields up again): the same instance state, built
     directly from field values that are already of the right types."""
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type[BaseModel]) -> None:
         fields = cls.model_fields
         self.cls = cls
         self.names = frozenset(fields)
         self.static = {name: f.default for name, f in fields.items() if f.default_factory is None}
-        self.factories = [(name, f.default_factory) for name, f in fields.items() if f.default_factory]
+        # the summary models' default factories take no arguments (list, dict...)
+        self.factories = [(name, cast(Callable[[], Any], f.default_factory))
+                          for name, f in fields.items() if f.default_factory]
 
     def __call__(self, values: dict[str, Any]) -> Any:
         data = self.static.copy()
@@ -79,7 +81,7 @@ class _Builder:
         for name, factory in self.factories:
             if name not in values:
                 data[name] = factory()
-        instance = self.cls.__new__(self.cls)
+        instance = object.__new__(self.cls)
         _set_attribute(instance, "__dict__", data)
         _set_attribute(instance, "__pydantic_fields_set__", set(values))
         _set_attribute(instance, "__pydantic_extra__", None)
@@ -167,18 +169,28 @@ def row_of(doc: dict[str, Any]) -> Row:
             "due": min(dues) if dues else None, "doc": doc}
 
 
-def doc_of(row: Row) -> dict[str, Any]:
-    """The summary document of a row, parsed on first use."""
-    doc = row["doc"]
-    if type(doc) is str:
-        doc = row["doc"] = orjson.loads(doc)
-    return doc
+_TEXT = (str, bytes, memoryview)
+
+
+def with_changes(row: Row, changes: dict[str, Any]) -> Row:
+    """A new row whose summary has these fields changed (a timeline append's revision and count); the
+    summary text is not parsed for it: the change is kept beside it and applied when it is parsed."""
+    changed = dict(row)
+    if isinstance(row["doc"], _TEXT):
+        changed["set"] = {**row.get("set", {}), **changes}
+    else:
+        changed["doc"] = {**row["doc"], **changes}
+    return changed
 
 
 def parsed_doc(row: Row) -> dict[str, Any]:
-    """The summary document of a row, parsed but not kept in the row (for callers that stream)."""
+    """The summary document of a row, parsed (not kept in the row: callers may stream)."""
     doc = row["doc"]
-    return orjson.loads(doc) if type(doc) is str else doc
+    if isinstance(doc, _TEXT):
+        doc = orjson.loads(doc)
+        if "set" in row:
+            doc.update(row["set"])
+    return doc
 
 
 def _stamp(value: Any) -> Stamp:
@@ -189,26 +201,74 @@ def _stamp(value: Any) -> Stamp:
         return (0, 0, 0)  # no usable stamp: the reader re-reads the incident file
 
 
+FORMAT = b'{"format":"incident-desk/index-shard-3"'
+
+
 def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
-    """id -> (query row, stamp) of each incident in a shard's bytes, in sequence order; the summaries are not
-    parsed or validated (a reader does that only for what it returns). Reads the older shard layout (tables
-    `summaries` and `stamps`) too. DamagedFile if the bytes are not a shard or an entry sits where its id
-    does not belong."""
+    """id -> (query row, stamp) of each incident in a shard's bytes, in sequence order; the summaries are
+    neither parsed nor copied (a reader parses only what it returns). Reads the earlier layouts too.
+    DamagedFile if the bytes are not a shard, or an entry does not hold the incident its number names."""
+    if not raw.startswith(FORMAT):
+        return _rows_from_tinydb(raw, shard)
+    header_end = raw.find(b"\n")
+    try:
+        rows = orjson.loads(raw[:header_end] if header_end >= 0 else raw)["rows"]
+        if not isinstance(rows, dict):
+            raise TypeError
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        hint = "truncated or not JSON" if b"\x00" not in raw else "contains NUL bytes"
+        raise DamagedFile(shard, f"its header is not a row table ({hint})") from None
+    year, first, last = shard_range(shard.name)
+    view, base, size = memoryview(raw), header_end + 1, len(raw)
+    prefix = f"INC-{year:04d}-"
+    entries: dict[str, tuple[Row, Stamp]] = {}
+    for key in sorted(rows, key=int):  # written in order: this sort is cheap
+        seq, row = int(key), rows[key]
+        incident_id = f"{prefix}{seq:03d}"
+        try:
+            offset, length = row.pop("at")
+            start = base + offset
+            end = start + length
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise DamagedFile(shard, f"entry {key} has no place for its summary") from None
+        if not first <= seq <= last or end > size or not raw.startswith(f'{{"id":"{incident_id}"'.encode(), start):
+            raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
+        stamp = _stamp(row.pop("stamp", None))
+        if not (row.keys() >= _ROW_KEYS and well_typed(row)):
+            row, stamp = {name: None for name in ROW_FIELDS}, STALE  # unusable: the reader reads the file
+        row["doc"] = view[start:end]
+        entries[incident_id] = (row, stamp)
+    return entries
+
+
+STALE: Stamp = (0, 0, 0)
+_STATUS_VALUES = frozenset(_STATUS)
+_TEXT_OR_NONE = (str, type(None))
+
+
+def well_typed(row: Row) -> bool:
+    """Whether a row's query fields have the types queries compare (else its file is read instead)."""
+    return (row["status"] in _STATUS_VALUES and type(row["title"]) is str and type(row["type"]) is str
+            and type(row["services"]) is list and isinstance(row["severity"], _TEXT_OR_NONE)
+            and isinstance(row["started_at"], _TEXT_OR_NONE) and isinstance(row["declared_at"], _TEXT_OR_NONE)
+            and isinstance(row["due"], _TEXT_OR_NONE))
+
+
+def _rows_from_tinydb(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
+    """The earlier layouts, TinyDB tables: `rows` (summaries as JSON text), or `summaries` and `stamps`."""
     tables = parse_tinydb_bytes(raw, shard)
     year, first, last = shard_range(shard.name)
     entries: dict[str, tuple[Row, Stamp]] = {}
     if ROWS in tables or SUMMARIES not in tables:
         rows = tables.get(ROWS, {})
-        prefix = f"INC-{year:04d}-"
-        for key in sorted(rows, key=int):  # written in order: this sort is cheap
+        for key in sorted(rows, key=int):
             seq, row = int(key), rows[key]
-            incident_id = f"{prefix}{seq:03d}"
+            incident_id = f"INC-{year:04d}-{seq:03d}"
             doc = row.get("doc")
             if not first <= seq <= last or type(doc) is not str or not doc.startswith(f'{{"id":"{incident_id}"'):
                 raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
-            if not row.keys() >= _ROW_KEYS:
-                row = {name: row.get(name) for name in ROW_FIELDS} | {"doc": doc}
-            entries[incident_id] = (row, _stamp(row.pop("stamp", None)))
+            entries[incident_id] = ({name: row.get(name) for name in ROW_FIELDS} | {"doc": doc},
+                                    _stamp(row.get("stamp")))
         return entries
     summaries = tables[SUMMARIES]
     stamps = tables.get(STAMPS, {})
@@ -228,13 +288,41 @@ def write_shard(shard: Path, entries: dict[int, tuple[IncidentSummary, Stamp]], 
 
 
 def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsync: bool = True) -> None:
-    """Write a whole shard from query rows, atomically (folding the journal, rebuilds)."""
+    """Write a whole shard from query rows, atomically: a one-line JSON header `{"format", "rows"}` where each
+    row holds the query fields, the stamp and `at` (offset, length) of its summary in the JSON lines that
+    follow the header."""
     shard.parent.mkdir(parents=True, exist_ok=True)
-    rows = {}
+    rows: dict[str, Any] = {}
+    docs: list[bytes] = []
+    offset = 0
     for seq, (row, stamp) in sorted(entries.items()):
-        doc = row["doc"]
+        doc = row["doc"] if "set" not in row else parsed_doc(row)
+        text = bytes(doc) if isinstance(doc, memoryview) else doc.encode() if type(doc) is str else orjson.dumps(doc)
         rows[str(seq)] = {**{name: row.get(name) for name in ROW_FIELDS}, "stamp": list(stamp),
-                          "doc": doc if type(doc) is str else orjson.dumps(doc).decode()}
-    db = TinyDB(shard, storage=AtomicJSONStorage, fsync=fsync)
-    with db.storage.transaction():
-        db.storage.write({ROWS: rows})
+                          "at": [offset, len(text)]}
+        docs.append(text)
+        offset += len(text) + 1
+    header = FORMAT + b',"rows":' + orjson.dumps(rows) + b"}\n"
+    stat = atomic_write_bytes(shard, header + b"".join(d + b"\n" for d in docs), fsync=fsync)
+    starts = [datetime.fromisoformat(row["started_at"]).timestamp() for row in rows.values() if row["started_at"]]
+    span = {"shard": list(stamp_of(stat)), "started": [min(starts), max(starts)] if starts else None}
+    atomic_write_bytes(span_path(shard), orjson.dumps(span), fsync=False)
+
+
+def span_path(shard: Path) -> Path:
+    """The shard's span file: the first and last start time it holds, tied to the shard's stamp."""
+    return shard.with_suffix(".span")
+
+
+def started_span(shard: Path) -> tuple[float, float] | None | bool:
+    """(first, last) start time (epoch seconds) among a shard's incidents, None if none has one, or False
+    when unknown (no span file, or one written for another version of the shard): then read the shard."""
+    try:
+        with open(span_path(shard), "rb") as handle:
+            span = orjson.loads(handle.read())
+        if tuple(span["shard"]) != stamp_of(os.stat(shard)):
+            return False
+        started = span["started"]
+        return None if started is None else (float(started[0]), float(started[1]))
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
+        return False

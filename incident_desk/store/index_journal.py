@@ -45,7 +45,7 @@ def delta_line(incident_id: str, base: Stamp, stamp: Stamp, changes: dict[str, A
     return orjson.dumps({"id": incident_id, "base": list(base), "stamp": list(stamp), "set": changes}) + b"\n"
 
 
-STALE: Stamp = (0, 0, 0)
+STALE: Stamp = index.STALE
 
 
 Entry = tuple["index.Row | None", Stamp]
@@ -54,7 +54,7 @@ Entry = tuple["index.Row | None", Stamp]
 def apply_delta(entry: Entry, base: Stamp, stamp: Stamp, changes: dict[str, Any]) -> Entry:
     row, current = entry
     if row is not None and current == base:
-        return {**row, "doc": {**index.doc_of(row), **changes}}, stamp
+        return index.with_changes(row, changes), stamp
     return row, STALE
 
 
@@ -135,7 +135,8 @@ def refresh(root: Path, state: JournalState, notices: list[str]) -> JournalState
             else:
                 if not isinstance(item["summary"], dict):
                     raise TypeError("summary is not an object")
-                state.entries[incident_id] = (index.row_of(item["summary"]), _stamp(item["stamp"]))
+                row = index.row_of(item["summary"])
+                state.entries[incident_id] = (row, _stamp(item["stamp"]) if index.well_typed(row) else STALE)
                 state.deltas.pop(incident_id, None)
         except (orjson.JSONDecodeError, KeyError, TypeError, IndexError, ValueError):
             bad += 1

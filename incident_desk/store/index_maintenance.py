@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..domain import IncidentSummary, summarize
 from ..domain.incident import incident_number
@@ -18,7 +18,6 @@ from ..domain.validation import is_incident_id
 from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
 from .locks import try_hold
-from .storage import read_tinydb_file
 
 IndexLock = Callable[[], AbstractContextManager[None]]
 
@@ -59,7 +58,8 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> in
         for name in sorted(touched):
             shard = root / "index" / name
             try:
-                view = index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {}
+                view = cast("dict[str, index_journal.Entry]",
+                            index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {})
             except DamagedFile as damage:
                 _rebuild_shard_locked(root, shard, damage.reason, notices)  # from the files: newer than the journal
                 continue
@@ -67,8 +67,8 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> in
                 entries={i: state.entries[i] for i in touched[name] if i in state.entries},
                 deltas={i: state.deltas[i] for i in touched[name] if i in state.deltas})
             partial.apply_to(view)
-            index.write_shard_rows(shard, {incident_number(i)[1]: entry for i, entry in view.items()
-                                           if entry[0] is not None})
+            index.write_shard_rows(shard, {incident_number(i)[1]: (row, stamp) for i, (row, stamp) in view.items()
+                                           if row is not None})
         index_journal.clear(root)
         return sum(len(ids) for ids in touched.values())
 
@@ -170,16 +170,13 @@ def reindex(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
                 continue
             shards.setdefault(index.shard_name(incident_id), {})[incident_number(incident_id)[1]] = entry
         index_dir = root / "index"
-        for old in index_dir.glob("summaries-*.json"):
-            if old.name not in shards:
+        for old in [*index_dir.glob("summaries-*.json"), *index_dir.glob("summaries-*.span")]:
+            if old.with_suffix(".json").name not in shards:
                 old.unlink()
         for name, entries in shards.items():
             shard = index_dir / name
-            if shard.exists():
-                try:
-                    read_tinydb_file(shard)
-                except DamagedFile:
-                    recovery.move_aside(shard, index_dir / "damaged")
+            if shard_damage(shard) is not None:
+                recovery.move_aside(shard, index_dir / "damaged")
             index.write_shard(shard, entries)
         index_journal.clear(root)
         return sum(len(e) for e in shards.values())

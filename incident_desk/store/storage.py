@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .errors import DamagedFile
@@ -195,3 +196,11 @@ class AtomicJSONStorage(Storage):
             self._in_transaction = False
             self._snapshot = _NO_DATA
             self._pending = _NO_DATA
+
+
+def atomic_storage(db: TinyDB) -> AtomicJSONStorage:
+    """The storage of a TinyDB opened on `AtomicJSONStorage`, typed as such (TinyDB types it as `Storage`)."""
+    storage = db.storage
+    if not isinstance(storage, AtomicJSONStorage):
+        raise TypeError(f"{db} is not opened on AtomicJSONStorage")
+    return storage

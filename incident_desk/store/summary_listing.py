@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import orjson
 from pydantic import ValidationError
 
 from ..domain import IncidentSummary, Status
@@ -122,10 +123,19 @@ def _id_order(incident_id: str) -> tuple[str, int, str]:
     return incident_id[4:8], len(incident_id), incident_id
 
 
-def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str]) -> IndexView:
-    """id -> (summary document or None if removed, stamp of the file it was made from), shards then journal."""
+def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str],
+               query: SummaryQuery = EVERYTHING, skipped: set[tuple[str, int]] | None = None) -> IndexView:
+    """id -> (query row or None if removed, stamp of the file it was made from), shards then journal. With a
+    start window in `query`, shards whose span of start times lies outside it are not read; their (year,
+    bucket) go into `skipped`."""
     view: IndexView = {}
     for shard in sorted((root / "index").glob("summaries-*.json")):
+        if skipped is not None and (query.started_from is not None or query.started_before is not None):
+            span = index.started_span(shard)
+            if span is None or (isinstance(span, tuple) and not _overlaps(span, query.started_from, query.started_before)):
+                year, first, _ = index.shard_range(shard.name)
+                skipped.add((f"{year:04d}", first // index.SHARD_SIZE))
+                continue  # none of its incidents started in the window
         view.update(read_shard(root, shard, caches, index_lock=index_lock, notices=notices))
     journal = index_journal.refresh(root, caches.journal, notices)
     if journal.entries or journal.deltas:
@@ -134,6 +144,11 @@ def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, noti
         if added:
             view = {k: view[k] for k in sorted(view, key=_id_order)}
     return view
+
+
+def _overlaps(span: tuple[float, float], start: datetime | None, end: datetime | None) -> bool:
+    first, last = span
+    return (start is None or last >= start.timestamp()) and (end is None or first < end.timestamp())
 
 
 def query_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *,
@@ -162,7 +177,7 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
             if cached is not None and cached[0] == stamp:
                 summary = cached[1]
             else:
-                summary = _from_doc(index.parsed_doc(row))
+                summary = _from_row(row)
                 if summary is None:  # an unusable entry: read the file itself
                     summary = summary_from_file(root, incident_id, caches, notices)
                     if summary is None:
@@ -178,21 +193,31 @@ Hit = tuple[str, index.Row, index.Stamp, IncidentSummary | None]
 def _newest_first_key(hit: Hit) -> float:
     row = hit[1]
     when = row["started_at"] or row["declared_at"]
-    return datetime.fromisoformat(when).timestamp() if when else 0.0
+    try:
+        return datetime.fromisoformat(when).timestamp() if when else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock,
             notices: list[str]) -> list[Hit]:
     """The incidents `query` wants, in id order, from the index rows; each checked by stat, and re-read from
     its file (summary built) when the file changed since it was indexed."""
-    view = index_view(root, caches, index_lock=index_lock, notices=notices)
+    skipped: set[tuple[str, int]] = set()
+    view = index_view(root, caches, index_lock=index_lock, notices=notices, query=query, skipped=skipped)
     everything = query.everything
     incidents_dir = f"{root}/incidents"
     hits: list[Hit] = []
     healed: list[bytes] = []
     for incident_id, (row, stamp) in view.items():
-        if row is None or not (everything or query.matches(incident_id, row)):
+        if row is None:
             continue
+        if stamp != index.STALE:  # a stale entry (unusable row, lost delta) is judged on the file itself
+            try:
+                if not (everything or query.matches(incident_id, row)):
+                    continue
+            except (TypeError, ValueError):  # a journal entry with a field of the wrong type
+                stamp = index.STALE
         try:
             stat = os.stat(f"{incidents_dir}/{incident_id[4:8]}/{incident_id}.json")
         except FileNotFoundError:
@@ -202,18 +227,21 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             hits.append((incident_id, row, stamp, None))
             continue
         fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
-        if fresh is None:  # damaged (noted): list what the index last knew of it
-            hits.append((incident_id, row, stamp, None))
+        if fresh is None:  # damaged (noted): list what the index last knew of it, if it is wanted
+            if stamp != index.STALE:
+                hits.append((incident_id, row, stamp, None))
             continue
         fresh_row = index.row_of(index.summary_doc(fresh))
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
         if everything or query.matches(incident_id, fresh_row):
             hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
-    unindexed = _unindexed_ids(root, view, notices)
+    unindexed = [i for i in _unindexed_ids(root, view, notices)
+                 if not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:
             fresh_row = index.row_of(index.summary_doc(fresh))
+            healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
             if everything or query.matches(incident_id, fresh_row):
                 hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
     if unindexed:
@@ -250,7 +278,17 @@ def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> No
         pass
 
 
+def _from_row(row: index.Row) -> IncidentSummary | None:
+    try:
+        doc = index.parsed_doc(row)
+    except orjson.JSONDecodeError:  # the summary text is damaged: the caller reads the file
+        return None
+    return _from_doc(doc)
+
+
 def _from_doc(doc: dict[str, Any]) -> IncidentSummary | None:
+    if not isinstance(doc, dict):
+        return None
     try:
         return index.summary_from_doc(doc)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -296,7 +334,7 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
     except FileNotFoundError:
         return {}
     try:
-        entries = index.rows_from_bytes(raw, shard)
+        entries = cast(IndexView, index.rows_from_bytes(raw, shard))
     except DamagedFile as error:
         index_maintenance.rebuild_damaged_shard(root, shard, error.reason, index_lock=index_lock, notices=notices)
         caches.shards.pop(shard, None)

@@ -252,10 +252,10 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
         else:
             to_read.append(incident_id)
     to_read.sort(key=layout.id_number)
-    for incident_id, report, stamp in _verify_parallel(root, to_read, references):
+    for incident_id, report, read_stamp in _verify_parallel(root, to_read, references):
         result.reports.append(report)
-        if report.ok and stamp is not None:
-            kept[incident_id] = [list(stamp), report.records, report.head_hash]
+        if report.ok and read_stamp is not None:
+            kept[incident_id] = [list(read_stamp), report.records, report.head_hash]
     result.total = len(stamps)
     result.checked = len(to_read)
     result.unchanged = result.total - result.checked

@@ -23,9 +23,10 @@ so each process sees the others' writes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -33,7 +34,7 @@ from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summ
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
-from . import recovery, schema, verification
+from . import recovery, schema
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
 from .errors import (
@@ -51,6 +52,9 @@ from .errors import (
 from .locks import DEFAULT_TIMEOUT, NOFOLLOW, hold
 from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
 from .storage import fsync_dir
+
+if TYPE_CHECKING:
+    from . import verification
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
 
@@ -359,12 +363,6 @@ class Workspace:
         except ValidationError as error:
             raise DomainError(describe_validation_error(error)) from None
 
-    def _checked(self, incident: Incident) -> Incident:
-        try:
-            return Incident.model_validate(incident.model_dump())
-        except ValidationError as error:
-            raise DomainError(describe_validation_error(error)) from None
-
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
               action: str, changed: list[str], detail: str = "") -> None:
         """Write incident + audit record, then its summary; an intent marker covers a crash in between.
@@ -479,10 +477,12 @@ class Workspace:
             reports.append(report)
         return reports
 
-    def verify_chains(self, *, references: list[verification.Reference] = (), cache_path: Path | None = None,
+    def verify_chains(self, *, references: Sequence[verification.Reference] = (), cache_path: Path | None = None,
                       full: bool = False, only: str | None = None) -> verification.WorkspaceVerification:
         """Verify every audit chain fast (hashes only, no model validation), incrementally unless `full`,
         and against the reference checkpoints (see `verification`)."""
+        from . import verification  # a process pool: imported by the commands that verify, not by every one
+
         return verification.verify_workspace(self.path, references=list(references), cache_path=cache_path,
                                              full=full, only=only)
 

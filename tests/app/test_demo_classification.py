@@ -65,7 +65,7 @@ def test_a_few_incidents_carry_a_commanders_override_that_differs_from_the_rules
     for incident in overridden:
         override = incident.severity.override
         assert override.level != rules_level(rules, incident) == incident.severity.computed
-        commander = next(r.person for r in incident.roles if r.role is Role.INCIDENT_COMMANDER)
+        commander = next(r.person for r in incident.roles if r.role == Role.INCIDENT_COMMANDER)
         assert override.author == commander
         assert override.at == incident.clock.declared_at
         assert override.reason.startswith(("Raised to " + override.level, "Lowered to " + override.level))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 
 def declare_seed_like(cli) -> str:

@@ -89,15 +89,15 @@ def test_start_example_through_the_seed_script(demo_workspace, tmp_path):
     assert done.stdout.startswith("Declared INC-") and "SEV-1" in done.stdout
 
 
-def test_open_shows_the_overview(run):
+def test_open_self_test_opens_the_window_on_the_demo_workspace(run):
     total = len(json.loads(run("list", "--json")[1]))
-    code, out, _ = run("open")
-    assert code == 0 and f"{total} incidents" in out and "Incident Response Analysis" in out
+    code, out, _ = run("open", "--self-test")
+    assert code == 0 and f"window ready, {total} incidents" in out
 
 
 def test_report_in_another_time_zone(run):
     code, out, _ = run("report", "INC-2025-001", "--tz", "Europe/Paris")
     assert code == 0
-    assert "03:32:15 - Incident declared SEV-1, incident commander assigned" in out.splitlines()  # UTC+1 in January
+    assert "03:32:15 CET - Incident declared SEV-1, incident commander assigned" in out.splitlines()  # UTC+1, labelled
     code, _, err = run("report", "INC-2025-001", "--tz", "Mars/Olympus")
     assert code == 4 and "unknown time zone 'Mars/Olympus'" in err

@@ -27,13 +27,17 @@ def load(line: bytes) -> Incident | Severity:
     return (Incident if line.startswith(b'{"id"') else Severity).model_validate_json(line)
 
 
-# Incident fields added after the file was written (regulatory filings, the materiality determination):
+# Incident fields added after the file was written (regulatory filings, the materiality determination,
+# the data-loss facts):
 # old data gets their defaults.
 def added_since(loaded: Incident | Severity) -> dict:
     if not isinstance(loaded, Incident):
         return {}
     assert loaded.regulatory_filings == [] and loaded.clock.materiality_determined_at is None
-    return {"regulatory_filings": True, "clock": {"materiality_determined_at"}}
+    new_facts = {"customers_total", "data_lost", "records_lost", "data_loss_window", "data_recoverable",
+                 "backups_failed"}
+    assert all(getattr(loaded.facts, name) is None for name in new_facts)
+    return {"regulatory_filings": True, "clock": {"materiality_determined_at"}, "facts": new_facts}
 
 
 @pytest.mark.parametrize("line", FROM_MAIN, ids=["demo-seed", "demo-security", "every-value-kind"])

@@ -76,11 +76,13 @@ def test_validate_file_checks_one_file_against_its_siblings(tmp_path):
 
 
 def history():
-    """A small history: the seed, a mid-size outage, a small one, and one with nothing known."""
+    """A small history: the seed, a mid-size outage, a small one, and one with nothing known but the
+    measured availability (which held: otherwise the seed's 2h15m outage is an SLA breach, SEV-1)."""
     mid = seed_incident(id="INC-2025-002", title="Checkout errors for a fifth of customers",
-                        facts=Facts(customer_impact_pct=20, revenue_per_hour=5_000))
-    small = seed_incident(id="INC-2025-003", title="Search slow", facts=Facts(customer_impact_pct=3))
-    blank = seed_incident(id="INC-2025-004", title="Unknown", facts=Facts())
+                        facts=Facts(customer_impact_pct=20, revenue_per_hour=5_000, sla_actual_pct=99.99))
+    small = seed_incident(id="INC-2025-003", title="Search slow", facts=Facts(customer_impact_pct=3,
+                                                                             sla_actual_pct=99.99))
+    blank = seed_incident(id="INC-2025-004", title="Unknown", facts=Facts(sla_actual_pct=99.99))
     return [seed_incident(), mid, small, blank]
 
 

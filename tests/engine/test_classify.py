@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
@@ -57,7 +56,7 @@ def test_override_is_kept_untouched(default_rules):
 
 
 def test_most_severe_match_wins_and_only_deciding_rules_explain(default_rules):
-    incident = seed_incident(facts=Facts(customer_impact_pct=20, revenue_per_hour=60_000))
+    incident = seed_incident(facts=Facts(customer_impact_pct=20, revenue_per_hour=60_000, sla_actual_pct=99.99))
     severity = default_rules.classify(incident)
     assert severity.computed == "SEV-1"
     assert [m.rule_id for m in severity.explanation] == ["sev1-revenue-at-risk"]
@@ -67,6 +66,8 @@ def test_most_severe_match_wins_and_only_deciding_rules_explain(default_rules):
 
 def test_missing_facts_never_match_and_are_listed(default_rules):
     incident = seed_incident(facts=Facts())
+    incident.impact.windows = []  # still open: no outage to derive availability from
+    incident.clock = incident.clock.model_copy(update={"resolved_at": None, "mitigated_at": None})
     severity = default_rules.classify(incident)
     assert severity.computed == "SEV-4"  # the default, not a match on "0"
     assert severity.explanation == ()

@@ -26,7 +26,8 @@ from incident_desk.engine.yamlsafe import Document
 
 from .conftest import at, seed_incident
 
-BREACH = dict(facts=Facts(security_breach=True, data_categories=["personal", "payment"], customer_impact_pct=5))
+BREACH = dict(facts=Facts(security_breach=True, data_categories=["personal", "payment"], customer_impact_pct=5,
+                          sla_actual_pct=99.99))
 
 
 def test_two_results_share_nothing_mutable(default_rules):

@@ -50,6 +50,23 @@ def test_seed_and_every_demo_incident_classify_as_the_reference_does(default_rul
                                                          "sev1-sla-violation"]
 
 
+def test_derived_and_data_loss_facts_flow_into_both_classifiers(default_rules):
+    """Availability computed from the outage (no measured figure), SLA breach derived from it, customers
+    affected derived from the percentage, data-loss facts: the generated function and the reference agree."""
+    rules = default_rules.severity_rules
+    computed_sla = seed_incident(facts=Facts())  # 2h15m of outage over 30 days: availability 99.6875%
+    derived_count = seed_incident(facts=Facts(customer_impact_pct=12.5, customers_total=8_000))
+    lost = seed_incident(facts=Facts(data_lost=True, data_recoverable=False, records_lost=10_700,
+                                     data_loss_window=21_600, backups_failed=5))
+    for incident in (computed_sla, derived_count, lost):
+        assert_same(rules, incident, default_rules.env(at(12)), default_rules.digest)
+    severity = default_rules.classify(computed_sla)
+    assert [m.rule_id for m in severity.explanation] == ["sev1-sla-violation"]
+    assert severity.explanation[0].criteria[0].actual is True
+    assert "sla_breached" not in severity.missing_facts
+    assert "sev1-permanent-data-loss" in [m.rule_id for m in default_rules.classify(lost).explanation]
+
+
 # ----------------------------------------------------------------------------- random rules, random incidents
 
 WORDS = ["a", "B", "db", "Net", "x"]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from incident_desk.app import rules_service
 from incident_desk.cli.main import cli
 from incident_desk.cli.rules_cmds import escalations, rules
-from incident_desk.domain import Clock, Facts, Incident, Status, summarize
+from incident_desk.domain import Clock, Facts, Status
 from incident_desk.engine import FIELDS
 
 from .conftest import RULES, at, copy_default_rules, seed_incident
@@ -47,7 +47,7 @@ def bundled_rules(monkeypatch):
 def test_check_passes_on_the_defaults():
     result = run(rules, ["check"])
     assert result.exit_code == 0, result.output
-    assert "5/5 test cases pass" in result.output
+    assert "9/9 test cases pass" in result.output
 
 
 def test_check_refuses_a_broken_directory_with_located_errors(tmp_path):
@@ -101,7 +101,7 @@ def test_backtest_reports_moves(tmp_path):
     candidate = copy_default_rules(tmp_path / "candidate")
     path = candidate / "severity.yaml"
     path.write_text(path.read_text().replace("value: 50000}", "value: 100000}"))
-    incident = seed_incident(facts=Facts(revenue_per_hour=85_000))
+    incident = seed_incident(facts=Facts(revenue_per_hour=85_000, sla_actual_pct=99.99))
     result = run(rules, ["backtest", "--rules", str(candidate), "--json"], [incident])
     data = json.loads(result.output)
     assert data["before"]["SEV-1"] == 1 and data["after"]["SEV-2"] == 1

@@ -78,3 +78,21 @@ class TestCA:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(self.key, hashes.SHA256()))
         return TestKey(key, certificate, [self.certificate])
+
+    def timestamp_authority(self, common_name: str = "Test Time Stamping Authority") -> TestKey:
+        """An RSA key and certificate for RFC 3161 timestamps (extended key usage timeStamping)."""
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import ExtendedKeyUsageOID
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        now = datetime.now(timezone.utc)
+        certificate = (
+            x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(self.certificate.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(_usage(signer=True, non_repudiation=True), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
+            .sign(self.key, hashes.SHA256()))
+        return TestKey(key, certificate, [self.certificate])

@@ -155,3 +155,18 @@ def test_a_failing_exporter_leaves_no_file_and_names_the_plugin(seed_workspace, 
             exports.export_incident(desk, "INC-2025-001", "broken", target)
     assert list(tmp_path.iterdir()) == [tmp_path / "ws"] or not target.exists()
     assert not target.exists() and not list(tmp_path.glob(".out.txt.*"))
+
+
+def test_the_guides_exporter_example_works(seed_workspace, tmp_path):
+    guide = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
+    section = guide.split("## Adding an exporter", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    plugin_file = tmp_path / "ticket_exporter.py"
+    plugin_file.write_text(code, encoding="utf-8")
+    plugins = Plugins.load(entry_points=False, plugins_dir=tmp_path)
+    assert not plugins.failures
+    with open_desk(seed_workspace, plugins=plugins) as desk:
+        result = exports.export_incident(desk, "INC-2025-001", "ticket", tmp_path / "out" / "ticket.txt")
+        head = desk.workspace.audit_head("INC-2025-001")
+    text = result.path.read_text(encoding="utf-8")
+    assert text.startswith("Incident Response Analysis") and text.endswith(f"Audit head: {head}\n")

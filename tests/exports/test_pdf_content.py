@@ -32,7 +32,7 @@ def test_seed_report_has_every_section_in_order(run, tmp_path):
     assert code == 0 and str(target) in err
     text = pdftotext(target)
     positions = [text.find(title) for title in SECTIONS]
-    assert all(p >= 0 for p in positions), [t for t, p in zip(SECTIONS, positions) if p < 0]
+    assert all(p >= 0 for p in positions), [t for t, p in zip(SECTIONS, positions, strict=True) if p < 0]
     assert positions == sorted(positions)
     for fact in ("SEV-1 (Critical)", "Why did automatic failover not work?", "Revenue loss: $191,250",
                  "Investigating increased error rates", "Fix failover script bug", "OVERDUE", "Mean Time To Detection (MTTD)",
@@ -139,3 +139,16 @@ def test_ten_thousand_timeline_events(seed_workspace, tmp_path):
     assert all(f"Probe {i:05d} Ελλάδα Москва 🔥" in text for i in (0, 1, 4999, 9999))
     assert text.count("Probe ") == 10_000
     assert text.count("Time") > 100  # the table header repeats on every page it spans
+
+
+def test_glyphs_missing_from_the_main_font_use_the_fallback_or_a_visible_marker(seed_workspace, tmp_path):
+    with open_desk(seed_workspace) as desk:
+        desk.add_event("INC-2025-001", "Fallback font: rocket 🚀 unicorn 🦄; no font at all: 漢 🪐")
+        target = tmp_path / "glyphs.pdf"
+        exports.export_incident(desk, "INC-2025-001", "pdf", target)
+    fonts_used = __import__("subprocess").run([require_tool("pdffonts"), str(target)], capture_output=True,
+                                              text=True, timeout=60).stdout
+    assert "Symbola" in fonts_used and "DejaVuSans" in fonts_used
+    text = pdftotext(target)
+    assert "rocket 🚀 unicorn 🦄" in text  # drawn with Symbola, extracted as the same characters
+    assert "[U+6F22] [U+1FA90]" in text  # visible, never a blank box

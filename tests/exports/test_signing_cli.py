@@ -102,3 +102,22 @@ def test_only_pdf_can_be_signed(run, imported_key, tmp_path):
 def test_no_terminal_and_no_variable_is_a_usage_error(run, imported_key, tmp_path):
     code, _, err = run("export", "INC-2025-001", "-f", "pdf", "-o", tmp_path / "x.pdf", "--sign")
     assert code == 2 and "--passphrase-env" in err
+
+
+def test_verify_trusts_your_own_keys_by_default(run, imported_key, tmp_path):
+    target = tmp_path / "signed.pdf"
+    assert run("export", "INC-2025-001", "-f", "pdf", "-o", target, "--sign", "--passphrase-env", "KEY_PASS")[0] == 0
+    code, out, _ = run("verify", target)
+    assert code == 0 and "ok    trust: the signer's certificate chains to your own keys' certificates" in out
+
+
+def test_a_self_signed_key_from_keys_create_signs_and_verifies(run, tmp_path, monkeypatch, nss_db):
+    monkeypatch.setenv("KEY_PASS", PASSPHRASE)
+    code, _, err = run("keys", "create", "mine", "--cn", "Sam Okafor", "--passphrase-env", "KEY_PASS")
+    assert code == 0, err
+    target = tmp_path / "self.pdf"
+    code, _, err = run("export", "INC-2025-001", "-f", "pdf", "-o", target, "--sign", "--passphrase-env", "KEY_PASS")
+    assert code == 0, err
+    code, out, _ = run("verify", target)
+    assert code == 0 and "Signer:        Sam Okafor" in out
+    assert "Signature is Valid." in pdfsig(target, nss_db)  # integrity holds for any verifier; trust is local

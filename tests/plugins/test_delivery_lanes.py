@@ -9,7 +9,7 @@ import time
 from incident_desk.app.notify_service import NotifyService
 from incident_desk.app.outbox import Outbox
 from incident_desk.domain import DeliveryState
-from incident_desk.plugin import BaseNotifier, DeliveryResult, NotifierConfig, Plugins, hookimpl
+from incident_desk.plugin import BaseNotifier, NotifierConfig, Plugins, hookimpl
 
 from .outbox_helpers import FakeClock, make_workspace, write_notifiers
 from .receivers import HttpReceiver

@@ -210,3 +210,25 @@ def test_plugins_works_without_a_workspace(tmp_path, monkeypatch, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["configured"] is None and "desktop" in {n["type"] for n in data["notifiers"]}
     assert not missing.exists()
+
+
+def test_every_command_warns_about_a_misconfigured_notifier_until_it_is_fixed(cli, workspace):
+    (workspace / "notifiers.yaml").write_text(NOTIFIERS, encoding="utf-8")
+    declare_sev1(cli)
+    for command in (("list",), ("list",), ("action", "list")):  # the second one answers from the cache
+        result = cli(*command)
+        assert result.code == 0, result.err
+        assert "warning: notifier 'mm' is misconfigured" in result.err and "mm.chanel" in result.err
+    (workspace / "notifiers.yaml").write_text(NOTIFIERS.replace("  chanel: ops\n", ""), encoding="utf-8")
+    fixed = cli("list")
+    assert fixed.code == 0 and "misconfigured" not in fixed.err
+
+
+def test_the_cheap_drop_in_folder_lookup_agrees_with_the_plugin_manager(tmp_path, monkeypatch):
+    from incident_desk.app.config import plugins_folder
+    from incident_desk.plugin import default_plugins_dir
+
+    monkeypatch.setenv("INCIDENT_DESK_PLUGINS_DIR", str(tmp_path / "elsewhere"))
+    assert plugins_folder() == default_plugins_dir() == tmp_path / "elsewhere"
+    monkeypatch.delenv("INCIDENT_DESK_PLUGINS_DIR")
+    assert plugins_folder() == default_plugins_dir()

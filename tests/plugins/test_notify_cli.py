@@ -17,7 +17,7 @@ from incident_desk.cli.common import AppContext
 from incident_desk.plugin import Plugins
 
 from .cli_process import root_group
-from .outbox_helpers import HOOK_SECRET, URL_TOKEN, make_workspace, webhook_env, webhook_yaml, write_notifiers
+from .outbox_helpers import make_workspace, webhook_env, webhook_yaml, write_notifiers
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -235,7 +235,7 @@ down-email:
 
 def test_a_credential_header_written_as_a_literal_is_refused(tmp_path, echo):
     workspace = make_workspace(tmp_path / "ws")
-    write_notifiers(workspace.path, f"""
+    write_notifiers(workspace.path, """
 ops-hook:
   type: webhook
   url: env:HOOK_URL

@@ -31,9 +31,13 @@ def tables_are_well_formed(document: str) -> bool:
 def test_seed_post_mortem_has_every_part_in_order():
     document = render_postmortem_markdown(seed_incident())
     headings = [line for line in document.split("\n") if line.startswith("## ")]
-    assert headings == ["## Summary", "## Impact", "## Key figures", "## Timeline", "## Root cause analysis",
+    assert headings == ["## Summary", "## Impact", "## Key figures", "## Facts", "## Severity criteria", "## Timeline",
+                        "## Communication log", "## Regulatory deadlines and filings", "## Root cause analysis",
                         "## What went well", "## What could be improved", "## Lessons learned", "## Remediation",
-                        "## Action items", "## Process improvements", "## Recommendations", "## Responders"]
+                        "## Action items", "## Process improvements", "## Recommendations", "## Metrics",
+                        "## Responders"]
+    assert "- Customer Impact: 100% of customers affected" in document
+    assert "| 02:35:00 | Internal alert | Responders | #incidents channel created |" in document
     assert document.startswith("# Post-mortem: INC-2025-001 - Database cluster failover failure causing 100% API "
                                "error rate\n\n> This is a blameless post-mortem")
     assert "| Post-mortem meeting | held 2025-01-16T14:00:00Z (within 48 hours of resolution) |" in document

@@ -43,7 +43,7 @@ def test_every_write_is_recorded_in_a_valid_chain(audited: Workspace) -> None:
         (1, "alice", "declare", 1), (2, "alice", "status", 2), (3, "bob", "timeline.add", 3),
         (4, "bob", "timeline.add", 4), (5, "bob", "timeline.add", 5), (6, "carol", "edit", 6)]
     assert trail[1].changed == ["status"] and trail[5].changed == ["title"]
-    assert all(b.prev_hash == a.hash for a, b in zip(trail, trail[1:]))
+    assert all(b.prev_hash == a.hash for a, b in zip(trail, trail[1:], strict=False))
     [report] = audited.verify_audit()
     assert report.ok and report.records == 6 and report.head_hash == trail[-1].hash
     assert audited.audit_head("INC-2025-001") == trail[-1].hash

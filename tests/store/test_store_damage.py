@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from incident_desk.domain import TimelineEvent, summarize
+from incident_desk.store import index
 from incident_desk.store import DamagedFile, Workspace
 
 from store_helpers import make_incident
@@ -132,7 +133,7 @@ def test_damaged_index_is_rebuilt_into_a_new_file_and_the_damaged_one_kept_aside
         aside = Path(notice.split("kept untouched as ")[1].split(" and rebuilt")[0])
         assert aside.parent == ws.path / "index" / "damaged"
         assert digest(aside) == before
-        assert orjson.loads(shard.read_bytes())["rows"]["2"]["title"] == "Other"
+        assert index.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][0]["title"] == "Other"
 
 
 def test_damaged_index_met_by_a_writer_is_rebuilt_too(two_incidents: Workspace) -> None:
@@ -176,9 +177,10 @@ def test_a_shard_with_a_summary_under_the_wrong_key_is_rebuilt_not_looped_on(tmp
         workspace.create(make_incident("INC-2025-001"), actor="t")
         workspace.compact_index()
     shard = root / "index" / "summaries-2025-000.json"
-    data = json.loads(shard.read_text())
+    header, summaries = shard.read_bytes().split(b"\n", 1)
+    data = json.loads(header)
     data["rows"] = {"2": data["rows"]["1"]}
-    shard.write_text(json.dumps(data))
+    shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + summaries)
     damaged_bytes = shard.read_bytes()
     with Workspace.open(root, auto_backup=False) as workspace:
         assert [s.id for s in workspace.list_summaries()] == ["INC-2025-001"]

@@ -193,12 +193,56 @@ def test_shards_of_the_first_layout_are_still_read(ws: Workspace) -> None:
     ws.create(make_incident("INC-2025-002", title="Other"), actor="t")
     ws.compact_index()
     shard = next((ws.path / "index").glob("summaries-*.json"))
-    rows = orjson.loads(shard.read_bytes())["rows"]
+    rows = index_module.rows_from_bytes(shard.read_bytes(), shard)
     shard.write_bytes(orjson.dumps({  # tables `summaries` and `stamps`, as the index was first written
-        "summaries": {k: orjson.loads(r["doc"]) for k, r in rows.items()},
-        "stamps": {k: {"stamp": r["stamp"]} for k, r in rows.items()}}))
+        "summaries": {i[9:].lstrip("0"): index_module.parsed_doc(row) for i, (row, _) in rows.items()},
+        "stamps": {i[9:].lstrip("0"): {"stamp": list(stamp)} for i, (_, stamp) in rows.items()}}))
     with Workspace.open(ws.path) as cold:
         assert [s.title for s in cold.query_summaries(SummaryQuery(search="other"))] == ["Other"]
         assert [s == summarize(cold.get(s.id)) for s in cold.list_summaries()] == [True, True]
         assert cold.notices == []
         assert index_module.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][0]["title"] == "Other"
+
+
+def test_a_start_window_query_equals_the_hand_filter_across_shards_and_the_journal(ws: Workspace) -> None:
+    def declare(incident_id: str, days: int) -> None:
+        started = START + timedelta(days=days)
+        ws.create(make_incident(incident_id, clock=Clock(started_at=started, declared_at=started)), actor="t")
+
+    for n in range(1, 6):
+        declare(f"INC-2025-{n:03d}", n)  # shard 000: January
+        declare(f"INC-2025-{600 + n:03d}", 200 + n)  # shard 001: July
+    ws.compact_index()
+    declare("INC-2025-010", 203)  # in shard 000's range but July, only in the journal
+    window = SummaryQuery(started_from=START + timedelta(days=150), started_before=START + timedelta(days=300))
+    wanted = ["INC-2025-010", *[f"INC-2025-{600 + n:03d}" for n in range(1, 6)]]
+    with Workspace.open(ws.path) as cold:
+        assert [s.id for s in cold.query_summaries(window)] == wanted
+        later = START + timedelta(days=250)
+        cold.update("INC-2025-002", lambda i: setattr(i, "clock", Clock(started_at=later, declared_at=later)),
+                    actor="t", action="edit")
+        cold.compact_index()  # shard 000 rewritten: its span now reaches into the window
+    with Workspace.open(ws.path) as cold:
+        expected = by_hand(cold.list_summaries(), lambda s: START + timedelta(days=150) <= s.clock.started_at
+                           < START + timedelta(days=300))
+        assert "INC-2025-002" in expected
+        assert [s.id for s in cold.query_summaries(window)] == expected
+
+
+def test_index_rows_of_the_wrong_type_or_garbled_summaries_cost_a_re_read_not_a_wrong_answer(varied: Workspace):
+    varied.compact_index()
+    shard = next((varied.path / "index").glob("summaries-2025-000.json"))
+    header, summaries = shard.read_bytes().split(b"\n", 1)
+    data = json.loads(header)
+    data["rows"]["2"]["status"] = 5
+    data["rows"]["3"]["started_at"] = ["not", "a", "time"]
+    offset, length = data["rows"]["4"]["at"]
+    garbled = summaries[:offset + 30] + b"\x00" * (length - 30) + summaries[offset + length:]
+    shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + garbled)
+    with Workspace.open(varied.path) as cold:
+        listed = cold.list_summaries()
+        assert len(listed) == 30 and all(s == summarize(cold.get(s.id)) for s in listed)
+        for name, (query, wanted) in QUERIES.items():
+            assert [s.id for s in cold.query_summaries(query)] == by_hand(listed, wanted), name
+        newest = [s.id for s in cold.iter_summaries(newest_first=True)]
+        assert sorted(newest) == [s.id for s in listed]

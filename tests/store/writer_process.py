@@ -59,7 +59,7 @@ def chaos_writer(workspace: str, seed: int, ack_path: str) -> None:
         elif roll < 0.3:
             incident_id = rng.choice(ids)
             tag = f"t{seed}-{step}"
-            ws.update(incident_id, lambda incident: incident.tags.append(tag), actor="chaos", action="tag")
+            ws.update(incident_id, lambda incident, tag=tag: incident.tags.append(tag), actor="chaos", action="tag")
             os.write(ack, f"T {incident_id} {tag}\n".encode())
         else:
             incident_id = rng.choice(ids)

@@ -84,9 +84,9 @@ def labelled(label: str, value: object, style: ParagraphStyle = BODY) -> Paragra
     return Paragraph(f"<b>{markup(label)}:</b> {markup(value)}", style)
 
 
-def section(title: str) -> list:
-    """A numbered-looking section heading that is never left alone at the bottom of a page."""
-    return [CondPageBreak(30 * mm), Paragraph(markup(title), H1)]
+def section(title: str, room_mm: float = 30) -> list:
+    """A section heading that starts a new page unless `room_mm` is left, so it is never left alone."""
+    return [CondPageBreak(room_mm * mm), Paragraph(markup(title), H1)]
 
 
 def subheading(title: str) -> Paragraph:
@@ -150,7 +150,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Seque
     for index, row in enumerate(rows):
         first = len(data)
         for part in _rows(row):
-            data.append([_cell(cell, cell_style, width) for cell, width in zip(part, room)])
+            data.append([_cell(cell, cell_style, width) for cell, width in zip(part, room, strict=False)])
         if index < len(highlight) and highlight[index]:
             styles.append(("BACKGROUND", (0, first), (-1, len(data) - 1), HIGHLIGHT))
     result = LongTable(data, colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1, splitByRow=True, splitInRow=1)

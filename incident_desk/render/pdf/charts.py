@@ -99,12 +99,13 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, uni
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labelTextFormat = "%d" if not unit else f"%.0f {unit}"
+    decimals = any(float(v) != int(v) for v in values)
     chart.bars.strokeColor = None
     chart.bars[0].fillColor = ACCENT
     if colour_each:
         for index in range(len(values)):
             chart.bars[(0, index)].fillColor = SEVERITY_COLOURS[min(index, len(SEVERITY_COLOURS) - 1)]
-    chart.barLabelFormat = "%d" if not unit else "%.0f"
+    chart.barLabelFormat = "%.1f" if decimals else "%d"
     chart.barLabels.fontName = REGULAR
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6

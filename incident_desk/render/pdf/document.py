@@ -44,6 +44,7 @@ class PageFrame:
     keywords: tuple[str, ...] = ()
     #: extra document information entries (name without slash -> text), e.g. the audit head for `verify`
     info: dict[str, str] = field(default_factory=dict)
+    audit_label: str = "audit head"
 
 
 def _numbered_canvas(frame: PageFrame) -> type:
@@ -87,7 +88,7 @@ def _decorate(canvas: pdfcanvas.Canvas, frame: PageFrame, page: int, total: int)
     canvas.drawString(MARGIN, bottom, f"Generated {frame.generated}   ·   rules {frame.rules_version or 'none'}")
     canvas.drawRightString(PAGE_WIDTH - MARGIN, bottom, f"Page {page} of {total}")
     canvas.setFont(MONO, 6.5)
-    canvas.drawString(MARGIN, bottom - 3.6 * mm, f"audit head {frame.audit_head or 'none'}")
+    canvas.drawString(MARGIN, bottom - 3.6 * mm, f"{frame.audit_label} {frame.audit_head or 'none'}")
     canvas.restoreState()
 
 

@@ -126,3 +126,13 @@ def plain(text: object) -> str:
     """User text for canvas drawing (headers, charts): control characters removed, length bounded."""
     cleaned = _CONTROL.sub("", str(text)).replace("\n", " ")
     return cleaned if len(cleaned) <= 120 else cleaned[:119] + "…"
+
+
+def drawable(text: object) -> str:
+    """User text for a one-line canvas cell: control characters and line breaks removed, and any
+    character the main font lacks shown as `[U+XXXX]` (no fallback font on a bare canvas line)."""
+    cleaned = _CONTROL.sub("", str(text)).replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    if cleaned.isascii():
+        return cleaned
+    glyphs = _main_glyphs()
+    return "".join(char if ord(char) in glyphs else f"[U+{ord(char):04X}]" for char in cleaned)

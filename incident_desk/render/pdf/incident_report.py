@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph
 
 from ...domain import figures
-from ...domain.incident import ImpactKind, Incident
+from ...domain.incident import ImpactKind, Incident, role_label
 from ...domain.levels import level_label
 from ...domain.timeutil import format_duration, isoformat_z
 from .. import text_report
@@ -22,8 +23,8 @@ from ..criteria import criterion_text, fallback_criteria
 from ..export_context import ExportContext
 from ..formatting import clock_time, type_label
 from .blocks import (
-    BODY, HASH, SUBTITLE, TITLE, bullets, fields, gap, labelled, none_recorded, numbered, section, subheading,
-    table, text,
+    BODY, HASH, SUBTITLE, TITLE, bullets, fields, gap, keep, labelled, none_recorded, numbered, section,
+    subheading, table, text,
 )
 from .charts import Span, phase_timeline
 from .document import PageFrame, build_pdf
@@ -90,7 +91,7 @@ def summary(incident: Incident, ctx: ExportContext) -> list:
             ("Affected Systems", ", ".join(incident.affected_systems or incident.services) or "not recorded"),
             ("Root Cause", incident.investigation.root_cause or "not recorded"),
             ("Resolution", incident.resolution or "not recorded"),
-            ("Roles", "; ".join(f"{a.role.value.replace('_', ' ')}: {a.person}"
+            ("Roles", "; ".join(f"{role_label(a.role).lower()}: {a.person}"
                                 for a in incident.roles if a.relieved_at is None) or "none assigned"),
         ]),
     ]
@@ -116,6 +117,7 @@ def severity(incident: Incident, ctx: ExportContext) -> list:
         story += bullets(fallback_criteria(incident, ctx.report))
         story.append(text("No rules explanation is stored for this incident: the criteria above are derived "
                           "from its recorded facts."))
+    story.append(gap(2))
     if sev.missing_facts:
         story.append(labelled("Unknown facts", ", ".join(sev.missing_facts)))
     if sev.rules_digest:
@@ -139,10 +141,10 @@ def _phase_spans(incident: Incident) -> list[Span]:
 
 
 def timeline(incident: Incident, ctx: ExportContext) -> list:
-    story: list[Any] = [*section("Timeline Reconstruction")]
     chart = phase_timeline(_phase_spans(incident), ctx.report.tz)
+    story: list[Any] = [*section("Timeline Reconstruction", room_mm=30 if chart is None else 40 + chart.height / mm)]
     if chart is not None:
-        story += [subheading("Incident phases"), chart, gap(2)]
+        story += [keep(subheading("Incident phases"), chart), gap(2)]
     start = incident.clock.started_at
     day = start.astimezone(ctx.report.tz).date() if start else None
     rows = [[clock_time(e.at, ctx.report.tz, day), e.kind.value, e.text] for e in incident.sorted_timeline()]
@@ -219,6 +221,7 @@ def action_items(incident: Incident, ctx: ExportContext) -> list:
                         table(["#", "Priority", "Action", "Owner", "Due", "Status"], rows,
                               [0.05, 0.11, 0.38, 0.17, 0.13, 0.16], highlight=marks)]
     if any(marks):
+        story.append(gap(1))
         story.append(text(f"{sum(marks)} action item(s) past their due date are marked OVERDUE.", BODY))
     return story
 
@@ -254,8 +257,8 @@ def metrics(incident: Incident, ctx: ExportContext) -> list:
     lines = text_report.incident_metrics(incident, ctx.report)[2:]
     story: list[Any] = [*section("Incident Metrics"), fields(_label_value(lines), label_width=0.45)]
     sla = ctx.report.sla
-    if sla is not None and getattr(sla, "explanation", ""):
-        story.append(labelled("SLA", sla.explanation))
+    if sla is not None and getattr(sla, "explanation", None):
+        story += [gap(2), labelled("SLA", sla.explanation)]
     return story
 
 

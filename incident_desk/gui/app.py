@@ -1,0 +1,104 @@
+"""Starting the desktop app: the QApplication, the desk on the workspace, the main window, the crash hook.
+
+`run(workspace, self_test=True)` opens the window offscreen, loads the rules and plugins, fills the list
+and exits 0 (packaging uses it to check a bundle starts).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..app.wiring import open_desk
+from .crash import install_excepthook
+from .qt import QApplication, QSettings, QTimer
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+        app.setApplicationName("Incident Desk")
+        app.setOrganizationName("incident-desk")
+        app.setApplicationDisplayName("Incident Desk")
+    return app  # type: ignore[return-value]
+
+
+def self_test_report(window: object) -> list[str]:
+    """What a self-test checks after the window is ready: rules loaded, plugins loaded."""
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    desk = window.session.desk
+    problems = []
+    if desk.rules is None or desk.rules.ruleset is None:
+        problems.append("rules did not load: " + "; ".join(desk.rules.notices if desk.rules else []))
+    plugins = desk.plugins
+    if plugins is None or not plugins.notifiers:
+        problems.append("no notifier plugin loaded")
+    return problems
+
+
+def run(workspace: str | Path | None = None, *, actor: str | None = None, self_test: bool = False,
+        create: bool = False) -> int:
+    if self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = application()
+    from .main_window import MainWindow
+
+    if self_test:  # a self-test leaves the person's own settings (layout, workspace) untouched
+        import tempfile
+
+        settings = QSettings(str(Path(tempfile.mkdtemp(prefix="incident-desk-self-test-")) / "settings.ini"),
+                             QSettings.Format.IniFormat)
+    else:
+        settings = QSettings("incident-desk", "incident-desk")
+    path = workspace or (settings.value("workspace") or None)
+    desk = open_desk(path, create=create, actor=actor)
+    state: dict[str, object] = {"desk": desk}
+
+    def build(current_desk: object) -> MainWindow:
+        window = MainWindow(current_desk, settings=settings, scheduler=not self_test)  # type: ignore[arg-type]
+        window.sig_workspace_requested.connect(switch)
+        state["window"] = window
+        return window
+
+    def switch(new_path: str, create_new: bool) -> None:
+        old = state["window"]
+        try:
+            new_desk = open_desk(new_path, create=create_new, actor=actor)
+        except Exception as error:  # noqa: BLE001 - shown, the current workspace stays open
+            old.messages.error("Could not open the workspace", str(error))  # type: ignore[attr-defined]
+            return
+        settings.setValue("workspace", new_path)
+        old.close()  # type: ignore[attr-defined]
+        state["desk"].close()  # type: ignore[attr-defined]
+        state["desk"] = new_desk
+        window = build(new_desk)
+        window.show()
+        window.start()
+
+    window = build(desk)
+    undo = install_excepthook(lambda title, text: state["window"].messages.error(title, text))  # type: ignore[attr-defined]
+    window.show()
+    if self_test:
+        window.start(background=False)
+        problems = self_test_report(window)
+        window.close()
+        undo()
+        desk.close()
+        for problem in problems:
+            print(f"incident-desk open --self-test: {problem}", file=sys.stderr)
+        if not problems:
+            plugins = desk.plugins
+            print(f"self-test passed: window ready, {window.list.model.rowCount()} incidents, "
+                  f"{len(plugins.notifiers) if plugins is not None else 0} notifier types")
+        return 1 if problems else 0
+    if workspace:
+        settings.setValue("workspace", str(desk.workspace.path))
+    QTimer.singleShot(0, window.start)
+    code = app.exec()
+    undo()
+    state["desk"].close()  # type: ignore[attr-defined]
+    return code
