@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .common import EXIT_USAGE, AppContext, CliError
+from .common import EXIT_DATA, EXIT_USAGE, AppContext, CliError, shown
 
 EXIT_INTERNAL = 70
 
@@ -173,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 1
     except BrokenPipeError:
         return 0
+    except OSError as error:  # the OS refused a file outside the store's own handling (config, output file...)
+        from ..app.face_support import describe_os_error
+
+        click.echo(f"incident-desk: error: {shown(describe_os_error(error))}", err=True)
+        return EXIT_DATA
     except Exception as error:  # a bug: keep the traceback for the report, show the user one line
         log = write_crash_log(error)
-        click.echo(f"incident-desk: internal error: {type(error).__name__}: {error} "
+        click.echo(f"incident-desk: internal error: {type(error).__name__}: {shown(str(error))} "
                    f"(details written to {log}; please report it)", err=True)
         return EXIT_INTERNAL
     return 0
@@ -192,7 +197,7 @@ def write_crash_log(error: Exception) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "crash.log"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(error)) + "\n")
+            handle.write(shown("".join(traceback.format_exception(error)), keep_lines=True) + "\n")
         return str(path)
     except OSError:
         return "(log folder not writable)"

@@ -43,7 +43,9 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
         path = ".".join(str(p) for p in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         got = item.get("input")
-        if got is not None and not isinstance(got, (dict, list)):
+        if isinstance(got, (datetime, date)):
+            message += f" (got {got.isoformat().replace('+00:00', 'Z')})"
+        elif got is not None and not isinstance(got, (dict, list)):
             message += f" (got {got!r})"
         problems.append((path, message))
     return problems
