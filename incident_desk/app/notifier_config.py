@@ -176,7 +176,8 @@ def _read_entry(path: Path, name: str, body: Any, line: int, plugins: Plugins) -
         else:
             valid_channels = frozenset(str(c) for c in channels)
     time_limit = body.get("time_limit")
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not 0 < time_limit <= MAX_TIME_LIMIT):
+    numeric = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if time_limit is not None and not (numeric and 0 < time_limit <= MAX_TIME_LIMIT):
         problems.append(f"{path}:{_line_of(body, 'time_limit', line)}: {name}.time_limit: seconds one send may "
                         f"take, more than 0 and at most {MAX_TIME_LIMIT:g}")
         time_limit = None

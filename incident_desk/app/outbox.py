@@ -410,7 +410,9 @@ class Outbox:
         with self._locked(), atomic_storage(self._db).transaction():
             due = []
             for doc_id, doc in self._documents().items():
-                if doc["state"] == "pending" and doc["id"] not in exclude and as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
+                if doc["state"] != "pending" or doc["id"] in exclude:
+                    continue
+                if as_utc(datetime.fromisoformat(doc["next_attempt_at"])) <= now:
                     due.append((doc["created_at"], doc["id"], doc_id, doc))
             due.sort(key=lambda item: item[:2])
             claimed = []
