@@ -123,27 +123,43 @@ def _id_order(incident_id: str) -> tuple[str, int, str]:
     return incident_id[4:8], len(incident_id), incident_id
 
 
-def index_view(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str],
-               query: SummaryQuery = EVERYTHING, skipped: set[tuple[str, int]] | None = None) -> IndexView:
-    """id -> (query row or None if removed, stamp of the file it was made from), shards then journal. With a
-    start window in `query`, shards whose span of start times lies outside it are not read; their (year,
-    bucket) go into `skipped`."""
-    view: IndexView = {}
-    for shard in sorted((root / "index").glob("summaries-*.json")):
-        if skipped is not None and (query.started_from is not None or query.started_before is not None):
-            span = index.started_span(shard)
-            if span is None or (isinstance(span, tuple) and not _overlaps(span, query.started_from, query.started_before)):
-                year, first, _ = index.shard_range(shard.name)
-                skipped.add((f"{year:04d}", first // index.SHARD_SIZE))
-                continue  # none of its incidents started in the window
-        view.update(read_shard(root, shard, caches, index_lock=index_lock, notices=notices))
+def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, notices: list[str],
+                query: SummaryQuery = EVERYTHING, skipped: set[tuple[str, int]] | None = None,
+                keep: bool = True) -> Iterator[IndexView]:
+    """The index shard by shard, in id order: id -> (query row or None if removed, stamp of the file it was
+    made from), each shard's rows with the journal laid over them (then the journal's entries of shards not
+    written yet). One shard at a time, so a caller that keeps only what it needs never holds every row.
+    With a start window in `query`, shards whose span of start times lies outside it are not read; their
+    (year, bucket) go into `skipped`. `keep` remembers the rows read for this workspace's next query."""
     journal = index_journal.refresh(root, caches.journal, notices)
-    if journal.entries or journal.deltas:
-        added = not journal.entries.keys() <= view.keys()
-        journal.apply_to(view)
-        if added:
-            view = {k: view[k] for k in sorted(view, key=_id_order)}
-    return view
+    by_shard: dict[str, list[str]] = {}
+    for incident_id in (*journal.entries, *journal.deltas):
+        by_shard.setdefault(index.shard_name(incident_id), []).append(incident_id)
+    on_disk = {path.name: path for path in (root / "index").glob("summaries-*.json")}
+    windowed = query.started_from is not None or query.started_before is not None
+    for name in sorted(on_disk.keys() | by_shard.keys()):
+        part: IndexView = {}
+        shard = on_disk.get(name)
+        if shard is not None:
+            span = index.started_span(shard) if windowed and skipped is not None else False
+            if span is None or (isinstance(span, tuple) and not _overlaps(span, query.started_from,
+                                                                            query.started_before)):
+                year, first, _ = index.shard_range(name)
+                skipped.add((f"{year:04d}", first // index.SHARD_SIZE))  # type: ignore[union-attr]
+            else:
+                part = read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
+        ids = by_shard.get(name)
+        if ids:
+            overlay = index_journal.JournalState(
+                entries={i: journal.entries[i] for i in ids if i in journal.entries},
+                deltas={i: journal.deltas[i] for i in ids if i in journal.deltas})
+            part = dict(part)
+            added = not overlay.entries.keys() <= part.keys()
+            overlay.apply_to(part)
+            if added:
+                part = {k: part[k] for k in sorted(part, key=_id_order)}
+        if part:
+            yield part
 
 
 def _overlaps(span: tuple[float, float], start: datetime | None, end: datetime | None) -> bool:
@@ -165,19 +181,19 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
     """The summaries `query` wants, built one at a time as they are consumed (a caller that streams them out
     never holds them all): in id order, or newest first (start time, else declaration time; none last);
     at most `limit` of them (0: all). Every incident selected is checked against its file by stat first."""
-    hits = _select(root, caches, query, index_lock, notices)
+    hits = _select(root, caches, query, index_lock, notices, newest_first=newest_first, keep=keep)
     if newest_first:
-        hits.sort(key=_newest_first_key, reverse=True)
+        hits.sort(key=lambda hit: hit[4], reverse=True)
     if limit:
         hits = hits[:limit]
     built = caches.built
-    for incident_id, row, stamp, summary in hits:
+    for incident_id, text, stamp, summary, _ in hits:
         if summary is None:
             cached = built.get(incident_id)
             if cached is not None and cached[0] == stamp:
                 summary = cached[1]
             else:
-                summary = _from_row(row)
+                summary = _from_text(text)
                 if summary is None:  # an unusable entry: read the file itself
                     summary = summary_from_file(root, incident_id, caches, notices)
                     if summary is None:
@@ -187,11 +203,12 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
         yield summary
 
 
-Hit = tuple[str, index.Row, index.Stamp, IncidentSummary | None]
+#: what a selected incident needs until its summary is built: its id, its summary text (and the fields a
+#: timeline append changed in it), the stamp, the summary if already built, and its newest-first sort key
+Hit = tuple[str, tuple[Any, dict[str, Any] | None], index.Stamp, IncidentSummary | None, float]
 
 
-def _newest_first_key(hit: Hit) -> float:
-    row = hit[1]
+def _newest_first_key(row: index.Row) -> float:
     when = row["started_at"] or row["declared_at"]
     try:
         return datetime.fromisoformat(when).timestamp() if when else 0.0
@@ -199,17 +216,31 @@ def _newest_first_key(hit: Hit) -> float:
         return 0.0
 
 
+def _entries(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock, notices: list[str],
+             skipped: set[tuple[str, int]], seen: set[str], keep: bool) -> Iterator[tuple[str, Any]]:
+    for part in index_parts(root, caches, index_lock=index_lock, notices=notices, query=query, skipped=skipped,
+                            keep=keep):
+        seen.update(part)
+        yield from part.items()
+
+
 def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock,
-            notices: list[str]) -> list[Hit]:
+            notices: list[str], *, newest_first: bool = False, keep: bool = True) -> list[Hit]:
     """The incidents `query` wants, in id order, from the index rows; each checked by stat, and re-read from
-    its file (summary built) when the file changed since it was indexed."""
+    its file (summary built) when the file changed since it was indexed. Only what building the summary
+    needs is kept of each row."""
     skipped: set[tuple[str, int]] = set()
-    view = index_view(root, caches, index_lock=index_lock, notices=notices, query=query, skipped=skipped)
+    seen: set[str] = set()
     everything = query.everything
     incidents_dir = f"{root}/incidents"
     hits: list[Hit] = []
     healed: list[bytes] = []
-    for incident_id, (row, stamp) in view.items():
+
+    def hit(incident_id: str, row: index.Row, stamp: index.Stamp, summary: IncidentSummary | None) -> Hit:
+        return (incident_id, (row["doc"], row.get("set")), stamp, summary,
+                _newest_first_key(row) if newest_first else 0.0)
+
+    for incident_id, (row, stamp) in _entries(root, caches, query, index_lock, notices, skipped, seen, keep):
         if row is None:
             continue
         if stamp != index.STALE:  # a stale entry (unusable row, lost delta) is judged on the file itself
@@ -224,18 +255,18 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             continue  # removed since it was indexed
         current = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if current == stamp:
-            hits.append((incident_id, row, stamp, None))
+            hits.append(hit(incident_id, row, stamp, None))
             continue
         fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
         if fresh is None:  # damaged (noted): list what the index last knew of it, if it is wanted
             if stamp != index.STALE:
-                hits.append((incident_id, row, stamp, None))
+                hits.append(hit(incident_id, row, stamp, None))
             continue
         fresh_row = index.row_of(index.summary_doc(fresh))
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
         if everything or query.matches(incident_id, fresh_row):
-            hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
-    unindexed = [i for i in layout.ids_on_disk(root) if i not in view and INCIDENT_ID_PATTERN.match(i)
+            hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
+    unindexed = [i for i in layout.ids_on_disk(root) if i not in seen and INCIDENT_ID_PATTERN.match(i)
                  and not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
@@ -243,9 +274,9 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             fresh_row = index.row_of(index.summary_doc(fresh))
             healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
             if everything or query.matches(incident_id, fresh_row):
-                hits.append((incident_id, fresh_row, caches.built[incident_id][0], fresh))
+                hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
     if unindexed:
-        hits.sort(key=lambda hit: _id_order(hit[0]))
+        hits.sort(key=lambda h: _id_order(h[0]))
     if healed:
         _append_quietly(root, healed, index_lock)
     return hits
@@ -260,9 +291,10 @@ def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> No
         pass
 
 
-def _from_row(row: index.Row) -> IncidentSummary | None:
+def _from_text(text: tuple[Any, dict[str, Any] | None]) -> IncidentSummary | None:
+    doc, changes = text
     try:
-        doc = index.parsed_doc(row)
+        doc = index.parsed_doc({"doc": doc} if changes is None else {"doc": doc, "set": changes})
     except orjson.JSONDecodeError:  # the summary text is damaged: the caller reads the file
         return None
     return _from_doc(doc)
@@ -304,7 +336,7 @@ def summary_from_file(root: Path, incident_id: str, caches: SummaryCaches,
 
 
 def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: IndexLock,
-               notices: list[str]) -> IndexView:
+               notices: list[str], keep: bool = True) -> IndexView:
     """The entries of one shard as documents; a damaged shard is rebuilt from the incident files first."""
     try:
         with open(shard, "rb") as handle:
@@ -322,6 +354,7 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
         caches.shards.pop(shard, None)
         if index_maintenance.shard_damage(shard) is not None:
             return {}
-        return read_shard(root, shard, caches, index_lock=index_lock, notices=notices)
-    caches.shards[shard] = (key, entries)
+        return read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
+    if keep:
+        caches.shards[shard] = (key, entries)
     return entries
