@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from ..domain import DomainError
 from ..store import checkpoints as checkpoint_store
 from ..store.errors import DamagedFile
-from ..store.verification import Reference, WorkspaceVerification, current_heads
+from ..store.verification import WorkspaceVerification, current_heads
 from . import keys as key_store
 
 CACHE_DIR_ENV = "INCIDENT_DESK_CACHE_DIR"
@@ -165,13 +165,30 @@ def verify(workspace: Any, *, full: bool = False, only: str | None = None) -> Au
     references = []
     for entry, status in chosen:
         try:
-            references.append(Reference(status.label, workspace.checkpoint_heads(entry)))
+            references.append(workspace.checkpoint_reference(entry, status.label))
             outcome.compared_with.append(status.label)
         except DamagedFile as damage:
             outcome.problems.append(str(damage))
     outcome.result = workspace.verify_chains(references=references, cache_path=cache_path(workspace.path),
                                              full=full, only=only)
+    if only is None:
+        outcome.problems += _rules_problems(workspace.path, chosen)
     return outcome
+
+
+def _rules_problems(root: Path, chosen: list[tuple[dict, CheckpointStatus]]) -> list[str]:
+    """The rules history's own problems, and a history rewritten behind a checkpoint that pinned its head."""
+    from .rules_archive import RulesArchive
+
+    archive = RulesArchive(root)
+    problems = archive.verify_history()
+    lines = {entry.get("hash") for entry in archive.history() if isinstance(entry.get("hash"), str)}
+    for entry, status in chosen:
+        pinned = entry.get("rules_head")
+        if isinstance(pinned, str) and pinned not in lines:
+            problems.append(f"the rules history was rewritten behind {status.label}: the line it pinned "
+                            f"({pinned[:16]}…) is gone or changed")
+    return problems
 
 
 def checkpoint(workspace: Any, *, actor: str, at: Any, key: key_store.SigningKey | None) -> tuple[dict, AuditVerification]:
@@ -183,5 +200,12 @@ def checkpoint(workspace: Any, *, actor: str, at: Any, key: key_store.SigningKey
         raise DomainError(f"refusing to checkpoint a workspace that does not verify ({first}); "
                           "run `incident-desk audit verify` for every problem")
     heads = current_heads(checked.result, workspace.path, cache_path(workspace.path))
-    seal = (lambda line: sign(line, key)) if key is not None else (lambda line: line)
+    from .rules_archive import RulesArchive
+
+    rules_head = RulesArchive(workspace.path).head()
+
+    def seal(line: dict) -> dict:
+        line = {**line, "rules_head": rules_head}  # the rules history is pinned (and signed) with the heads
+        return sign(line, key) if key is not None else line
+
     return workspace.add_checkpoint(heads, actor=actor, at=at, seal=seal), checked

@@ -96,8 +96,9 @@ class Desk:
     @property
     def notices(self) -> list[str]:
         """Things the person should know that did not stop the work (invalid rules, a failing plugin)."""
+        drift = getattr(self.rules, "drift_notices", None)
         return (list(getattr(self.workspace, "notices", [])) + list(getattr(self.rules, "notices", []))
-                + [str(failure) for failure in self.plugin_failures]
+                + (drift() if drift else []) + [str(failure) for failure in self.plugin_failures]
                 + [notice for source in self.notice_sources for notice in source()])
 
     def close(self) -> None:

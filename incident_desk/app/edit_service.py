@@ -63,7 +63,13 @@ def document(incident: Incident, section: str | None = None) -> str:
     return out.getvalue()
 
 
-def parse(text: str, incident: Incident, section: str | None = None) -> dict[str, Any]:
+def unknown_roles(incident: Incident, known: list[str]) -> list[tuple[int, str]]:
+    """(index, role) of each assignment whose role is not one of the workspace's roles."""
+    return [(n, str(a.role)) for n, a in enumerate(incident.roles) if str(a.role) not in known]
+
+
+def parse(text: str, incident: Incident, section: str | None = None,
+          known_roles: list[str] | None = None) -> dict[str, Any]:
     """The changes an edited document makes; EditError with every located problem when it is not valid.
 
     The text is read as plain data only (no tags, size- and alias-capped: `engine.yamlsafe`), so a
@@ -84,7 +90,7 @@ def parse(text: str, incident: Incident, section: str | None = None) -> dict[str
         raise EditError(problems)
     changes = {name: _plain(tree[name]) for name in names}
     try:
-        operations.edited_incident(incident, changes)
+        edited = operations.edited_incident(incident, changes)
     except ValidationError as error:
         located = []
         for item, (path, message) in zip(error.errors(), validation_problems(error), strict=False):
@@ -92,6 +98,12 @@ def parse(text: str, incident: Incident, section: str | None = None) -> dict[str
         raise EditError(located) from None
     except DomainError as error:
         raise EditError([(doc.line_of(("facts",)) if "facts." in str(error) else 1, "", str(error))]) from None
+    if known_roles is not None and "roles" in changes:
+        strangers = unknown_roles(edited, known_roles)
+        if strangers:
+            raise EditError([(doc.line_of(("roles", n, "role")), f"roles.{n}.role",
+                              f"unknown role '{role}'; this workspace's roles: {', '.join(known_roles)} "
+                              f"(add it to roles.yaml first)") for n, role in strangers])
     return changes
 
 
@@ -121,7 +133,7 @@ def apply(desk: Desk, incident_id: str, text: str, revision: int, section: str |
     """Validate the edited document against the incident as it is now and apply it as one audited change,
     refused if the incident is no longer at `revision`."""
     current = desk.get(incident_id)
-    changes = parse(text, current, section)
+    changes = parse(text, current, section, [role.id for role in desk.roles()])
     stored = current.model_dump(mode="json")
     changed = {name: value for name, value in changes.items()
                if Incident.model_validate({**stored, name: value}).model_dump(mode="json")[name] != stored[name]}

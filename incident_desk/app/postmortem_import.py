@@ -386,6 +386,11 @@ def postmortem_incident(desk: Desk, text: str, source: str = "post-mortem.md") -
 def import_postmortem(desk: Desk, text: str, *, source: str = "post-mortem.md", replace: bool = False) -> Incident:
     """Read a post-mortem document and store its incident as one audited import."""
     incident = postmortem_incident(desk, text, source)
+    known = [role.id for role in desk.roles()]
+    strangers = sorted({str(a.role) for a in incident.roles if str(a.role) not in known})
+    if strangers:
+        raise PostmortemFormatError(f"{source}: Responders: unknown role {', '.join(strangers)}; this workspace's "
+                                    f"roles: {', '.join(known)} (add it to roles.yaml first)")
     return desk.workspace.import_incident(incident, actor=desk.actor, replace=replace,
                                           detail=f"from the Markdown post-mortem {source}")
 

@@ -20,6 +20,7 @@ from ..engine import (DEFAULT_NOTIFIERS, BacktestReport, DueEscalation, NextEsca
 from ..engine import RulesError  # noqa: F401 - re-exported for the faces
 from ..engine.conditions import ALL_OPS, OP_DESCRIPTIONS, ops_for
 from ..engine.fields import FIELDS
+from ..engine.rules_diff import RulesDiff
 from .config import RULES_ENV, bundled_rules_dir, default_rules_dir  # noqa: F401 (re-exported)
 
 
@@ -45,16 +46,61 @@ class CheckReport:
     digest: str
     warnings: list[Problem]
     tests: list[RuleTestResult]
+    #: loud warnings about a rule set that may be incomplete (a level nothing classifies as, no tests)
+    coverage: list[str] = field(default_factory=list)
+    #: the workspace's rules version in use, and what the checked files change compared with it
+    in_use: str | None = None
+    diff: RulesDiff | None = None
+    #: the rules history line written by `accept`
+    accepted: dict[str, Any] | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """The files remove rules, tests or levels from the version in use, and nobody confirmed it."""
+        return bool(self.diff is not None and self.diff.removals) and self.accepted is None
 
     @property
     def passed(self) -> bool:
-        return all(t.passed for t in self.tests)
+        return all(t.passed for t in self.tests) and not self.needs_confirmation
 
 
-def check(rules_dir: Path, known_notifiers: set[str] | None = None) -> CheckReport:
-    """Validate every file and run the in-file tests; RulesError when a file is invalid."""
+def check(rules_dir: Path, known_notifiers: set[str] | None = None, *, workspace_path: Path | None = None,
+          accept: bool = False, actor: str = "") -> CheckReport:
+    """Validate every file and run the in-file tests; RulesError when a file is invalid. With a workspace,
+    also compare with its rules version in use; `accept` puts the checked version in use (recorded with
+    `actor`), which only the workspace's own rules directory can be."""
     ruleset = load(rules_dir, known_notifiers)
-    return CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests())
+    report = CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests(),
+                         coverage=coverage_warnings(ruleset))
+    if workspace_path is None or not (Path(workspace_path) / "workspace.json").is_file():
+        if accept:
+            raise RulesError([Problem(str(rules_dir), 0, "", "--accept-changes needs a workspace")])
+        return report
+    from .rules_archive import RulesArchive
+
+    archive = RulesArchive(Path(workspace_path))
+    status = archive.status(ruleset)
+    report.in_use, report.diff = status.in_use, status.diff
+    if accept:
+        own = default_rules_dir(workspace_path)
+        if Path(rules_dir).resolve() != own.resolve():
+            raise RulesError([Problem(str(rules_dir), 0, "", f"only the workspace's rules ({own}) can be put in "
+                                                             "use with --accept-changes")])
+        if not all(t.passed for t in report.tests):
+            raise RulesError([Problem(str(rules_dir), 0, "", "the test cases must pass before the change is "
+                                                             "accepted")])
+        report.accepted = archive.record(ruleset, event="accepted", actor=actor, diff=status.diff)
+    return report
+
+
+def coverage_warnings(ruleset: RuleSet) -> list[str]:
+    """What a truncated or gutted severity.yaml shows even when it still parses, beyond the engine's own
+    warnings (a level no rule reaches)."""
+    warnings = []  # a level no rule reaches is already a warning of the engine
+    if not ruleset.tests:
+        warnings.append("severity.yaml has no test cases: a rule that was cut off or stopped matching goes "
+                        "unnoticed by `rules check`")
+    return warnings
 
 
 def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store import Workspace
-from .config import bundled_rules_dir, plugins_folder, resolve_workspace_path
+from .config import bundled_rules_dir, current_actor, plugins_folder, resolve_workspace_path
 from .desk import Desk
 from .rules_provider import RulesProvider, install_default_rules
 
@@ -84,7 +84,9 @@ def open_desk(path: str | Path | None = None, *, create: bool = False, actor: st
             settings_read.extend(apply_plugin_settings(workspace_path, loaded[0]) or [""])
         return loaded[0]
 
-    rules = RulesProvider.for_workspace(workspace_path)
+    rules = RulesProvider.for_workspace(workspace_path, actor=current_actor(actor))
+    if create:
+        rules.record_installed()
     desk = Desk(workspace, actor=actor, classifier=rules.classify, rules=rules, plugins=plugin_facade)
     settings: list[NotifierSettings] = []
 

@@ -79,7 +79,7 @@ def edit(app: AppContext, incident_id, section, from_file, yes):
             return
         name = f"{incident.id}{'/' + section if section else ''}"
         try:
-            edit_service.parse(edited, incident, section)
+            edit_service.parse(edited, incident, section, [role.id for role in desk.roles()])
         except edit_service.EditError as error:
             kept = _recover(workspace, incident.id, edited)
             lines = "\n".join(f"  line {line}: {path + ': ' if path else ''}{message}"

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from ..app import keys as key_store
-from .common import EXIT_DATA, EXIT_NOT_FOUND, EXIT_REFUSED, CliError, emit, json_option
+from ..app.config import resolve_workspace_path
+from .common import EXIT_DATA, EXIT_NOT_FOUND, EXIT_REFUSED, AppContext, CliError, emit, json_option, pass_app
 from .formatting import table, when
 from .passphrase import passphrase_env_option, read_passphrase
 
@@ -27,6 +28,15 @@ def translate_key_problems() -> Iterator[None]:
         yield
     except key_store.KeyProblem as problem:
         raise CliError(str(problem), key_problem_exit_code(problem)) from None
+
+
+def refuse_keys_in_workspace(app: AppContext) -> None:
+    """Keys never live in a workspace: whoever can copy or write the data must not get the key with it."""
+    folder = key_store.keys_folder().resolve()
+    workspace = resolve_workspace_path(app.workspace_path).resolve()
+    if folder == workspace or workspace in folder.parents:
+        raise CliError(f"the keys folder {folder} is inside the workspace {workspace}; keys must live outside "
+                       f"it (set ${key_store.KEYS_DIR_ENV} to a folder of your own)", EXIT_REFUSED)
 
 
 def info_json(info: key_store.KeyInfo) -> dict:
@@ -69,8 +79,11 @@ def keys() -> None:
               help="Also write a certificate signing request for the organisation's CA to this file.")
 @passphrase_env_option
 @json_option
-def keys_create(name, common_name, organisation, email, valid_days, algorithm, csr_path, passphrase_env, as_json):
+@pass_app
+def keys_create(app, name, common_name, organisation, email, valid_days, algorithm, csr_path, passphrase_env,
+                as_json):
     """Create key NAME with a self-signed certificate (and optionally a CSR for your CA)."""
+    refuse_keys_in_workspace(app)
     with translate_key_problems():
         key_store.check_name(name)
         passphrase = read_passphrase(passphrase_env, confirm=True, what="New key passphrase")
@@ -89,11 +102,13 @@ def keys_create(name, common_name, organisation, email, valid_days, algorithm, c
               help="PEM certificate (and chain) when SOURCE is a PEM private key without its certificate.")
 @passphrase_env_option
 @json_option
-def keys_import(source, name, cert_path, passphrase_env, as_json):
+@pass_app
+def keys_import(app, source, name, cert_path, passphrase_env, as_json):
     """Import SOURCE: a PKCS#12 file (.p12/.pfx), or a PEM private key with its certificate.
 
     The passphrase opens SOURCE (an unencrypted PEM key needs none) and protects the imported copy.
     """
+    refuse_keys_in_workspace(app)
     with translate_key_problems():
         key_store.check_name(name)
         passphrase = read_passphrase(passphrase_env)

@@ -143,7 +143,10 @@ def cli(ctx: click.Context, workspace: str | None, user: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; every expected failure is one line on stderr and an exit code."""
     try:
-        cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of a `click.exceptions.Exit`
+        code = cli.main(args=argv, prog_name="incident-desk", standalone_mode=False)
+        if type(code) is int:
+            return code
     except click.exceptions.Exit as done:
         return done.exit_code
     except CliError as error:

@@ -72,17 +72,27 @@ def rules() -> None:
 
 @rules.command("check")
 @rules_dir_option
+@click.option("--accept-changes", "accept", is_flag=True,
+              help="Put the checked rule files in use although they remove rules, tests or levels from the "
+                   "version in use (recorded in the rules history with your name).")
 @json_option
 @pass_app
-def rules_check(app: AppContext, rules_dir: Path | None, as_json: bool) -> None:
-    """Validate every rule file and run the test cases inside severity.yaml."""
+def rules_check(app: AppContext, rules_dir: Path | None, accept: bool, as_json: bool) -> None:
+    """Validate every rule file, run the test cases inside severity.yaml, and compare with the workspace's
+    rules version in use; fails when the files remove something from it, until the change is accepted."""
+    from ..app.config import current_actor
+
     directory = _rules_dir(app, rules_dir)
+    workspace_path = resolve_workspace_path(app.workspace_path)
     try:
-        report = rules_service.check(directory, _notifier_names(app))
+        report = rules_service.check(directory, _notifier_names(app), workspace_path=workspace_path, accept=accept,
+                                     actor=current_actor(app.actor or None))
     except RulesError as error:
         raise _refused(error) from None
     data = {"rules_dir": str(directory), "digest": report.digest, "passed": report.passed,
-            "warnings": [str(w) for w in report.warnings],
+            "warnings": [str(w) for w in report.warnings] + report.coverage,
+            "in_use": report.in_use, "changes": [str(c) for c in report.diff.changes] if report.diff else [],
+            "needs_confirmation": report.needs_confirmation, "accepted": report.accepted is not None,
             "tests": [{"name": t.name, "passed": t.passed, "expected": t.expected_level, "actual": t.actual_level,
                        "expected_rules": t.expected_rules, "actual_rules": t.actual_rules,
                        "where": f"{t.file}:{t.line}", "message": t.message} for t in report.tests]}
@@ -91,15 +101,36 @@ def rules_check(app: AppContext, rules_dir: Path | None, as_json: bool) -> None:
     else:
         for warning in report.warnings:
             warn(str(warning))
+        for note in report.coverage:
+            warn(note)
         lines = [f"{'ok  ' if t.passed else 'FAIL'} {t.name}" + ("" if t.passed else f"  ({t.file}:{t.line}: "
                                                                                    f"{t.message})")
                  for t in report.tests]
         passed = sum(t.passed for t in report.tests)
         lines.append(f"rules in {directory} are valid (digest {report.digest}); "
-                     f"{passed}/{len(report.tests)} test cases pass, {len(report.warnings)} warning(s)")
+                     f"{passed}/{len(report.tests)} test cases pass, "
+                     f"{len(report.warnings) + len(report.coverage)} warning(s)")
+        lines += _in_use_lines(report)
         click.echo("\n".join(lines))
     if not report.passed:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+def _in_use_lines(report: rules_service.CheckReport) -> list[str]:
+    if report.in_use is None:
+        return []
+    if report.diff is None or not report.diff.changes:
+        return [f"these are the rules in use (version {report.in_use})" if report.in_use == report.digest else
+                f"the same rules as version {report.in_use} in use (only comments or layout differ)"]
+    lines = [f"compared with rules version {report.in_use} in use:"]
+    lines += [f"  {change}" for change in report.diff.changes]
+    if report.accepted is not None:
+        lines.append(f"ACCEPTED: version {report.digest} is now in use (rules history line {report.accepted['seq']})")
+    elif report.needs_confirmation:
+        lines.append(f"FAILED: the files remove {len(report.diff.removals)} thing(s) from the rules in use (a cut-off "
+                     "or replaced file looks like this); the desk keeps using version "
+                     f"{report.in_use}. If the change is intended: incident-desk rules check --accept-changes")
+    return lines
 
 
 @rules.command("validate")

@@ -454,6 +454,11 @@ def _derive_sla(row: dict[str, Any], given: dict[str, Any]) -> None:
         row["sla_shortfall_pct"] = round(max(target - actual, 0.0), 6)
 
 
+def digest_of(raw: dict[str, bytes]) -> str:
+    """The rules version of rule files given as {kind: bytes} (what classifications record)."""
+    return _digest(raw)
+
+
 def _digest(raw: dict[str, bytes]) -> str:
     hasher = hashlib.sha256()
     for kind in sorted(raw):

@@ -32,12 +32,14 @@ LABELS = {
     "revenue_per_hour": "Revenue at risk", "failed_transactions": "Failed transactions",
     "support_tickets": "Support tickets", "sla_target_pct": "SLA target", "sla_actual_pct": "SLA measured",
     "data_categories": "Data categories", "regions": "Regions", "records_exposed": "Records exposed",
-    "security_breach": "Security breach",
+    "security_breach": "Security breach", "customers_total": "Customers in total",
+    "data_loss_window": "Data-loss window",
 }
 
 
 def _plain_label(spec: dict[str, Any]) -> str:
-    label = LABELS.get(spec["name"]) or spec.get("label") or spec["name"].replace("_", " ")
+    # the registry's `label` is the heading of a report criterion ("Data Loss" for two facts): name the fact
+    label = LABELS.get(spec["name"]) or spec["name"].replace("_", " ")
     return label[0].upper() + label[1:]
 
 

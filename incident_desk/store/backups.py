@@ -22,6 +22,8 @@ from .storage import fsync_dir
 
 PREFIX = "snapshot-"
 MANIFEST = "manifest.json"
+#: audit checkpoints and the archived rules versions with their history (app.rules_archive)
+EVIDENCE_FOLDERS = ("checkpoints", "rules-archive")
 
 
 def snapshot_files(root: Path) -> Iterator[Path]:
@@ -29,14 +31,14 @@ def snapshot_files(root: Path) -> Iterator[Path]:
     for name in ("workspace.json", "ids.json"):
         if (root / name).is_file():
             yield Path(name)
-    for folder in ("index", "incidents"):
+    for folder in ("index", "incidents", *EVIDENCE_FOLDERS):
         base = root / folder
         if not base.is_dir():
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "damaged"]
             for name in filenames:
-                if name.endswith(".json") and not name.startswith("."):
+                if (name.endswith(".json") or folder in EVIDENCE_FOLDERS) and not name.startswith("."):
                     yield (Path(dirpath) / name).relative_to(root)
 
 

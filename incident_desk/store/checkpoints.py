@@ -96,8 +96,9 @@ def read_log(root: Path) -> CheckpointLog:
         except orjson.JSONDecodeError as error:
             log.problems.append(f"{where}: not valid JSON ({error}); the checkpoint log was damaged or edited")
             continue
-        if not isinstance(entry, dict) or not isinstance(entry.get("heads_digest"), str):
-            log.problems.append(f"{where}: not a checkpoint")
+        if (not isinstance(entry, dict) or not isinstance(entry.get("heads_digest"), str)
+                or type(entry.get("seq")) is not int or type(entry.get("incidents")) is not int):
+            log.problems.append(f"{where}: not a checkpoint line (the log was damaged or edited)")
             continue
         expected_seq = len(log.entries) + 1
         if entry.get("seq") != expected_seq:
@@ -115,8 +116,9 @@ def read_log(root: Path) -> CheckpointLog:
     return log
 
 
-def read_heads(root: Path, entry: dict[str, Any]) -> Heads:
-    """The heads a checkpoint pinned; DamagedFile when its file is missing or not what the log line sealed."""
+def read_heads_bytes(root: Path, entry: dict[str, Any]) -> bytes:
+    """The heads file of a checkpoint, checked against the digest its log line sealed (DamagedFile when it
+    is missing or differs). Parse with `orjson.loads`: {incident id: [revision, head hash]}."""
     seq = int(entry["seq"])
     path = heads_path(root, seq)
     try:
@@ -125,7 +127,12 @@ def read_heads(root: Path, entry: dict[str, Any]) -> Heads:
         raise DamagedFile(path, f"the heads of checkpoint {seq} are missing") from None
     if hashlib.sha256(raw).hexdigest() != entry["heads_digest"]:
         raise DamagedFile(path, f"not the heads checkpoint {seq} pinned (changed after the checkpoint)")
-    data = orjson.loads(raw)
+    return raw
+
+
+def read_heads(root: Path, entry: dict[str, Any]) -> Heads:
+    """The heads a checkpoint pinned (see `read_heads_bytes`)."""
+    data = orjson.loads(read_heads_bytes(root, entry))
     return {incident_id: (int(revision), str(head)) for incident_id, (revision, head) in data.items()}
 
 

@@ -26,23 +26,49 @@ import orjson
 
 from . import audit, layout
 from .audit import AuditReport
+from ..domain.incident import INCIDENT_ID_PATTERN
 from .checkpoints import Heads
 from .errors import DamagedFile
 from .incident_file import AUDIT, COMMUNICATIONS, CORE, TIMELINE, ordered_docs
 from .storage import atomic_write_bytes, parse_tinydb_bytes
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 PARALLEL_FROM = 2_000  # files; below this, starting worker processes costs more than it saves
 
-Stamp = tuple[int, int, int, int]
+Stamp = str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reference:
-    """A checkpoint the incidents are compared with."""
+    """A checkpoint the incidents are compared with: its heads, given or parsed on first use from `raw`
+    (the heads file's bytes, already checked against the checkpoint's digest)."""
 
     label: str
-    heads: Heads
+    digest: str = ""
+    raw: bytes | None = field(default=None, repr=False)
+    given: Heads | None = field(default=None, repr=False)
+
+    #: set when the heads file is not a table of incident id -> [revision, head hash]
+    problem: str = ""
+
+    @property
+    def heads(self) -> Heads:
+        if self.given is None:
+            try:
+                data = orjson.loads(self.raw) if self.raw else {}
+            except orjson.JSONDecodeError:
+                data = None
+            if not isinstance(data, dict) or not all(
+                    isinstance(v, list) and len(v) == 2 and type(v[0]) is int and v[0] > 0 and isinstance(v[1], str)
+                    for v in data.values()):
+                self.problem = f"{self.label}: its heads file is not a table of incident heads"
+                data = {}
+            self.given = data
+        return self.given
+
+    def narrowed(self, ids: list[str]) -> "Reference":
+        heads = self.heads
+        return Reference(self.label, self.digest, given={i: heads[i] for i in ids if i in heads})
 
 
 @dataclass
@@ -66,7 +92,9 @@ class WorkspaceVerification:
 
 
 def stamp_of(stat: os.stat_result) -> Stamp:
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    """What changes whenever a file's bytes change: inode (atomic replace), size, modification time and
+    change time (which a user program cannot set back)."""
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
 
 def _fast_check(incident_id: str, tables: dict[str, Any]) -> tuple[AuditReport, list[str]]:
@@ -155,8 +183,7 @@ def behind_checkpoint(hashes: list[str], reference: Reference, incident_id: str)
 def _verify_many(root: Path, ids: list[str], references: list[Reference]) -> list[tuple[str, AuditReport, Stamp | None]]:
     results = []
     for incident_id in ids:
-        narrowed = [Reference(r.label, {incident_id: r.heads[incident_id]}) for r in references
-                    if incident_id in r.heads]
+        narrowed = [r.narrowed([incident_id]) for r in references if incident_id in r.heads]
         report, stamp = verify_file(layout.incident_path(root, incident_id), incident_id, narrowed)
         results.append((incident_id, report, stamp))
     return results
@@ -172,62 +199,58 @@ def _verify_parallel(root: Path, ids: list[str], references: list[Reference]) ->
     chunks = [ids[start::workers] for start in range(workers)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_verify_many, root, chunk,
-                               [Reference(r.label, {i: r.heads[i] for i in chunk if i in r.heads}) for r in references])
+                               [r.narrowed(chunk) for r in references])
                    for chunk in chunks]
         results = [item for future in futures for item in future.result()]
     order = {incident_id: n for n, incident_id in enumerate(ids)}
     return sorted(results, key=lambda item: order[item[0]])
 
 
-def _scan_stamps(root: Path) -> dict[str, Stamp]:
-    """Every incident file and its stamp (one directory scan per year folder)."""
-    stamps: dict[str, Stamp] = {}
-    known = set(layout.incident_ids(root))
+def _scan_stamps(root: Path) -> dict[str, str]:
+    """Every incident file and its stamp (one directory scan per year folder, no sorting)."""
+    stamps: dict[str, str] = {}
     base = root / "incidents"
+    match = INCIDENT_ID_PATTERN.match
     for year in os.listdir(base) if base.is_dir() else []:
         folder = base / year
         if not year.isdigit() or not folder.is_dir():
             continue
         with os.scandir(folder) as entries:
             for entry in entries:
-                incident_id = entry.name[:-5]
-                if incident_id in known:
-                    try:
-                        stamps[incident_id] = stamp_of(entry.stat(follow_symlinks=False))
-                    except FileNotFoundError:
-                        continue
+                name = entry.name
+                if not name.endswith(".json") or not match(name[:-5]):
+                    continue
+                try:
+                    stats = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                stamps[name[:-5]] = f"{stats.st_ino}:{stats.st_size}:{stats.st_mtime_ns}:{stats.st_ctime_ns}"
     return stamps
 
 
-def _cached_agrees(cached: list, references: list[Reference], incident_id: str) -> bool:
-    revision, head = cached[1], cached[2]
-    for reference in references:
-        pinned = reference.heads.get(incident_id)
-        if pinned is not None and (pinned[0] != revision or pinned[1] != head):
-            return False
-    return True
-
-
-def load_cache(path: Path | None, root: Path) -> dict[str, list]:
+def load_cache(path: Path | None, root: Path) -> dict[str, Any]:
+    """The cache document: {"references": [heads digests], "missing_pinned": [...], "incidents": {id: [stamp,
+    revision, head]}}; revision -1 marks a file that failed (always read again)."""
     if path is None:
         return {}
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("root") != str(root):
+    if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("root") != str(root)
+            or not isinstance(data.get("incidents"), dict)):
         return {}
-    incidents = data.get("incidents")
-    return incidents if isinstance(incidents, dict) else {}
+    return data
 
 
-def save_cache(path: Path | None, root: Path, entries: dict[str, list]) -> None:
+def save_cache(path: Path | None, root: Path, entries: dict[str, list], references: list[str],
+               missing_pinned: list[str]) -> None:
     if path is None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, orjson.dumps({"version": CACHE_VERSION, "root": str(root), "incidents": entries}),
-                           fsync=False)
+        atomic_write_bytes(path, orjson.dumps({"version": CACHE_VERSION, "root": str(root), "references": references,
+                                               "missing_pinned": missing_pinned, "incidents": entries}), fsync=False)
     except OSError:
         pass  # only a cache: the next verification reads more files
 
@@ -242,36 +265,55 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
         result.reports.append(report)
         return result
     stamps = _scan_stamps(root)
-    cache = {} if full else load_cache(cache_path, root)
+    cache_doc = {} if full else load_cache(cache_path, root)
+    cache: dict[str, list] = {incident_id: entry for incident_id, entry in cache_doc.get("incidents", {}).items()
+                              if isinstance(entry, list) and len(entry) == 3 and type(entry[1]) is int}
+    digests = sorted(reference.digest for reference in references)
+    # entries cached against these same checkpoints were compared with them already
+    same_references = bool(cache_doc) and cache_doc.get("references") == digests
     kept: dict[str, list] = {}
     to_read = []
     for incident_id, stamp in stamps.items():
         cached = cache.get(incident_id)
-        if cached and tuple(cached[0]) == stamp and _cached_agrees(cached, references, incident_id):
-            kept[incident_id] = cached
-        else:
-            to_read.append(incident_id)
+        if cached is not None and cached[0] == stamp and cached[1] >= 0:
+            if same_references:
+                kept[incident_id] = cached
+                continue
+            for reference in references:
+                pinned = reference.heads.get(incident_id)
+                if pinned is not None and (pinned[0] != cached[1] or pinned[1] != cached[2]):
+                    break
+            else:
+                kept[incident_id] = cached
+                continue
+        to_read.append(incident_id)
     to_read.sort(key=layout.id_number)
     for incident_id, report, read_stamp in _verify_parallel(root, to_read, references):
         result.reports.append(report)
-        if report.ok and read_stamp is not None:
-            kept[incident_id] = [list(read_stamp), report.records, report.head_hash]
+        kept[incident_id] = ([read_stamp, report.records, report.head_hash] if report.ok and read_stamp is not None
+                             else [read_stamp or "", -1, ""])
     result.total = len(stamps)
     result.checked = len(to_read)
     result.unchanged = result.total - result.checked
-    for reference in references:
-        for incident_id, (revision, _) in reference.heads.items():
-            if incident_id not in stamps:
-                result.problems.append(f"{incident_id}: {reference.label} pinned it at revision {revision}, but its "
-                                       "file is gone (deleted or renamed after the checkpoint)")
-    save_cache(cache_path, root, kept)
+    missing_pinned: set[str] = set()
+    maybe_gone = (set(cache) | set(cache_doc.get("missing_pinned", []))) - stamps.keys()
+    if not same_references or maybe_gone:
+        for reference in references:
+            for incident_id, (revision, _) in reference.heads.items():
+                if incident_id not in stamps:
+                    missing_pinned.add(incident_id)
+                    result.problems.append(f"{incident_id}: {reference.label} pinned it at revision {revision}, "
+                                           "but its file is gone (deleted or renamed after the checkpoint)")
+    result.problems += [reference.problem for reference in references if reference.problem]
+    if not (same_references and not to_read and not maybe_gone and len(kept) == len(cache)):
+        save_cache(cache_path, root, kept, digests, sorted(missing_pinned))
     return result
 
 
 def current_heads(result: WorkspaceVerification, root: Path, cache_path: Path | None) -> Heads:
     """The heads of every incident after a verification without failures (from the refreshed cache)."""
-    entries = load_cache(cache_path, root) if cache_path else {}
-    heads: Heads = {incident_id: (int(e[1]), str(e[2])) for incident_id, e in entries.items()}
+    entries = load_cache(cache_path, root).get("incidents", {}) if cache_path else {}
+    heads: Heads = {incident_id: (int(e[1]), str(e[2])) for incident_id, e in entries.items() if e[1] >= 0}
     for report in result.reports:
         heads[report.incident_id] = (report.records, report.head_hash)
     return dict(sorted(heads.items(), key=lambda item: layout.id_number(item[0])))

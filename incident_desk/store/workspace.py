@@ -433,6 +433,13 @@ class Workspace:
     def checkpoint_heads(self, entry: dict) -> checkpoints.Heads:
         return checkpoints.read_heads(self.path, entry)
 
+    def checkpoint_reference(self, entry: dict, label: str) -> verification.Reference:
+        """A checkpoint to verify against; its heads are parsed only when needed (DamagedFile when its heads
+        file is not what the checkpoint sealed)."""
+        from . import verification
+
+        return verification.Reference(label, entry["heads_digest"], raw=checkpoints.read_heads_bytes(self.path, entry))
+
     def add_checkpoint(self, heads: checkpoints.Heads, *, actor: str, at: datetime,
                        seal: Callable[[dict], dict]) -> dict:
         """Append a checkpoint of `heads`; `seal(line)` returns the line with its signer and signature added

@@ -96,9 +96,11 @@ def test_editing_a_signed_checkpoint_or_its_heads_is_detected(cli, workspace, si
 def test_a_deleted_incident_is_reported_behind_a_checkpoint(cli, workspace, signer):
     incident_id = declare(cli)
     checkpoint(cli)
+    assert cli("audit", "verify").code == 0  # the quick cache now knows this checkpoint
     incident_file(workspace, incident_id).unlink()
-    verify = cli("audit", "verify")
-    assert verify.code == 1 and f"{incident_id}: checkpoint 1" in verify.out and "file is gone" in verify.out
+    for _ in range(2):  # reported every time, not only when first noticed
+        verify = cli("audit", "verify")
+        assert verify.code == 1 and f"{incident_id}: checkpoint 1" in verify.out and "file is gone" in verify.out
 
 
 def test_verify_is_incremental_and_keeps_failing_until_repaired(cli, workspace, signer):
@@ -133,3 +135,84 @@ def test_checkpoint_refuses_a_key_that_cannot_sign(cli, workspace, signer, monke
     missing = cli("audit", "checkpoint", "--key", "nobody", "--passphrase-env", "CHECKPOINT_PASS")
     assert missing.code == 3 and "keys here: auditor" in missing.err
     assert not (workspace / "checkpoints" / "log.jsonl").exists()
+
+
+def test_quick_verify_sees_an_edit_that_kept_the_size_and_modification_time(cli, workspace):
+    import os
+
+    incident_id = declare(cli)
+    assert cli("audit", "verify").code == 0
+    path = incident_file(workspace, incident_id)
+    before = path.stat()
+    raw = path.read_bytes()
+    assert b"Checkout errors" in raw
+    with open(path, "r+b") as handle:  # in place: same inode, same size
+        handle.write(raw.replace(b"Checkout errors", b"Checkout errorz"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    verify = cli("audit", "verify")
+    assert verify.code == 1 and f"{incident_id}: FAILED" in verify.out
+
+
+def test_an_rsa_signed_checkpoint_also_pins_the_rules_history(cli, workspace, tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_DESK_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("CHECKPOINT_PASS", PASSPHRASE)
+    assert cli("keys", "create", "rsa", "--cn", "Audit Desk", "--passphrase-env", "CHECKPOINT_PASS").code == 0
+    declare(cli)
+    checkpoint(cli)
+    verify = cli("audit", "verify")
+    assert verify.code == 0 and "signed by CN=Audit Desk, your key 'rsa'" in verify.out
+
+    from incident_desk.app.rules_archive import GENESIS
+    import hashlib
+
+    def recomputed(lines):  # an attacker rewrites the rules history and recomputes its chain
+        prev, out = GENESIS, []
+        for entry in lines:
+            entry = {k: v for k, v in entry.items() if k != "hash"}
+            entry["prev"] = prev
+            entry["hash"] = hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":"),
+                                                      ensure_ascii=False).encode()).hexdigest()
+            prev = entry["hash"]
+            out.append(entry)
+        return out
+
+    log = workspace / "rules-archive" / "history.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[0]["actor"] = "mallory"
+    log.write_text("".join(json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n" for e in recomputed(lines)))
+    verify = cli("audit", "verify")
+    assert verify.code == 1 and "the rules history was rewritten behind checkpoint 1" in verify.out
+    assert "history.jsonl line 1: changed" not in verify.out  # its own chain is consistent again
+
+
+@pytest.mark.parametrize("damage", ["seq not a number", "json list line", "heads not a table",
+                                    "history list line", "history digest path"])
+def test_hostile_checkpoint_and_rules_history_files_fail_verify_cleanly(cli, workspace, damage):
+    import hashlib
+
+    from incident_desk.store.checkpoints import line_hash
+
+    declare(cli)
+    assert cli("audit", "checkpoint", "--unsigned").code == 0
+    log = workspace / "checkpoints" / "log.jsonl"
+    heads = workspace / "checkpoints" / "heads-000001.json"
+    history = workspace / "rules-archive" / "history.jsonl"
+    line = json.loads(log.read_text())
+    if damage == "seq not a number":
+        line["seq"] = "abc"
+        log.write_text(json.dumps(line) + "\n")
+    elif damage == "json list line":
+        log.write_text(log.read_text() + "[1, 2, 3]\n")
+    elif damage == "heads not a table":  # an unsigned checkpoint re-sealed by whoever edited it
+        heads.write_text('{"INC-2026-001": "nope"}')
+        line["heads_digest"] = hashlib.sha256(heads.read_bytes()).hexdigest()
+        line["hash"] = line_hash(line)
+        log.write_text(json.dumps(line) + "\n")
+    elif damage == "history list line":
+        history.write_text(history.read_text() + "[1]\n")
+    else:
+        history.write_text(history.read_text().replace('"digest":"', '"digest":"../', 1))
+    verify = cli("audit", "verify")
+    assert verify.code == 1, verify
+    assert "internal error" not in verify.err

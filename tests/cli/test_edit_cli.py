@@ -126,3 +126,16 @@ text = text.replace("title: Database directory deleted",
     assert result.code == 4 and "line 4:" in result.err and "not allowed" in result.err
     assert not marker.exists()
     assert cli("show", incident_id, "--json").json()["title"] == "Database directory deleted"
+
+
+def test_roles_in_an_edit_must_be_the_workspace_roles(cli, tmp_path, monkeypatch, workspace):
+    incident_id = declare(cli)
+    assert cli("role", "assign", incident_id, "scribe", "Riley", "--at", "2017-01-31T23:35:00Z").code == 0
+    monkeypatch.setenv("EDITOR", editor(tmp_path, "role", '''
+text = text.replace("role: scribe", "role: technical_lead")
+'''))
+    refused = cli("edit", incident_id, "--section", "roles", "--yes")
+    assert refused.code == 4 and "unknown role 'technical_lead'" in refused.err and "roles.yaml" in refused.err
+    (workspace / "roles.yaml").write_text("roles:\n  - id: technical_lead\n", encoding="utf-8")
+    assert cli("edit", incident_id, "--section", "roles", "--yes").code == 0
+    assert [r["role"] for r in cli("show", incident_id, "--json").json()["roles"]] == ["technical_lead"]

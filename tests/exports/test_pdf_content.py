@@ -152,3 +152,14 @@ def test_glyphs_missing_from_the_main_font_use_the_fallback_or_a_visible_marker(
     text = pdftotext(target)
     assert "rocket 🚀 unicorn 🦄" in text  # drawn with Symbola, extracted as the same characters
     assert "[U+6F22] [U+1FA90]" in text  # visible, never a blank box
+
+
+def test_regulatory_deadlines_and_filings_are_in_the_report(run, tmp_path):
+    assert run("set", "INC-2025-001", "--fact", "data_categories=personal")[0] == 0
+    assert run("regulatory", "file", "INC-2025-001", "gdpr", "supervisory-authority", "--reference",
+               "DPA case 4411")[0] == 0
+    target = tmp_path / "reg.pdf"
+    assert run("export", "INC-2025-001", "-f", "pdf", "-o", target)[0] == 0
+    flat = squash(pdftotext(target))
+    assert squash("Notify the supervisory authority") in flat and squash("ref. DPA case 4411") in flat
+    assert "GDPR" in flat and "filed" in flat

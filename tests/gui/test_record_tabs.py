@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_desk.domain import Phase, WorkStatus
+from incident_desk.gui.qt import Qt
 
 from .conftest import declare
 
@@ -83,3 +84,28 @@ def test_audit_tab_lists_changes_and_verifies_the_chain(qtbot, window, desk, clo
     assert actions[0] == "acknowledge" and actions[-1] == "declare"
     tab.verify()
     qtbot.waitUntil(lambda: "Chain intact" in tab.result.text(), timeout=10000)
+
+
+def test_clock_corrections_and_logged_communications(qtbot, window, desk, clock):
+    incident, page = _open(window, desk)
+    overview = page.tab_pages["Overview"]
+    page.tabs.setCurrentWidget(overview)
+    overview.clock_field.setCurrentIndex(overview.clock_field.findData("alerted_at"))
+    overview.clock_value.setText("2020-01-01T00:00Z")  # before the impact started: refused, says why
+    overview.save_clock()
+    assert "before" in overview.clock_error.text()
+    alerted = clock.now - timedelta(minutes=2)
+    overview.clock_value.setText(alerted.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    overview.save_clock()
+    assert desk.get(incident.id).clock.alerted_at == alerted
+
+    comms = page.tab_pages["Comms"]
+    page.tabs.setCurrentWidget(comms)
+    comms.log_message()
+    assert "message" in comms.error.text()
+    comms.log_channel.setCurrentIndex(comms.log_channel.findData("executive"))
+    qtbot.keyClicks(comms.log_text, "Briefed the CTO by phone")
+    qtbot.keyClick(comms.log_text, Qt.Key.Key_Return)
+    (entry,) = desk.get(incident.id).communications
+    assert entry.message == "Briefed the CTO by phone" and entry.channel.value == "executive"
+    assert comms.log.item(0, 4).text() == "Briefed the CTO by phone"

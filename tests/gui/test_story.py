@@ -159,4 +159,4 @@ def _story(qtbot, window, desk, clock, monkeypatch, workspace_path, receiver):
     assert board.proxy.rowCount() == 1
     row = board.proxy.index(0, 0).data(ROW_ROLE)
     assert row.item.title == "Add config validation to the deploy pipeline"
-    assert "overdue 1d" in board.proxy.index(0, 5).data()
+    assert "(1d late)" in board.proxy.index(0, 5).data()

@@ -145,3 +145,13 @@ def test_keys_folder_defaults_to_user_config_not_workspace(monkeypatch, tmp_path
     monkeypatch.delenv("INCIDENT_DESK_KEYS_DIR", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     assert keys.keys_folder() == tmp_path / "config" / "incident-desk" / "keys"
+
+
+def test_a_keys_folder_inside_the_workspace_is_refused(tmp_path, monkeypatch, capsys):
+    workspace = tmp_path / "ws"
+    monkeypatch.setenv("INCIDENT_DESK_WORKSPACE", str(workspace))
+    monkeypatch.setenv("INCIDENT_DESK_KEYS_DIR", str(workspace / "keys"))
+    monkeypatch.setenv("KEY_PASS", PASSPHRASE)
+    code, _, err = run(capsys, "keys", "create", "k", "--cn", "K", "--algorithm", "ec", "--passphrase-env", "KEY_PASS")
+    assert code == 4 and "inside the workspace" in err
+    assert not (workspace / "keys").exists()

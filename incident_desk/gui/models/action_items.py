@@ -59,7 +59,7 @@ class ActionItemModel(RowTableModel):
         item = r.item
         due = display.day(item.due)
         if item.is_overdue(self.today()):
-            due += f"  (overdue {(self.today() - item.due).days}d)"
+            due += f" ({(self.today() - item.due).days}d late)"
         return (r.incident_id, item.id, item.title, item.priority.value, item.owner, due, item.status.label,
                 item.recurrence or "")
 

@@ -30,7 +30,7 @@ class ActionBoard(QWidget):
         self.delegate = ActionItemDelegate(self.view)
         self.delegate.refused.connect(self.error_refused)
         self.view.setItemDelegate(self.delegate)
-        for column, width in ((0, 110), (1, 45), (3, 75), (4, 170), (5, 215), (6, 100), (7, 75)):
+        for column, width in ((0, 110), (1, 45), (3, 75), (4, 170), (5, 185), (6, 100), (7, 75)):
             self.view.horizontalHeader().resizeSection(column, width)
         self.view.doubleClicked.connect(self._double_clicked)
         self.owner = QLineEdit(placeholderText="Filter by owner")

@@ -17,6 +17,7 @@ from ..qt import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -96,6 +97,21 @@ class CommunicationsTab(IncidentTab):
         buttons.addWidget(preview)
         buttons.addWidget(self.send_button)
         compose_layout.addLayout(buttons)
+        self.log_channel = QComboBox()
+        self.log_channel.setObjectName("logChannel")
+        for channel in Channel:
+            self.log_channel.addItem(channel.label, channel.value)
+        self.log_text = QLineEdit(placeholderText="Log a message sent some other way (phone call, meeting, …)")
+        self.log_text.setObjectName("logText")
+        self.log_text.returnPressed.connect(self.log_message)
+        log_button = QPushButton("Log")
+        log_button.setObjectName("logMessage")
+        log_button.clicked.connect(self.log_message)
+        log_row = QHBoxLayout()
+        log_row.addWidget(self.log_channel)
+        log_row.addWidget(self.log_text, 1)
+        log_row.addWidget(log_button)
+        compose_layout.addLayout(log_row)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.log)
@@ -162,6 +178,22 @@ class CommunicationsTab(IncidentTab):
                 self.log.setItem(number, column, item)
         if not self.preview_text.toPlainText() and self.template.currentData():
             self.preview()
+
+    def log_message(self) -> None:
+        """Record a communication that did not go through a notifier (`incident-desk comms add`)."""
+        if self.incident is None:
+            return
+        text = self.log_text.text().strip()
+        if not text:
+            self.error.show_error("message: type what was said")
+            return
+        incident_id, channel = self.incident.id, self.log_channel.currentData()
+        if self.page.apply("Log communication", lambda desk: desk.add_communication(incident_id, text,
+                                                                                     channel=channel)):
+            self.log_text.clear()
+            self.error.show_error("")
+        else:
+            self.error.show_error(self.page.banner.text())
 
     def chosen_notifiers(self) -> list[str]:
         return [self.notifiers.item(n).data(256) for n in range(self.notifiers.count())

@@ -70,7 +70,25 @@ class OverviewTab(IncidentTab):
         self.clock.setObjectName("overviewClock")
         self.clock.setWordWrap(True)
         clock_box = QGroupBox("Clock (display time zone)")
-        QVBoxLayout(clock_box).addWidget(self.clock)
+        clock_layout = QVBoxLayout(clock_box)
+        clock_layout.addWidget(self.clock)
+        self.clock_field = QComboBox()
+        self.clock_field.setObjectName("clockField")
+        for name in Clock.model_fields:
+            self.clock_field.addItem(name.removesuffix("_at").replace("_", " "), name)
+        self.clock_value = QLineEdit(placeholderText="2026-11-26T09:58Z, or empty for unknown")
+        self.clock_value.setObjectName("clockValue")
+        self.clock_error = FieldError()
+        self.clock_error.setObjectName("clockError")
+        set_clock = QPushButton("Set")
+        set_clock.setObjectName("setClock")
+        set_clock.clicked.connect(self.save_clock)
+        clock_row = QHBoxLayout()
+        clock_row.addWidget(self.clock_field)
+        clock_row.addWidget(self.clock_value, 1)
+        clock_row.addWidget(set_clock)
+        clock_layout.addLayout(clock_row)
+        clock_layout.addWidget(self.clock_error)
 
         self.override_level = QComboBox()
         self.override_level.setObjectName("overrideLevel")
@@ -184,6 +202,25 @@ class OverviewTab(IncidentTab):
             incident_id, changes, expected_revision=revision), form=self.facts_form)
         if result is None:
             self.facts_error.show_error(self.page.banner.text())
+
+    def save_clock(self) -> None:
+        """Correct one instant (backfill an alert time, fix a typo); impossible orders are refused."""
+        if self.incident is None:
+            return
+        from ...app.face_support import parse_instant
+
+        text = self.clock_value.text().strip()
+        try:
+            value = parse_instant(text) if text else None
+        except ValueError as error:
+            self.clock_error.show_error(f"{self.clock_field.currentText()}: {error}")
+            return
+        incident_id, name, revision = self.incident.id, self.clock_field.currentData(), self.incident.revision
+        result = self.page.apply("Set clock", lambda desk: desk.set_clock(incident_id, {name: value},
+                                                                          expected_revision=revision))
+        self.clock_error.show_error("" if result is not None else self.page.banner.text())
+        if result is not None:
+            self.clock_value.clear()
 
     def override(self) -> None:
         if self.incident is None:

@@ -107,6 +107,8 @@ class ActionItemsTab(IncidentTab):
         self.delegate = ActionItemDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setColumnHidden(0, True)
+        for column, width in ((1, 40), (3, 70), (4, 120), (5, 150), (6, 95), (7, 70)):
+            self.view.horizontalHeader().resizeSection(column, width)
         self.item_title = QLineEdit(placeholderText="Action item")
         self.item_title.setObjectName("itemTitle")
         self.owner = QLineEdit(placeholderText="Owner (required)")

@@ -88,6 +88,6 @@ class RowTable(Flowable):
         canvas.setFillColor(colour)
         canvas.setFont(font, FONT_SIZE)
         x = 0.0
-        for cell, width in zip(cells, self.widths, strict=False):
+        for cell, width in zip(cells, self.widths, strict=True):
             canvas.drawString(x + PADDING, y + 3.6, fit(drawable(cell), width - 2 * PADDING, font))
             x += width

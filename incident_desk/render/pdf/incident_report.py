@@ -180,7 +180,7 @@ def communications(incident: Incident, ctx: ExportContext) -> list:
     rows = [[clock_time(e.at, ctx.report.tz, day), e.channel.label, e.audience or "", e.message]
             for e in sorted(incident.communications, key=lambda e: e.at)]
     return [*section("Communication Log"), table(["Time", "Channel", "Audience", "Message"], rows,
-                                                 [0.11, 0.24, 0.16, 0.49])]
+                                                 [0.17, 0.22, 0.15, 0.46])]
 
 
 def remediation(incident: Incident, ctx: ExportContext) -> list:
@@ -226,20 +226,26 @@ def action_items(incident: Incident, ctx: ExportContext) -> list:
     return story
 
 
+def _minute(value: datetime | None, fallback: str) -> str:
+    """`2026-11-21 23:30Z`: a deadline to the minute, short enough for a table column."""
+    return isoformat_z(value)[:16].replace("T", " ") + "Z" if value else fallback
+
+
 def regulatory(incident: Incident, ctx: ExportContext) -> list:
-    rows = []
+    rows, overdue = [], []
     for clock in ctx.regulatory:
-        filed = (f"{isoformat_z(clock.filed_at)}" + (f" (ref. {clock.filing_reference})" if clock.filing_reference
-                                                     else "")) if clock.filed_at else "not filed"
-        rows.append([clock.regime_name, clock.obligation_name, _instant(clock.due_at, "not yet known"),
+        filed = (_minute(clock.filed_at, "") + (f" (ref. {clock.filing_reference})" if clock.filing_reference
+                                                 else "")) if clock.filed_at else "not filed"
+        rows.append([clock.regime_name, clock.obligation_name, _minute(clock.due_at, "not yet known"),
                      clock.state, filed, clock.why])
+        overdue.append(bool(clock.overdue))
     story: list[Any] = [*section("Regulatory Deadlines and Filings")]
     if not rows and incident.regulatory_filings:
-        rows = [[f.regime, f.obligation, "-", "filed", isoformat_z(f.filed_at), f.reference]
+        rows = [[f.regime, f.obligation, "-", "filed", _minute(f.filed_at, ""), f.reference]
                 for f in incident.regulatory_filings]
     if rows:
         story.append(table(["Regime", "Obligation", "Due", "State", "Filed", "Why"], rows,
-                           [0.11, 0.17, 0.16, 0.11, 0.17, 0.28]))
+                           [0.1, 0.18, 0.15, 0.1, 0.15, 0.32], highlight=overdue))
     else:
         story.append(text("No regulatory obligation applies to this incident under the rules in force."))
     return story

@@ -39,7 +39,8 @@ def _ttr(row: Any) -> str:
     return "open" if clock.resolved_at is None else "unknown"
 
 
-def listing(header: list[str], rows: list[list[str]], widths: list[float], highlight: Sequence[bool] = ()) -> Any:
+def listing(header: list[str], rows: list[list[str]], widths: list[float],
+            highlight: Sequence[bool] = ()) -> Any:
     """A one-line-per-row table (see fast_table): a quarter may list ten thousand incidents."""
     if not rows:
         return text("(none)")
