@@ -2,7 +2,7 @@
 """Set up Incident Desk on a fresh machine and run it, or run its whole test suite.
 
     python3 run.py demo    # create .venv, install, build the demo workspace, start the app on it
-    python3 run.py test    # create .venv, install with test extras, run ruff, mypy and the whole test suite
+    python3 run.py test    # create .venv, install with test extras, run ruff, mypy and the whole test suite (-n auto)
 
 Only the Python standard library is used here, so this works with nothing but Python 3.11+.
 The virtual environment is rebuilt when pyproject.toml changes.
@@ -60,7 +60,10 @@ def main(argv: list[str]) -> int:
                 code = subprocess.call([python, "-m", *guard], cwd=ROOT, env=env)
                 if code:
                     return code
-        return subprocess.call([python, "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)
+        args = argv[1:]
+        if not any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
+            args = ["-n", "auto", *args]  # one worker per core: the suite is xdist-safe (own ports, tmp paths)
+        return subprocess.call([python, "-m", "pytest", *args], cwd=ROOT, env=env)
     env["INCIDENT_DESK_WORKSPACE"] = str(DEMO_WORKSPACE)
     if not (DEMO_WORKSPACE / "workspace.json").exists():
         code = subprocess.call([python, "-m", "incident_desk", "demo", "create"], cwd=ROOT, env=env)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..domain import Clock, DomainError, Facts, Incident
+from ..domain import Clock, DomainError, Facts, Incident, format_incident_id
 from ..domain.operations import validation_problems
 from .desk import Desk, coerce_facts
 
@@ -68,7 +68,7 @@ def preview_declaration(desk: Desk, *, facts: dict[str, str], type: str = "avail
     now = desk.clock()
     good, problems = fact_problems(facts)
     try:
-        draft = Incident(id="INC-0001-001", title=title.strip() or "draft", type=type or "availability",
+        draft = Incident(id=format_incident_id(now.year, 1), title=title.strip() or "draft", type=type or "availability",
                          facts=Facts.model_validate(good),
                          clock=Clock(started_at=started_at or now, declared_at=max(now, started_at or now)))
     except (ValidationError, DomainError) as error:

@@ -37,6 +37,7 @@ from ..domain import (
     operations,
 )
 from ..domain.incident import format_incident_id
+from ..domain.validation import check_incident_id
 from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
 from ..store import EVERYTHING, SummaryQuery, Workspace
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # plugins load on the first event, so a command that only rea
     from ..plugin.manager import PluginFailure
 
 Classifier = Callable[[Incident, datetime], Severity]
+SETTABLE_FIELDS = frozenset({"title", "summary", "type", "services", "affected_systems", "tags", "resolution"})
 
 
 def utcnow() -> datetime:
@@ -158,16 +160,18 @@ class Desk:
                 summary: str = "", services: Iterable[str] = (), affected_systems: Iterable[str] = (),
                 tags: Iterable[str] = (), facts: dict[str, Any] | None = None,
                 started_at: datetime | None = None, alerted_at: datetime | None = None,
-                declared_at: datetime | None = None, commander: str | None = None) -> Incident:
+                declared_at: datetime | None = None, commander: str | None = None,
+                drill: bool = False) -> Incident:
         """Declare a new incident, classified by the rules. A `severity` that differs from the computed
-        level is kept beside it as an override by the declaring person."""
+        level is kept beside it as an override by the declaring person. A `drill` is an exercise:
+        left out of production metrics, counted by the maturity assessment."""
         now = declared_at or self.clock()
         started = started_at or alerted_at or now
         try:
             incident = Incident(
                 id=format_incident_id(now.year, 1),  # placeholder until the store allocates the real id
                 title=title, type=type, summary=summary, services=list(services),
-                affected_systems=list(affected_systems), tags=list(tags), created_by=self.actor,
+                affected_systems=list(affected_systems), tags=list(tags), created_by=self.actor, drill=drill,
                 clock=Clock(started_at=started, alerted_at=alerted_at or started, declared_at=now),
             )
             if facts:
@@ -252,7 +256,7 @@ class Desk:
 
     def set_fields(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
         """Change identity fields: title, summary, type, services, affected_systems, tags, resolution."""
-        allowed = {"title", "summary", "type", "services", "affected_systems", "tags", "resolution"}
+        allowed = SETTABLE_FIELDS
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise DomainError(f"cannot set {', '.join(unknown)}; settable: {', '.join(sorted(allowed))}")
@@ -262,6 +266,26 @@ class Desk:
                 setattr(incident, name, value)
 
         return self.change(incident_id, "edit", _guard(apply), reclassify=True, **kw)
+
+    def set_all(self, incident_id: str, *, facts: dict[str, Any] | None = None,
+                fields: dict[str, Any] | None = None, clock: dict[str, datetime | None] | None = None,
+                **kw: Any) -> Incident:
+        """Facts, identity fields and clock in ONE change: every part is saved, or (one refused) nothing."""
+        unknown = sorted(set(fields or {}) - SETTABLE_FIELDS)
+        if unknown:
+            raise DomainError(f"cannot set {', '.join(unknown)}; settable: {', '.join(sorted(SETTABLE_FIELDS))}")
+        parts = [name for name, given in (("set facts", facts), ("edit", fields), ("set clock", clock)) if given]
+
+        def apply(incident: Incident) -> None:
+            if facts:
+                operations.set_facts(incident, coerce_facts(facts))
+            for name, value in (fields or {}).items():
+                setattr(incident, name, value)
+            if clock:
+                operations.set_clock(incident, clock)
+
+        return self.change(incident_id, parts[0] if len(parts) == 1 else "edit", _guard(apply),
+                           reclassify=True, **kw)
 
     def set_clock(self, incident_id: str, changes: dict[str, datetime | None], **kw: Any) -> Incident:
         return self.change(incident_id, "set clock", lambda i: operations.set_clock(i, changes),
@@ -526,12 +550,13 @@ class Desk:
 
 
 def normalize_id(incident_id: str) -> str:
-    """Accept `inc-2025-1` as well as `INC-2025-001`."""
-    text = incident_id.strip().upper()
-    parts = text.split("-")
-    if len(parts) == 3 and parts[0] == "INC" and parts[1].isdigit() and parts[2].isdigit():
-        return format_incident_id(int(parts[1]), int(parts[2]))
-    raise DomainError(f"'{incident_id}' is not an incident id such as INC-2025-001")
+    """Accept `inc-2025-1` as well as `INC-2025-001`; anything else is InvalidIncidentId (the grammar is
+    `domain.validation`: ASCII digits only, 1-6 digits of sequence, nothing around it)."""
+    parts = incident_id.upper().split("-") if isinstance(incident_id, str) else []
+    if (len(parts) == 3 and parts[0] == "INC" and len(parts[1]) == 4 and 1 <= len(parts[2]) <= 6
+            and (parts[1] + parts[2]).isascii() and (parts[1] + parts[2]).isdigit() and int(parts[2]) > 0):
+        return check_incident_id(format_incident_id(int(parts[1]), int(parts[2])))
+    return check_incident_id(incident_id)
 
 
 E = TypeVar("E", bound=Enum)

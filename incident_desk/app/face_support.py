@@ -15,6 +15,7 @@ from typing import Any
 
 _SOURCES = {
     "DEFAULT_LEVEL_NAMES": ("domain.levels", "DEFAULT_LEVEL_NAMES"),
+    "InvalidIncidentId": ("domain.validation", "InvalidIncidentId"),
     "PRIORITY_RANK": ("domain.incident", "PRIORITY_RANK"),
     "Plugins": ("plugin", "Plugins"),
     "RegulatoryClock": ("engine", "RegulatoryClock"),
@@ -22,6 +23,7 @@ _SOURCES = {
     "TemplateError": ("render.templates", "TemplateError"),
     "TemplateNotFound": ("render.templates", "TemplateNotFound"),
     "default_plugins_dir": ("plugin", "default_plugins_dir"),
+    "describe_os_error": ("store.errors", "describe_os_error"),
     "figures": ("domain.figures", None),
     "format_duration": ("domain.timeutil", "format_duration"),
     "format_short_duration": ("domain.timeutil", "format_short_duration"),

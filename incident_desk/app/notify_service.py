@@ -34,7 +34,7 @@ from ..render.templates import DEFAULT_TEMPLATES_DIR, RenderedMessage, TemplateS
 from .desk import Desk
 from .notifier_config import NOTIFIERS_FILE, ConfiguredNotifier, NotifierSettings, NotifyError, file_signature
 from .outbox import DrainReport, Outbox, OutboxMessage, Outcome
-from .secrets import SecretError, resolve_config
+from .secrets import SecretError, config_secrets, resolve_config, scrub, scrub_result
 
 log = logging.getLogger("incident_desk.notify")
 
@@ -218,12 +218,13 @@ class NotifyService:
                                                               configured.raw, self.environ)
                 except (SecretError, ValidationError) as error:
                     configs[record.notifier] = DeliveryResult.failed(
-                        f"notifier '{record.notifier}' is misconfigured: {error}".splitlines()[0], retryable=False)
+                        scrub(f"notifier '{record.notifier}' is misconfigured: {error}".splitlines()[0]), retryable=False)
             config = configs[record.notifier]
         if isinstance(config, DeliveryResult):
             return config
-        return self.plugins.send(configured.type, record.message, config, timeout=configured.time_limit,
-                                 lane=record.notifier)
+        # what the receiver or the plugin says may echo a secret (a URL path, a password): never kept
+        return scrub_result(self.plugins.send(configured.type, record.message, config, timeout=configured.time_limit,
+                                              lane=record.notifier), config_secrets(config))
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
         """Write each delivery's state into its incident's communication entry: one save per incident,

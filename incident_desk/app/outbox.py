@@ -45,6 +45,7 @@ from tinydb import TinyDB
 
 from ..domain.timeutil import as_utc
 from ..plugin.types import DeliveryResult, Message
+from ..store.locks import plain_lock_file
 from ..store.storage import AtomicJSONStorage, atomic_storage
 from .lanes import Lanes
 
@@ -170,8 +171,8 @@ class Outbox:
         #: how many lanes send at the same moment (more threads only fight over the interpreter lock)
         self.lane_width = lane_width
         (self.folder / "locks").mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(self.folder / "locks" / "outbox.lock", timeout=lock_timeout)
-        self._drain_lock = FileLock(self.folder / "locks" / "outbox-drain.lock", timeout=0)
+        self._lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox.lock"), timeout=lock_timeout)
+        self._drain_lock = FileLock(plain_lock_file(self.folder / "locks" / "outbox-drain.lock"), timeout=0)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
 
     # ------------------------------------------------------------------ reading

@@ -1,14 +1,13 @@
-"""Report use cases: the seed's text report, the Markdown post-mortem, workspace metrics by period."""
+"""Report use cases: the seed's text report and the Markdown post-mortem (metrics: `metrics_service`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain import DomainError, Incident, metrics
-from ..domain.timeutil import isoformat_z
+from ..domain import DomainError, Incident
 from ..render import ReportContext, render_postmortem_markdown, render_report
+from . import improvements_service, maturity_service
 from .desk import Desk, SummaryQuery
 
 
@@ -38,6 +37,8 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
         sla=known.sla(incident) if known is not None and incident is not None else None,
         regulatory=known.regulatory_clocks(incident, now) if known is not None and incident is not None else None,
         derived=known.derived_facts(incident, now) if known is not None and incident is not None else (),
+        maturity=maturity_service.report_view(desk),
+        derived_items=improvements_service.report_items(desk, incident.id) if incident is not None else (),
     )
 
 
@@ -62,49 +63,3 @@ def text_report(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:
 def postmortem_markdown(desk: Desk, incident_id: str, tz: tzinfo = timezone.utc) -> str:
     incident = desk.get(incident_id)
     return render_postmortem_markdown(incident, report_context(desk, incident, tz=tz))
-
-
-def _seconds(value: timedelta | None) -> float | None:
-    return None if value is None else round(value.total_seconds(), 3)
-
-
-def metrics_document(desk: Desk, period: str, *, start: datetime | None = None,
-                     end: datetime | None = None) -> dict[str, Any]:
-    """Workspace metrics per calendar period as a JSON-ready document (durations in seconds)."""
-    end = end or desk.clock()
-    if start is None:
-        summaries = desk.summaries()
-        starts = [s.clock.started_at for s in summaries if s.clock.started_at]
-        start = min(starts) if starts else end
-    else:  # only the incidents of the period are read
-        summaries = desk.summaries(SummaryQuery(started_from=start, started_before=end))
-    rows = metrics.metrics_by_period(summaries, period, start, end)  # type: ignore[arg-type]
-    everything = [s for s in summaries if s.clock.started_at and start <= s.clock.started_at < end]
-    return {
-        "format": "incident-desk/metrics",
-        "period": period,
-        "from": isoformat_z(start),
-        "to": isoformat_z(end),
-        "units": {"mttd": "seconds", "mtta": "seconds", "mttr": "seconds", "mtbf": "seconds"},
-        "overall": {
-            "count": len(everything),
-            "mttd": _seconds(metrics.mttd(everything)),
-            "mtta": _seconds(metrics.mtta(everything)),
-            "mttr": _seconds(metrics.mttr(everything)),
-            "mtbf": _seconds(metrics.mtbf(everything)),
-            "severity": metrics.severity_distribution(everything),
-        },
-        "periods": [
-            {
-                "from": isoformat_z(row.window.start),
-                "to": isoformat_z(row.window.end),
-                "count": row.count,
-                "mttd": _seconds(row.mttd),
-                "mtta": _seconds(row.mtta),
-                "mttr": _seconds(row.mttr),
-                "mtbf": _seconds(row.mtbf),
-                "severity": row.severity,
-            }
-            for row in rows
-        ],
-    }

@@ -185,4 +185,14 @@ def install_default_rules(workspace_path: Path) -> Path:
         target.mkdir(parents=True)
         for name in FILE_NAMES.values():
             shutil.copyfile(bundled_rules_dir() / name, target / name)
+        for name in EXTRA_RULES:
+            source = bundled_rules_dir() / name
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            elif source.exists():
+                shutil.copyfile(source, target / name)
     return target
+
+
+#: rule files read by the learning features (metrics, maturity, playbooks) beside the classifier's
+EXTRA_RULES = ("playbooks", "maturity.yaml", "improvements.yaml")

@@ -7,7 +7,7 @@ Functions take `(workspace, rules_dir, ...)` where the workspace is anything wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,11 +66,18 @@ class CheckReport:
 
 def check(rules_dir: Path, known_notifiers: set[str] | None = None, *, workspace_path: Path | None = None,
           accept: bool = False, actor: str = "") -> CheckReport:
-    """Validate every file and run the in-file tests; RulesError when a file is invalid. With a workspace,
-    also compare with its rules version in use; `accept` puts the checked version in use (recorded with
-    `actor`), which only the workspace's own rules directory can be."""
-    ruleset = load(rules_dir, known_notifiers)
-    report = CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests(),
+    """Validate every file (playbooks, the maturity rubric and improvement rules included) and run the in-file
+    tests; RulesError when a file is invalid. With a workspace, also compare with its rules version in use;
+    `accept` puts the checked version in use (recorded with `actor`), which only the workspace's own rules
+    directory can be."""
+    problems, learning_tests = _learning_checks(Path(rules_dir))
+    try:
+        ruleset = load(rules_dir, known_notifiers)
+    except RulesError as error:
+        raise RulesError(error.problems + problems) from None
+    if problems:
+        raise RulesError(problems)
+    report = CheckReport(Path(rules_dir), ruleset.digest, ruleset.warnings, ruleset.run_tests() + learning_tests,
                          coverage=coverage_warnings(ruleset))
     if workspace_path is None or not (Path(workspace_path) / "workspace.json").is_file():
         if accept:
@@ -93,6 +100,32 @@ def check(rules_dir: Path, known_notifiers: set[str] | None = None, *, workspace
     return report
 
 
+def _learning_checks(rules_dir: Path) -> tuple[list[Problem], list[RuleTestResult]]:
+    """Problems of the playbooks, maturity.yaml and improvements.yaml, and the rubric's own test results."""
+    from ..engine.improvements import load_improvements
+    from ..engine.maturity import load_rubric, run_tests
+    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbooks
+
+    problems: list[Problem] = []
+    tests: list[RuleTestResult] = []
+    try:
+        load_playbooks(rules_dir / PLAYBOOKS_DIR)
+    except RulesError as error:
+        problems += error.problems
+    if (rules_dir / "maturity.yaml").exists():
+        try:
+            tests = [RuleTestResult(f"maturity: {t.name}", t.passed, "", "", None, [], t.line, t.file, t.message)
+                     for t in run_tests(load_rubric(rules_dir / "maturity.yaml"))]
+        except RulesError as error:
+            problems += error.problems
+    if (rules_dir / "improvements.yaml").exists():
+        try:
+            load_improvements(rules_dir / "improvements.yaml")
+        except RulesError as error:
+            problems += error.problems
+    return problems, tests
+
+
 def coverage_warnings(ruleset: RuleSet) -> list[str]:
     """What a truncated or gutted severity.yaml shows even when it still parses, beyond the engine's own
     warnings (a level no rule reaches)."""
@@ -104,8 +137,35 @@ def coverage_warnings(ruleset: RuleSet) -> list[str]:
 
 
 def validate(paths: Iterable[Path], known_notifiers: set[str] | None = None) -> dict[str, tuple[list[Problem], list[Problem]]]:
-    """(errors, warnings) per file, each checked on its own."""
-    return {str(p): validate_file(Path(p), known_notifiers=known_notifiers or set(DEFAULT_NOTIFIERS)) for p in paths}
+    """(errors, warnings) per file, each checked on its own (maturity.yaml, improvements.yaml and playbook
+    files too: a file in a `playbooks` folder is a playbook)."""
+    notifiers = known_notifiers or set(DEFAULT_NOTIFIERS)
+    return {str(p): _learning_file(Path(p)) or validate_file(Path(p), known_notifiers=notifiers) for p in paths}
+
+
+def _learning_file(path: Path) -> tuple[list[Problem], list[Problem]] | None:
+    """Check a maturity, improvements or playbook file; None for the classifier's rule files."""
+    from ..engine.improvements import load_improvements
+    from ..engine.maturity import load_rubric
+    from ..engine.playbooks import PLAYBOOKS_DIR, load_playbook_file
+
+    stem = path.stem.lower()
+    check: Callable[[Path], object]
+    if path.parent.name == PLAYBOOKS_DIR:
+        check = load_playbook_file
+    elif stem.startswith("maturity"):
+        check = load_rubric
+    elif stem.startswith("improvements"):
+        check = load_improvements
+    else:
+        return None
+    if not path.exists():
+        return [Problem(str(path), 0, "", "file not found")], []
+    try:
+        check(path)
+    except RulesError as error:
+        return list(error.problems), []
+    return [], []
 
 
 # ----------------------------------------------------------------------------- explain

@@ -19,10 +19,10 @@ from .context import open_desk
 from .data_cmds import write_output
 from .export_cmds import signing_options, signing_request
 from .formatting import incident_block
-
-NOT_YET = {
-    "playbook": "playbook generation arrives with the playbooks feature; it is not available in this version",
-}
+from .metrics_cmd import build_request, metrics_options
+from .playbook_cmds import render_playbook
+from .metrics_cmd import render as render_metrics
+from ..app.metrics_service import PERIODS
 
 
 @click.command()
@@ -35,13 +35,16 @@ NOT_YET = {
 @click.option("--type", "type_", help="With --start or --playbook: the incident type.")
 @click.option("--title", help="With --start: the title.")
 @click.option("--incident-id", help="With --post-mortem or --report.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "pdf"]), default="text")
-@click.option("--period", type=click.Choice(["daily", "weekly", "monthly"]), default="monthly")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "csv", "pdf"]), default=None,
+              help="Output format (default: text; with --metrics, taken from the --output suffix).")
+@click.option("--period", type=click.Choice(PERIODS), default="monthly")
+@metrics_options
 @click.option("--output", "-o", help="Write to this file instead of stdout (a PDF defaults to INC-....pdf).")
 @signing_options
 @pass_app
 def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, severity, type_, title, incident_id,
-            fmt, period, output, sign, key_name, passphrase_env, reason, location, visible_stamp, timestamp_url):
+            fmt, period, at, start_at, end_at, tz, services, types, severities, commanders, tags, include_drills,
+            output, sign, key_name, passphrase_env, reason, location, visible_stamp, timestamp_url):
     """The seed's analyze-incident-response jobs: --start, --post-mortem, --report, --metrics, --playbook."""
     chosen = [name for name, on in (("--start", start), ("--post-mortem", post_mortem), ("--report", report_),
                                     ("--metrics", metrics), ("--playbook", playbook)) if on]
@@ -51,7 +54,23 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
     if (post_mortem or report_) and not incident_id:
         raise CliError(f"{chosen[0]} needs --incident-id INC-YYYY-NNN", EXIT_USAGE)
     if playbook:
-        raise CliError(NOT_YET["playbook"], EXIT_USAGE)
+        if not type_:
+            raise CliError("--playbook needs --type (an incident type such as security)", EXIT_USAGE)
+        write_output(render_playbook(app, type_), output, "playbook")
+        return
+    if metrics:
+        fmt = fmt or _format_from_suffix(output)
+        if fmt == "pdf":
+            raise CliError("metrics are written as text, markdown, csv or json", EXIT_USAGE)
+        if start_at or end_at:
+            period = None
+        request = build_request(period, at, start_at, end_at, tz, services, types, severities, commanders, tags,
+                                include_drills)
+        write_output(render_metrics(app, request, fmt), output, "metrics")
+        return
+    fmt = fmt or "text"
+    if report_ and fmt == "csv":
+        raise CliError("reports are written as text, markdown or json", EXIT_USAGE)
     from ..app import reporting
 
     with open_desk(app) as desk:
@@ -82,6 +101,8 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
             else:
                 text = reporting.text_report(desk, incident_id)
             write_output(text, output, "report")
-        else:
-            document = reporting.metrics_document(desk, period)
-            write_output(json.dumps(document, indent=2, ensure_ascii=False), output, "metrics")
+
+
+def _format_from_suffix(output: str | None) -> str:
+    suffix = (output or "").rsplit(".", 1)[-1].lower() if output and "." in output else ""
+    return {"json": "json", "md": "markdown", "markdown": "markdown", "csv": "csv"}.get(suffix, "text")

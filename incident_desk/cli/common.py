@@ -13,6 +13,7 @@ Exit codes (documented in README and `incident-desk --help`):
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,7 +35,7 @@ class CliError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares a class default; each error has its own
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"incident-desk: error: {self.format_message()}", err=True)
+        click.echo(f"incident-desk: error: {shown(self.format_message(), keep_lines=True)}", err=True)
 
 
 @dataclass
@@ -68,8 +69,28 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def _finite(value: Any) -> Any:
+    """`value` with every non-finite float (inf, nan: not JSON) written as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def to_json(data: Any) -> str:
+    """Strict JSON (RFC 8259: no Infinity or NaN), whatever the data holds."""
+    try:
+        return json.dumps(data, default=_default, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        plain = json.loads(json.dumps(data, default=_default))
+        return json.dumps(_finite(plain), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, default=_default, indent=2, ensure_ascii=False))
+    click.echo(_scrub(to_json(data)))
 
 
 def emit_json_stream(items: Iterable[Any]) -> None:
@@ -88,11 +109,25 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], str] | str) -> None:
     if as_json:
         emit_json(data)
     else:
-        click.echo(human(data) if callable(human) else human)
+        click.echo(shown(human(data) if callable(human) else human, keep_lines=True))
+
+
+def shown(text: str, *, keep_lines: bool = False) -> str:
+    """Text as it may reach a terminal: no secret this process knows (`app.secrets.scrub`), control and
+    bidi characters escaped (`formatting.neutralize`)."""
+    from .formatting import neutralize
+
+    return neutralize(_scrub(text), keep_lines=keep_lines)
+
+
+def _scrub(text: str) -> str:
+    # secrets are only known once app.secrets has read one: no need to import it (and plugins) before
+    secrets = sys.modules.get("incident_desk.app.secrets")
+    return secrets.scrub(text) if secrets is not None else text
 
 
 def warn(message: str) -> None:
-    click.echo(f"incident-desk: warning: {message}", err=True)
+    click.echo(f"incident-desk: warning: {shown(message, keep_lines=True)}", err=True)
 
 
 def stdout_is_terminal() -> bool:

@@ -10,11 +10,12 @@ import click
 
 from ..app.desk import Desk
 from .. import DomainError
-from ..app.face_support import parse_instant
+from ..app.face_support import InvalidIncidentId, parse_instant
 from ..app.face_support import store_errors
 from .common import (
     warn,
     EXIT_DATA,
+    EXIT_USAGE,
     EXIT_NOT_FOUND,
     EXIT_REFUSED,
     AppContext,
@@ -23,6 +24,8 @@ from .common import (
 
 
 def error_exit_code(error: Exception) -> int:
+    if isinstance(error, InvalidIncidentId):
+        return EXIT_USAGE
     if isinstance(error, store_errors.NotFound):
         return EXIT_NOT_FOUND
     if isinstance(error, (store_errors.StaleRevision, store_errors.DuplicateId, DomainError)):

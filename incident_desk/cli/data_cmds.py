@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from ..app.config import resolve_workspace_path
-from .common import AppContext, CliError, emit, json_option, pass_app, warn
+from .common import AppContext, CliError, emit, json_option, pass_app, shown, warn
 from .context import open_desk, translate_errors
 
 
 def write_output(text: str, output: str | None, what: str) -> None:
     """Print to stdout, or write a file and say where."""
     if not output or output == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(shown(text, keep_lines=True), nl=not text.endswith("\n"))
         return
     path = Path(output)
     try:

@@ -1,7 +1,10 @@
-"""Human-readable rendering of lists and records for the terminal (tables, key/value blocks)."""
+"""Human-readable rendering of lists and records for the terminal (tables, key/value blocks), and
+`neutralize`, which every text bound for a terminal passes through: control characters (ESC, CR, BEL...)
+and bidirectional overrides (U+202E...) from user data are shown escaped, never interpreted."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -12,6 +15,26 @@ from .. import ActionItem, Incident, IncidentSummary
 from ..app.face_support import figures
 from ..app.face_support import level_label, role_label
 from ..app.face_support import format_duration, format_short_duration, isoformat_z
+
+
+# C0 and C1 controls, DEL, line/paragraph separators, and the bidi embeddings, overrides, isolates and marks
+_BIDI_AND_SEPARATORS = "\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE_ALL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def neutralize(text: str, *, keep_lines: bool = False) -> str:
+    """`text` safe to print on a terminal: each control or bidi character written as an escape (`\\x1b`,
+    `\\r`, `\\u202e`). With `keep_lines`, newlines and tabs stay (a whole block of text); without, the
+    result is always one line (a table cell, a title)."""
+    pattern = _UNSAFE_KEEP_LINES if keep_lines else _UNSAFE_ALL
+    return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
 _WIDE = {"on": False}
@@ -31,11 +54,12 @@ def cuts_cells() -> bool:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: int = 60) -> str:
-    """A plain aligned table; on a terminal (without --wide) long cells are cut with an ellipsis."""
+    """A plain aligned table, one line per row (control characters escaped); on a terminal (without
+    --wide) long cells are cut with an ellipsis."""
     cut = cuts_cells()
 
     def cell(value: object) -> str:
-        text = "" if value is None else str(value)
+        text = neutralize("" if value is None else str(value))
         return text if not cut or len(text) <= max_width else text[: max_width - 1] + "…"
 
     grid = [[cell(h) for h in headers]] + [[cell(v) for v in row] for row in rows]
@@ -66,7 +90,7 @@ def incident_block(incident: Incident) -> str:
     """A compact overview of one incident; the full report is `incident-desk report`."""
     c = incident.clock
     lines = [
-        f"{incident.id}  {incident.title}",
+        f"{incident.id}  {neutralize(incident.title)}",
         f"  Status:     {incident.status.value}   Severity: {level_label(incident.severity.level)}"
         + (f" (override by {incident.severity.override.author}: {incident.severity.override.reason};"
            f" computed {incident.severity.computed or 'none'})" if incident.severity.override else ""),

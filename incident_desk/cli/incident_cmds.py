@@ -54,7 +54,7 @@ def declare(app: AppContext, title, severity, type_, start, summary, services, s
 @click.option("--since", help="Started at or after this time.")
 @click.option("--until", help="Started before this time.")
 @click.option("--search", help="Text in the id or title (case-insensitive).")
-@click.option("--limit", type=int, default=0, help="Show at most N (newest first).")
+@click.option("--limit", type=click.IntRange(0, 10**9), default=0, help="Show at most N (newest first).")
 @wide_option
 @json_option
 @pass_app
@@ -104,7 +104,8 @@ def show(app: AppContext, incident_id, as_json):
 @click.option("--resolution", help="How it was resolved (one paragraph).")
 @click.option("--clock", "clocks", multiple=True, metavar="NAME=TIME",
               help=f"Correct a clock field ({', '.join(CLOCK_OPTIONS)}); TIME is ISO-8601 or `unknown`.")
-@click.option("--revision", type=int, help="Refuse the change if the incident is no longer at this revision.")
+@click.option("--revision", type=click.IntRange(0, 10**15),
+              help="Refuse the change if the incident is no longer at this revision.")
 @json_option
 @pass_app
 def set_(app: AppContext, incident_id, facts, title, summary, type_, services, systems, tags, resolution, clocks,
@@ -120,16 +121,9 @@ def set_(app: AppContext, incident_id, facts, title, summary, type_, services, s
         clock_changes[key] = None if value.strip().lower() in ("", "unknown", "none") else parse_time(value, "--clock")
     if not (fields or fact_changes or clock_changes):
         raise click.UsageError("nothing to change: give --fact, --clock or a field option")
-    with open_desk(app) as desk:
-        incident = None
-        if fact_changes:
-            incident = desk.set_facts(incident_id, fact_changes, expected_revision=revision)
-            revision = None if revision is None else incident.revision
-        if fields:
-            incident = desk.set_fields(incident_id, fields, expected_revision=revision)
-            revision = None if revision is None else incident.revision
-        if clock_changes:
-            incident = desk.set_clock(incident_id, clock_changes, expected_revision=revision)
+    with open_desk(app) as desk:  # one change: all of it is saved, or nothing
+        incident = desk.set_all(incident_id, facts=fact_changes, fields=fields, clock=clock_changes,
+                                expected_revision=revision)
     emit(incident, as_json, lambda i: f"Updated {i.id} (revision {i.revision}, severity {i.severity.level or '-'})")
 
 

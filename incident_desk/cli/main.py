@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .common import EXIT_USAGE, AppContext, CliError
+from .common import EXIT_DATA, EXIT_USAGE, AppContext, CliError, shown
 
 EXIT_INTERNAL = 70
 
@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export_cmds:export", "Export one incident: JSON backup (default, what `import` reads), report, "
                                      "post-mortem, CSV or signed PDF."),
     "impact": ("record_cmds:impact", "Customer, business and technical impact."),
+    "improvements": ("improvements_cmd:improvements", "Process improvements and recommendations found in the "
+                                                      "incident history, with their evidence."),
     "import": ("data_cmds:import_", "Import incidents from JSON files written by `export`; each must match its "
                                     "own audit head."),
     "init": ("data_cmds:init", "Create an empty workspace (the folder comes from --workspace, "
@@ -54,12 +56,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                "reports."),
     "investigation": ("record_cmds:investigation", "Technical investigation: causes, contributing factors, 5 whys."),
     "list": ("incident_cmds:list_", "List incidents, newest first, with filters."),
+    "maturity": ("maturity_cmd:maturity", "Score the workspace against rules/maturity.yaml: level per dimension, "
+                                          "evidence, what the next level needs."),
+    "metrics": ("metrics_cmd:metrics", "Workspace figures for a period, with their trends against the period "
+                                       "before."),
     "mitigate": ("incident_cmds:mitigate", "Mark mitigated: the fix is in, now monitoring."),
     "notify": ("notify_cmds:notify", "Render TEMPLATE for INCIDENT_ID, log it, and send it through notifiers "
                                      "(via the outbox)."),
     "open": ("open_cmd:open_command", "Open the desktop window on the workspace."),
     "outbox": ("notify_cmds:outbox", "Messages waiting to be delivered, and those that failed (`outbox` alone "
                                      "lists them)."),
+    "playbook": ("playbook_cmds:playbook", "Response playbooks per incident type (rules/playbooks/*.yaml), drills "
+                                           "and checklists."),
     "plugins": ("notify_cmds:plugins_command", "List loaded plugins, where each came from, what it provides, and "
                                                "what failed to load."),
     "period-report": ("export_cmds:period_report", "Report on every incident of a month, quarter or range: table, "
@@ -165,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 1
     except BrokenPipeError:
         return 0
+    except OSError as error:  # the OS refused a file outside the store's own handling (config, output file...)
+        from ..app.face_support import describe_os_error
+
+        click.echo(f"incident-desk: error: {shown(describe_os_error(error))}", err=True)
+        return EXIT_DATA
     except Exception as error:  # a bug: keep the traceback for the report, show the user one line
         log = write_crash_log(error)
-        click.echo(f"incident-desk: internal error: {type(error).__name__}: {error} "
+        click.echo(f"incident-desk: internal error: {type(error).__name__}: {shown(str(error))} "
                    f"(details written to {log}; please report it)", err=True)
         return EXIT_INTERNAL
     return 0
@@ -184,7 +197,7 @@ def write_crash_log(error: Exception) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "crash.log"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(error)) + "\n")
+            handle.write(shown("".join(traceback.format_exception(error)), keep_lines=True) + "\n")
         return str(path)
     except OSError:
         return "(log folder not writable)"

@@ -195,7 +195,7 @@ def outbox_retry(app: AppContext, message_id: str | None, all_failed: bool, send
 
 
 @click.command()
-@click.option("--interval", default=30.0, show_default=True, type=click.FloatRange(min=0.05),
+@click.option("--interval", default=30.0, show_default=True, type=click.FloatRange(min=0.05, max=86400),
               help="Seconds between cycles.")
 @click.option("--once", is_flag=True, help="Run one cycle and exit.")
 @json_option

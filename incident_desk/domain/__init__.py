@@ -4,6 +4,7 @@ from .errors import DomainError, IllegalTransition
 from .incident import (
     ActionItem,
     Channel,
+    ChecklistStep,
     Clock,
     CommunicationEntry,
     CriterionResult,
@@ -35,12 +36,13 @@ from .incident import (
     normalize_severity,
 )
 from .lifecycle import Status, allowed_transitions
+from .playbook import PlaybookDocument
 from .summary import IncidentSummary, summarize
 
 __all__ = [
-    "ActionItem", "Channel", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
+    "ActionItem", "Channel", "ChecklistStep", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
     "DomainError", "EscalationRecord", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
-    "Incident", "Investigation", "Phase", "PostMortem", "Priority", "RegulatoryFiling", "RemediationAction", "Role",
+    "Incident", "Investigation", "PlaybookDocument", "Phase", "PostMortem", "Priority", "RegulatoryFiling", "RemediationAction", "Role",
     "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",
     "WorkStatus", "IncidentSummary", "summarize", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
 ]

@@ -27,8 +27,17 @@ from pydantic import (
 
 from .lifecycle import Status
 from .timeutil import as_utc, parse_duration
-
-INCIDENT_ID_PATTERN = re.compile(r"^INC-(\d{4})-(\d{3,})$")
+from .validation import (
+    INCIDENT_ID_PATTERN,  # noqa: F401 - re-exported: the one id grammar lives in validation
+    MAX_SEQUENCE,
+    Amount,
+    Count,
+    Percent,
+    SaneDate,
+    check_instant,
+    id_problem,
+    parse_incident_id,
+)
 SEVERITY_PATTERN = re.compile(r"^SEV-(\d)$")
 
 
@@ -38,7 +47,11 @@ def new_id() -> str:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
+    return None if value is None else check_instant(as_utc(value))
+
+
+def _sane_utc(value: datetime) -> datetime:
+    return check_instant(as_utc(value))
 
 
 def _non_blank(value: str) -> str:
@@ -68,7 +81,7 @@ def _duration_input(value: Any) -> Any:
 
 
 DurationFact = Annotated[timedelta | None, BeforeValidator(_duration_input)]
-UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
+UTCDateTime = Annotated[datetime, AfterValidator(_sane_utc)]
 OptionalUTC = Annotated[datetime | None, AfterValidator(_utc)]
 NonBlank = Annotated[str, AfterValidator(_non_blank)]
 CleanList = Annotated[list[str], AfterValidator(_clean_list)]
@@ -77,7 +90,7 @@ CleanList = Annotated[list[str], AfterValidator(_clean_list)]
 def normalize_severity(value: str) -> str:
     """Accept `sev1`, `SEV1`, `Sev-1`, `1` and return the canonical `SEV-1`."""
     text = str(value).strip().upper().replace("_", "-").replace(" ", "")
-    match = re.fullmatch(r"(?:SEV-?)?(\d)", text)
+    match = re.fullmatch(r"(?:SEV-?)?([0-9])", text)
     if not match:
         raise ValueError(f"'{value}' is not a severity level such as SEV-1 or sev2")
     return f"SEV-{match.group(1)}"
@@ -98,24 +111,24 @@ class Model(BaseModel):
 class Facts(Model):
     """The measured facts that severity, SLA and regulatory rules read. `None` means unknown."""
 
-    customer_impact_pct: float | None = Field(None, ge=0, le=100, description="Share of customers affected, %")
-    customers_affected: int | None = Field(None, ge=0)
-    revenue_per_hour: float | None = Field(None, ge=0, description="Revenue at risk per hour of outage")
-    failed_transactions: int | None = Field(None, ge=0)
-    support_tickets: int | None = Field(None, ge=0)
-    sla_target_pct: float | None = Field(None, gt=0, le=100)
-    sla_actual_pct: float | None = Field(None, ge=0, le=100, description="Measured availability in the SLA period")
+    customer_impact_pct: Percent | None = Field(None, description="Share of customers affected, %")
+    customers_affected: Count | None = None
+    revenue_per_hour: Amount | None = Field(None, description="Revenue at risk per hour of outage")
+    failed_transactions: Count | None = None
+    support_tickets: Count | None = None
+    sla_target_pct: Percent | None = Field(None, gt=0)
+    sla_actual_pct: Percent | None = Field(None, description="Measured availability in the SLA period")
     data_categories: CleanList = Field(default_factory=list, description="personal, payment, health, ...")
     regions: CleanList = Field(default_factory=list)
-    records_exposed: int | None = Field(None, ge=0)
+    records_exposed: Count | None = None
     security_breach: bool | None = None
-    customers_total: int | None = Field(None, ge=0, description="All customers of the service (turns the "
+    customers_total: Count | None = Field(None, description="All customers of the service (turns the "
                                         "impact percentage into a count)")
     data_lost: bool | None = Field(None, description="Customer or production data was lost or destroyed")
-    records_lost: int | None = Field(None, ge=0, description="Records, rows or objects lost")
+    records_lost: Count | None = Field(None, description="Records, rows or objects lost")
     data_loss_window: DurationFact = Field(None, description="Span of time whose writes were lost")
     data_recoverable: bool | None = Field(None, description="The lost data can be restored (backups, replicas)")
-    backups_failed: int | None = Field(None, ge=0, description="Backup or replication mechanisms that failed")
+    backups_failed: Count | None = Field(None, description="Backup or replication mechanisms that failed")
 
     @model_validator(mode="after")
     def _consistent(self) -> Facts:
@@ -385,7 +398,7 @@ class Delivery(Model):
     notifier: NonBlank
     target: str = ""
     state: DeliveryState = DeliveryState.PENDING
-    attempts: int = Field(0, ge=0)
+    attempts: Count = 0
     last_error: str = ""
     at: OptionalUTC = None
     message_key: str = ""
@@ -441,7 +454,7 @@ class Impact(Model):
     customer_notes: CleanList = Field(default_factory=list)
     business_notes: CleanList = Field(default_factory=list)
     technical_notes: CleanList = Field(default_factory=list)
-    sla_credits: float | None = Field(None, ge=0, description="Credits owed; computed from sla.yaml when unset")
+    sla_credits: Amount | None = Field(None, description="Credits owed; computed from sla.yaml when unset")
     windows: list[ImpactWindow] = Field(default_factory=list)
 
 
@@ -512,7 +525,7 @@ class ActionItem(Model):
     title: NonBlank
     priority: Priority = Priority.MEDIUM
     owner: NonBlank
-    due: date | None = None
+    due: SaneDate | None = None
     recurrence: Literal["weekly", "monthly", "quarterly", "yearly"] | None = None
     status: WorkStatus = WorkStatus.NOT_STARTED
     created_at: OptionalUTC = None
@@ -547,6 +560,18 @@ class RegulatoryFiling(Model):
         return (self.regime.casefold(), self.obligation.casefold()) == (regime.casefold(), obligation.casefold())
 
 
+class ChecklistStep(Model):
+    """One step of a playbook checklist attached to an incident; ticking it records who and when."""
+
+    id: NonBlank
+    playbook: NonBlank
+    text: NonBlank
+    phase: str = ""
+    role: str = ""
+    done_at: OptionalUTC = None
+    done_by: str = ""
+
+
 # --------------------------------------------------------------------------- the incident
 
 
@@ -554,7 +579,7 @@ class Incident(Model):
     """One incident, from declaration to closed post-mortem."""
 
     id: str
-    revision: int = Field(0, ge=0, description="Bumped by the store on every save; stale edits are refused")
+    revision: Count = Field(0, description="Bumped by the store on every save; stale edits are refused")
     title: NonBlank
     summary: str = ""
     type: NonBlank = "availability"
@@ -576,13 +601,16 @@ class Incident(Model):
     action_items: list[ActionItem] = Field(default_factory=list)
     escalations: list[EscalationRecord] = Field(default_factory=list)
     regulatory_filings: list[RegulatoryFiling] = Field(default_factory=list)
+    checklist: list[ChecklistStep] = Field(default_factory=list)
+    drill: bool = Field(False, description="An exercise incident: left out of production metrics")
     created_by: str = ""
 
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not INCIDENT_ID_PATTERN.match(value):
-            raise ValueError(f"'{value}' is not an incident id such as INC-2025-001")
+        problem = id_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("type")
@@ -606,14 +634,13 @@ class Incident(Model):
 
 
 def incident_number(incident_id: str) -> tuple[int, int]:
-    """(year, sequence) of an id such as INC-2025-001."""
-    match = INCIDENT_ID_PATTERN.match(incident_id)
-    if not match:
-        raise ValueError(f"'{incident_id}' is not an incident id such as INC-2025-001")
-    return int(match.group(1)), int(match.group(2))
+    """(year, sequence) of an id such as INC-2025-001 (InvalidIncidentId, a ValueError, if it is not one)."""
+    return parse_incident_id(incident_id)
 
 
 def format_incident_id(year: int, sequence: int) -> str:
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ValueError(f"incident number {sequence} of {year} is outside 1-{MAX_SEQUENCE}")
     return f"INC-{year:04d}-{sequence:03d}"
 
 

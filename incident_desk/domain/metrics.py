@@ -26,7 +26,8 @@ from .levels import level_rank
 from .summary import IncidentSummary
 from .timeutil import as_utc
 
-Period = Literal["daily", "weekly", "monthly"]
+Period = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+PERIODS: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "yearly")
 UNCLASSIFIED = "unclassified"
 
 
@@ -100,6 +101,35 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
 
 
+def nearest_rank(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or
+    below it (rank ceil(share x n) in ascending order). p90 of 1..10 is 9; of one value, that value."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(round(share * 1000)) * len(ordered) // 1000))  # ceil without float error
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    """Mean, median and p90 (nearest rank) of one figure over the incidents where it is known."""
+
+    known: int
+    unknown: int
+    mean: timedelta | None
+    median: timedelta | None
+    p90: timedelta | None
+
+
+def duration_stats(values: Iterable[timedelta | None]) -> DurationStats:
+    values = list(values)
+    known = [v for v in values if v is not None]
+    p90 = nearest_rank([v.total_seconds() for v in known], 0.9)
+    return DurationStats(len(known), len(values) - len(known), _mean(known), _median(known),
+                         None if p90 is None else timedelta(seconds=p90))
+
+
 # --------------------------------------------------------------------------- aggregates
 
 
@@ -168,7 +198,11 @@ def _period_start(instant: datetime, period: Period) -> datetime:
         return day - timedelta(days=day.weekday())
     if period == "monthly":
         return day.replace(day=1)
-    raise ValueError(f"'{period}' is not a period; use daily, weekly or monthly")
+    if period == "quarterly":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if period == "yearly":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"'{period}' is not a period; use one of {', '.join(PERIODS)}")
 
 
 def _next_period(start: datetime, period: Period) -> datetime:
@@ -176,7 +210,26 @@ def _next_period(start: datetime, period: Period) -> datetime:
         return start + timedelta(days=1)
     if period == "weekly":
         return start + timedelta(days=7)
-    return start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+    if period == "yearly":
+        return start.replace(year=start.year + 1)
+    months = start.month - 1 + (3 if period == "quarterly" else 1)
+    return start.replace(year=start.year + months // 12, month=months % 12 + 1)
+
+
+def calendar_window(period: Period, instant: datetime, tz: tzinfo = timezone.utc) -> Window:
+    """The calendar period (day, ISO week, month, quarter, year in `tz`) that contains `instant`."""
+    local = as_utc(instant).astimezone(tz).replace(tzinfo=None)
+    start = _period_start(local, period)
+    return Window(start.replace(tzinfo=tz), _next_period(start, period).replace(tzinfo=tz))
+
+
+def previous_window(window: Window, period: Period | None, tz: tzinfo = timezone.utc) -> Window:
+    """The period before `window`: the previous calendar period, or for a custom range the span of the
+    same length ending where it starts."""
+    if period is None:
+        return Window(window.start - (window.end - window.start), window.start)
+    local_start = window.start.astimezone(tz).replace(tzinfo=None)
+    return calendar_window(period, (local_start - timedelta(seconds=1)).replace(tzinfo=tz), tz)
 
 
 def period_windows(period: Period, start: datetime, end: datetime, tz: tzinfo = timezone.utc) -> list[Window]:

@@ -43,7 +43,9 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
         path = ".".join(str(p) for p in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         got = item.get("input")
-        if got is not None and not isinstance(got, (dict, list)):
+        if isinstance(got, (datetime, date)):
+            message += f" (got {got.isoformat().replace('+00:00', 'Z')})"
+        elif got is not None and not isinstance(got, (dict, list)):
             message += f" (got {got!r})"
         problems.append((path, message))
     return problems
@@ -408,3 +410,38 @@ def replace_parts(incident: Incident, changes: dict[str, Any]) -> None:
         raise DomainError(describe_validation_error(error)) from None
     for name in changes:
         object.__setattr__(incident, name, getattr(checked, name))
+
+
+def attach_checklist(incident: Incident, playbook: str, steps: list[tuple[str, str, str, str]], at: datetime,
+                     author: str = "") -> None:
+    """Attach a playbook's checklist (step id, text, phase, role); steps already attached are kept as they are."""
+    from .incident import ChecklistStep
+
+    have = {(s.playbook, s.id) for s in incident.checklist}
+    added = [ChecklistStep(id=step_id, playbook=playbook, text=text, phase=phase, role=role)
+             for step_id, text, phase, role in steps if (playbook, step_id) not in have]
+    if not added:
+        raise DomainError(f"{incident.id} already has the {playbook} checklist")
+    incident.checklist.extend(added)
+    add_event(incident, at, f"Playbook checklist attached: {playbook} ({len(added)} steps)", EventKind.ACTION,
+              source="playbook", author=author)
+
+
+def tick_step(incident: Incident, step_ref: str, at: datetime, author: str = "") -> None:
+    """Mark a checklist step done (by id, `playbook/id` or 1-based number); a timeline event records it."""
+    steps = incident.checklist
+    if not steps:
+        raise DomainError(f"{incident.id} has no checklist; attach a playbook first")
+    matches = [s for s in steps if step_ref in (s.id, f"{s.playbook}/{s.id}")]
+    if not matches and step_ref.isdigit() and 1 <= int(step_ref) <= len(steps):
+        matches = [steps[int(step_ref) - 1]]
+    if len(matches) != 1:
+        known = ", ".join(s.id for s in steps)
+        raise DomainError(f"{incident.id} has {'several steps' if matches else 'no step'} '{step_ref}'; "
+                          f"steps: {known}")
+    step = matches[0]
+    if step.done_at is not None:
+        raise DomainError(f"step {step.id} was already done at {step.done_at:%Y-%m-%dT%H:%M:%SZ}")
+    step.done_at = as_utc(at)
+    step.done_by = author
+    add_event(incident, at, f"Checklist step done: {step.text}", EventKind.ACTION, source="playbook", author=author)

@@ -36,7 +36,7 @@ def parse_duration(text: str | int | float) -> timedelta:
     if isinstance(text, (int, float)):
         if text < 0:
             raise ValueError(f"duration {text} is negative")
-        return timedelta(seconds=text)
+        return _bounded(text, text)
     match = _DURATION.match(str(text))
     if not match:
         compact = str(text).replace(" ", "")
@@ -44,7 +44,18 @@ def parse_duration(text: str | int | float) -> timedelta:
             return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact)))
         raise ValueError(f"'{text}' is not a duration such as 5m, 2h or 3d")
     number, unit = match.groups()
-    return timedelta(seconds=float(number) * _UNIT_SECONDS[unit])
+    return _bounded(float(number) * _UNIT_SECONDS[unit], text)
+
+
+MAX_DURATION_SECONDS = 100 * 366 * 86400
+
+
+def _bounded(seconds: float, text: object) -> timedelta:
+    """A duration of at most 100 years (longer ones, and inf or nan, are refused: no clock needs them)."""
+    if not seconds <= MAX_DURATION_SECONDS:
+        shown = str(text) if len(str(text)) <= 30 else str(text)[:27] + "..."
+        raise ValueError(f"duration '{shown}' is longer than 100 years")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:

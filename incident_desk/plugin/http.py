@@ -8,6 +8,7 @@ texts are scrubbed of the URL and any secret passed in `hide`, because webhook U
 from __future__ import annotations
 
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -21,9 +22,13 @@ USER_AGENT = "incident-desk-notifier/1"
 
 
 def scrub(text: str, hide: Iterable[str]) -> str:
-    """`text` with every non-empty string of `hide` replaced by `***`."""
+    """`text` with every non-empty string of `hide` replaced by `***`; one shorter than 8 characters only
+    where it stands as a whole token, so a one-letter password never turns `extension` into `e***tension`."""
     for secret in sorted((s for s in hide if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
+        if len(secret) >= 8:
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", "***", text)
     return text
 
 

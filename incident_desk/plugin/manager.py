@@ -55,6 +55,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "incident_desk_teams",
     "incident_desk_desktop",
     "incident_desk_exporters",
+    "incident_desk_playbooks",
 )
 ENTRY_POINT_GROUP = PROJECT_NAME
 PLUGINS_DIR_ENV = "INCIDENT_DESK_PLUGINS_DIR"
@@ -545,6 +546,25 @@ class Plugins:
         """How many sends of lane `lane` are still running past their time limit."""
         with self._hung_lock:
             return self._hung.get(f"lane:{lane}", 0)
+
+    # ------------------------------------------------------------------ playbook generators
+
+    def generate_playbook(self, name: str, document: Any) -> str:
+        """Run one playbook generator, isolated; KeyError for an unknown name, RuntimeError when it fails."""
+        try:
+            provided = self.playbook_generators[name]
+        except KeyError:
+            known = ", ".join(sorted(self.playbook_generators)) or "none"
+            raise KeyError(f"no playbook generator {name!r}; loaded: {known}") from None
+        future = self._pool.submit(provided.function, {"document": document})
+        result, failure = self._wait(provided.plugin, f"{name}.generate", future, self.call_timeout)
+        if failure is None and not isinstance(result, str):
+            failure = PluginFailure(provided.plugin, f"{name}.generate", f"returned {_short(result)}, not text",
+                                    "bad_return")
+        if failure is not None:
+            self._remember(failure)
+            raise RuntimeError(str(failure))
+        return result
 
     # ------------------------------------------------------------------ what is loaded
 

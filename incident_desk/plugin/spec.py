@@ -61,8 +61,10 @@ def register_exporters(register: Callable[..., None]) -> None:
 def register_playbook_generators(register: Callable[..., None]) -> None:
     """Provide playbook generators: functions that draft a response playbook for an incident type.
 
-    Call ``register(name, generate, description="...")`` where ``generate(incident_type: str) -> str``
-    returns the playbook as Markdown.
+    Call ``register(name, generate, description="...", suffix=".md")`` where
+    ``generate(document: PlaybookDocument) -> str`` returns the playbook's text. The document (public API:
+    ``incident_desk.PlaybookDocument``) holds the playbook file's roles, communications, checklist steps and
+    decision points, joined with the live severity levels and escalation policies of the active rules.
 
     :param register: callback taking the generator's name, its function and keyword details.
     """

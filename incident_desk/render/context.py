@@ -49,6 +49,8 @@ class ReportContext:
       obligation_name, due_at, time_left, overdue, filed_at, on_time, filing_reference); `None` when the
       caller has no rules, and the reports leave the section out.
     - `derived`: how each derived fact the rules read got its value (objects with `.line`).
+    - `derived_items`: process improvements and recommendations derived from the data, printed after
+      the hand-written ones.
     """
 
     level_names: Mapping[str, str] | None = None
@@ -64,6 +66,7 @@ class ReportContext:
     maturity: MaturityView | None = None
     regulatory: Sequence[Any] | None = None
     derived: Sequence[Any] = ()
+    derived_items: Sequence[Any] = ()  # improvement-rule findings (section, text, evidence)
 
     @property
     def names(self) -> Mapping[str, str]:

@@ -24,6 +24,7 @@ from ..domain.summary import IncidentSummary, summarize
 from ..domain.timeutil import format_duration, format_short_duration, isoformat_z
 from .context import MaturityLevel, ReportContext
 from .criteria import explained_criteria, fallback_criteria
+from .derived_items import derived_lines
 from .formatting import clock_time, count, is_utc, money, percent, type_label, zone_abbreviation
 
 NONE = "(none recorded)"
@@ -387,11 +388,13 @@ def incident_metrics(incident: Incident, context: ReportContext) -> list[str]:
 
 
 def process_improvements(incident: Incident, context: ReportContext) -> list[str]:
-    return [*heading("PROCESS IMPROVEMENTS:"), *numbered(incident.postmortem.process_improvements)]
+    derived = derived_lines(context.derived_items, "process_improvements")
+    return [*heading("PROCESS IMPROVEMENTS:"), *numbered(incident.postmortem.process_improvements + derived)]
 
 
 def recommendations(incident: Incident, context: ReportContext) -> list[str]:
-    return [*heading("RECOMMENDATIONS:"), *numbered(incident.postmortem.recommendations)]
+    derived = derived_lines(context.derived_items, "recommendations")
+    return [*heading("RECOMMENDATIONS:"), *numbered(incident.postmortem.recommendations + derived)]
 
 
 def _maturity_level(prefix: str, level: MaturityLevel) -> list[str]:

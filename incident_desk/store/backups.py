@@ -4,8 +4,10 @@ A snapshot is `backups/snapshot-<UTC stamp>/` holding copies of `workspace.json`
 and every incident file, plus `manifest.json` recording each live file's (inode, size, mtime_ns) when
 copied. Files unchanged since the previous snapshot are hard-linked to that snapshot's copy (never to the
 live file, so damage to a live file cannot reach a snapshot); changed files are copied. A snapshot is
-built under a temporary name and renamed into place when complete. Each file in it is a consistent
-version (live files are only ever replaced atomically); the index in it may lag, it is rebuildable.
+built under a temporary name and renamed into place when complete, every copied file and folder fsync'd
+first, so a snapshot that exists is whole on disk. Each file in it is a consistent version (live files are
+only ever replaced atomically); the index in it may lag, it is rebuildable. A `.partial-*` folder left by
+a crash is removed later (`recovery.clean_stale_temp_files`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import orjson
 from .storage import fsync_dir
 
 PREFIX = "snapshot-"
+PARTIAL_PREFIX = ".partial-"
 MANIFEST = "manifest.json"
 #: audit checkpoints and the archived rules versions with their history (app.rules_archive)
 EVIDENCE_FOLDERS = ("checkpoints", "rules-archive")
@@ -58,7 +61,7 @@ def take_snapshot(root: Path, backups_dir: Path, keep: int) -> Path:
     """Snapshot `root` into `backups_dir` and delete all but the newest `keep` snapshots."""
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    partial = backups_dir / f".partial-{stamp}"
+    partial = backups_dir / f"{PARTIAL_PREFIX}{stamp}"
     target = backups_dir / f"{PREFIX}{stamp}"
     previous = next(iter(list_snapshots(backups_dir)), None)
     old_manifest = _read_manifest(previous) if previous else {}
@@ -83,14 +86,26 @@ def take_snapshot(root: Path, backups_dir: Path, keep: int) -> Path:
                 shutil.copy2(source, destination)
             except FileNotFoundError:
                 continue
+            _fsync_file(destination)
         manifest[key] = fingerprint
     partial.mkdir(parents=True, exist_ok=True)
     (partial / MANIFEST).write_bytes(orjson.dumps(manifest))
+    _fsync_file(partial / MANIFEST)
+    for dirpath, _, _ in sorted(os.walk(partial), key=lambda item: len(Path(item[0]).parts), reverse=True):
+        fsync_dir(dirpath)
     os.replace(partial, target)
     fsync_dir(backups_dir)
     for old in list_snapshots(backups_dir)[max(keep, 1):]:
         shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _read_manifest(snapshot: Path) -> dict[str, list[int]]:

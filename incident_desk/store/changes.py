@@ -2,7 +2,8 @@
 
 Every write appends one JSON line to `changes.log` (O_APPEND, not fsync'd: it is a hint for pollers, the
 data files are the truth). `data_version()` is the log's inode and size, a stamp that changes whenever any
-process wrote; `read_since(version)` returns what changed since a stamp.
+process wrote; `read_since(version)` returns what changed since a stamp. The log is never opened through a
+symbolic link: a link planted in its place is replaced by a regular file (its target is never touched).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
+from .locks import NOFOLLOW, open_no_follow
 
 log = logging.getLogger(__name__)
 ROTATE_AT = 4 * 1024 * 1024
@@ -44,7 +47,7 @@ class ChangeLog:
         line = orjson.dumps({"id": change.incident_id, "rev": change.revision, "action": change.action,
                              "actor": change.actor}) + b"\n"
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = open_no_follow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             try:
                 os.write(fd, line)
                 size = os.fstat(fd).st_size
@@ -62,7 +65,7 @@ class ChangeLog:
 
     def version(self) -> str:
         try:
-            stat = os.stat(self.path)
+            stat = os.lstat(self.path)
         except FileNotFoundError:
             return "0.0"
         return f"{stat.st_ino}.{stat.st_size}"
@@ -74,13 +77,13 @@ class ChangeLog:
             return [], current
         old_inode, _, old_size = version.partition(".")
         try:
-            with open(self.path, "rb") as handle:
+            with open(os.open(self.path, os.O_RDONLY | NOFOLLOW), "rb") as handle:
                 inode = os.fstat(handle.fileno()).st_ino
                 if str(inode) == old_inode:
                     handle.seek(int(old_size or 0))
                 data = handle.read()
                 current = f"{inode}.{handle.tell()}"
-        except FileNotFoundError:
+        except OSError:  # gone, or a symbolic link (not followed), or unreadable: nothing to read
             return [], current
         changes = []
         for line in data.splitlines():

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from ..domain.incident import INCIDENT_ID_PATTERN
+from ..domain.validation import is_incident_id
 from . import index
 
 JOURNAL_NAME = "journal.jsonl"
@@ -121,7 +121,7 @@ def refresh(root: Path, state: JournalState, notices: list[str]) -> JournalState
         try:
             item = orjson.loads(line)
             incident_id = item["id"]
-            if not isinstance(incident_id, str) or not INCIDENT_ID_PATTERN.match(incident_id):
+            if not is_incident_id(incident_id):
                 raise ValueError("not an incident id")
             if item.get("removed"):
                 state.entries[incident_id] = (None, STALE)

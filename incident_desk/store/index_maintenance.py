@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..domain import IncidentSummary, summarize
-from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
+from ..domain.incident import incident_number
+from ..domain.validation import is_incident_id
 from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
 from .locks import try_hold
@@ -73,28 +74,37 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> in
 
 
 def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: list[str]) -> None:
-    """Re-summarise incidents whose write was interrupted between incident file and index."""
-    for marker in sorted((root / "intents").iterdir()):
+    """Re-summarise incidents whose write was interrupted between incident file and index.
+
+    Another process may finish its write (and remove its marker) at any moment between the listing and
+    the lock: a marker that is gone once the lock is held means there is nothing left to repair."""
+    try:
+        markers = sorted((root / "intents").iterdir())
+    except FileNotFoundError:
+        return
+    for marker in markers:
         incident_id = marker.name
-        if not INCIDENT_ID_PATTERN.match(incident_id):
+        if not is_incident_id(incident_id):
             continue
         lock = try_hold(layout.lock_path(root, incident_id))
         if lock is None:
-            continue  # its writer is alive and still working
+            continue  # its writer is alive and still working (or the workspace is read-only)
         try:
+            if not marker.exists():
+                continue  # its writer finished between our listing and our lock
             path = layout.incident_path(root, incident_id)
             try:
                 summary, stamp = summarize_file(path, incident_id)
             except FileNotFoundError:
                 with index_lock():
                     index_journal.append(root, [index_journal.line_for(incident_id, None, None)])
-                marker.unlink()
+                marker.unlink(missing_ok=True)
                 continue
             except DamagedFile as damage:
                 notices.append(damage_note(root, damage, path, incident_id))
                 continue
             index_summary(root, incident_id, summary, stamp, index_lock=index_lock, notices=notices)
-            marker.unlink()
+            marker.unlink(missing_ok=True)
         finally:
             lock.release()
 

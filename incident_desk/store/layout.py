@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..domain.incident import INCIDENT_ID_PATTERN, incident_number
+from ..domain.incident import incident_number
+from ..domain.validation import is_incident_id
 from . import index
 from .errors import NotFound
 
@@ -52,16 +53,17 @@ def incident_ids(root: Path) -> list[str]:
     found = []
     base = root / "incidents"
     for year_dir in sorted(base.iterdir()) if base.is_dir() else []:
-        if not year_dir.is_dir() or not year_dir.name.isdigit():
+        if not year_dir.is_dir() or not (year_dir.name.isascii() and year_dir.name.isdigit()):
             continue
         for name in os.listdir(year_dir):
-            if name.endswith(".json") and INCIDENT_ID_PATTERN.match(name[:-5]):
+            if name.endswith(".json") and is_incident_id(name[:-5]) and name[4:8] == year_dir.name:
                 found.append(name[:-5])
     return sorted(found, key=incident_number)
 
 
 def ids_on_disk(root: Path) -> list[str]:
-    """Names of the incident files, unordered and checked only by prefix: the fast scan for listing."""
+    """Names of the incident files, unordered and checked only by prefix: the fast scan for listing (the
+    caller checks each with `domain.validation.is_incident_id` and reports the others)."""
     base = root / "incidents"
     found = []
     for year in os.listdir(base) if base.is_dir() else []:
@@ -77,7 +79,6 @@ def highest_sequence(root: Path, year: int) -> int:
     highest = 0
     if folder.is_dir():
         for name in os.listdir(folder):
-            match = INCIDENT_ID_PATTERN.match(name.removesuffix(".json"))
-            if match and name.endswith(".json"):
-                highest = max(highest, int(match.group(2)))
+            if name.endswith(".json") and is_incident_id(name[:-5]):
+                highest = max(highest, incident_number(name[:-5])[1])
     return highest

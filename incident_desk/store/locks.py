@@ -1,11 +1,19 @@
-"""Inter-process locks on a workspace (filelock), with a note of who holds each one.
+"""Inter-process locks on a workspace, with a note of who holds each one.
 
 Lock order, always: `ids` -> one incident -> `index`. Nothing takes an incident lock while holding the
 index lock, and no code path holds two incident locks, so processes cannot deadlock.
+
+Lock files are opened without following symbolic links (O_NOFOLLOW) and only inside the workspace's
+`locks/` folder, never truncated: a link planted in `locks/` cannot make the desk write anywhere else; it is
+replaced by a regular lock file (the link itself is removed, its target is never touched). On POSIX the
+lock is `flock` on that file, the same lock `filelock.FileLock` takes, so the two interoperate. A lock file
+that cannot be created (read-only workspace, no permission) is opened read-only when it exists (`flock`
+works on it); otherwise `LockUnavailable` says why, and the caller decides (a read goes on unlocked).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -14,11 +22,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
-from .errors import WorkspaceLocked
+from .errors import LockUnavailable, WorkspaceLocked, os_error_reason
 
 DEFAULT_TIMEOUT = 15.0
+POLL_INTERVAL = 0.02
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+try:
+    import fcntl
+except ImportError:  # Windows: no symlinks to fear in practice; filelock's msvcrt locking
+    fcntl = None  # type: ignore[assignment]
 
 
 def _holder_note() -> str:
@@ -26,35 +39,159 @@ def _holder_note() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()} ({program}) since {time.strftime('%H:%M:%SZ', time.gmtime())}"
 
 
+def open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
+    """`os.open` that never follows a symbolic link at `path`: a link there is removed (not its target) and a
+    regular file created in its place when `flags` may create; ELOOP otherwise."""
+    try:
+        return os.open(path, flags | NOFOLLOW, mode)
+    except OSError as error:
+        if error.errno not in (errno.ELOOP, errno.EMLINK) or not (flags & os.O_CREAT) or not path.is_symlink():
+            raise
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass  # another process replaced it first
+    try:
+        return os.open(path, flags | NOFOLLOW | os.O_EXCL, mode)
+    except FileExistsError:
+        return os.open(path, flags & ~os.O_CREAT | NOFOLLOW, mode)
+
+
+def _check_inside(lock_path: Path) -> None:
+    folder = lock_path.parent
+    if folder.is_symlink() or not folder.is_dir():
+        raise LockUnavailable(lock_path, f"its folder {folder} is not a plain folder of the workspace "
+                                         "(a symbolic link or missing); locks are only taken inside the workspace")
+
+
+class FolderLock:
+    """One lock file held with flock (POSIX). `acquire(timeout)` -> bool; `release()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def _open(self) -> int:
+        _check_inside(self.path)
+        try:
+            return open_no_follow(self.path, os.O_RDWR | os.O_CREAT)
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise LockUnavailable(self.path, os_error_reason(error)) from None
+            try:
+                return os.open(self.path, os.O_RDONLY | NOFOLLOW)
+            except OSError:
+                raise LockUnavailable(self.path, os_error_reason(error)) from None
+
+    def acquire(self, timeout: float) -> bool:
+        fd = self._open()
+        deadline = time.monotonic() + max(timeout, 0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(POLL_INTERVAL)
+                continue
+            except OSError as error:
+                os.close(fd)
+                raise LockUnavailable(self.path, os_error_reason(error)) from None
+            self._fd = fd
+            return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
+class _WindowsLock:
+    def __init__(self, path: Path) -> None:
+        from filelock import FileLock
+
+        self._lock = FileLock(path)
+
+    def acquire(self, timeout: float) -> bool:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            return False
+        return True
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def _new_lock(path: Path) -> FolderLock | _WindowsLock:
+    return FolderLock(path) if fcntl is not None else _WindowsLock(path)
+
+
+def _write_owner_note(owner: Path) -> None:
+    try:
+        fd = open_no_follow(owner, os.O_WRONLY | os.O_CREAT)
+    except OSError:
+        return
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, _holder_note().encode("utf-8"))
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_owner_note(owner: Path) -> str:
+    try:
+        fd = os.open(owner, os.O_RDONLY | NOFOLLOW)
+    except OSError:
+        return ""
+    try:
+        return os.read(fd, 500).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def hold(lock_path: Path, what: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
-    """Hold the lock at `lock_path`; raise `WorkspaceLocked` naming `what` and the holder after `timeout`."""
-    lock = FileLock(lock_path, timeout=timeout)
+    """Hold the lock at `lock_path`; raise `WorkspaceLocked` naming `what` and the holder after `timeout`,
+    `LockUnavailable` when the lock file cannot be opened at all."""
+    lock = _new_lock(lock_path)
     owner = lock_path.with_suffix(".owner")
-    try:
-        lock.acquire()
-    except Timeout:
-        try:
-            holder = owner.read_text(encoding="utf-8").strip()
-        except OSError:
-            holder = ""
+    if not lock.acquire(timeout):
+        holder = _read_owner_note(owner)
         who = f"held by {holder}" if holder else "holder unknown"
-        raise WorkspaceLocked(f"{what} is locked ({who}); waited {timeout:g} s; try again when it is free") from None
+        raise WorkspaceLocked(f"{what} is locked ({who}); waited {timeout:g} s; try again when it is free")
     try:
-        try:
-            owner.write_text(_holder_note(), encoding="utf-8")
-        except OSError:
-            pass
+        _write_owner_note(owner)
         yield
     finally:
         lock.release()
 
 
-def try_hold(lock_path: Path) -> FileLock | None:
-    """The lock if it is free right now, else None (the caller must release it)."""
-    lock = FileLock(lock_path, timeout=0)
+def try_hold(lock_path: Path) -> FolderLock | _WindowsLock | None:
+    """The lock if it is free right now, else None (also None when it cannot be opened: a read-only
+    workspace). The caller must release it."""
+    lock = _new_lock(lock_path)
     try:
-        lock.acquire()
-    except Timeout:
+        return lock if lock.acquire(0) else None
+    except LockUnavailable:
         return None
-    return lock
+
+
+def plain_lock_file(path: Path) -> Path:
+    """`path`, made a regular file if a symbolic link was planted there (for code that locks with
+    `filelock.FileLock`, which follows links); left as it is when it cannot be created (read-only)."""
+    try:
+        os.close(open_no_follow(Path(path), os.O_RDWR | os.O_CREAT))
+    except OSError:
+        pass
+    return Path(path)

@@ -5,6 +5,7 @@ with their bytes untouched, putting a backup back in place, and removing temp fi
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,14 +85,28 @@ def put_back(root: Path, path: Path, incident_id: str,
 
 
 def clean_stale_temp_files(root: Path) -> None:
-    """Delete temp files older than STALE_TEMP_AGE seconds: their writer crashed before renaming them."""
+    """Delete what a crashed writer left, once older than STALE_TEMP_AGE seconds (a live writer's are
+    younger): temp files it never renamed, hard links it never moved into `.prev/`, and snapshot folders
+    it never completed (`backups/.partial-*`)."""
     cutoff = time.time() - STALE_TEMP_AGE
-    for folder in [root, root / "index", *(root / "incidents").glob("*")]:
-        if not folder.is_dir():
-            continue
+    year_dirs = [d for d in (root / "incidents").glob("*") if d.is_dir()]
+    for folder in [root, root / "index", *year_dirs]:
         for tmp in folder.glob(".*.tmp"):
-            try:
-                if tmp.stat().st_mtime < cutoff:
-                    tmp.unlink()
-            except OSError:
-                pass
+            _remove_if_older(tmp, cutoff)
+    for year_dir in year_dirs:
+        for link in (year_dir / ".prev").glob(".*.lnk"):
+            _remove_if_older(link, cutoff)
+    for partial in (root / "backups").glob(f"{backups.PARTIAL_PREFIX}*"):
+        try:
+            if partial.is_dir() and not partial.is_symlink() and partial.lstat().st_mtime < cutoff:
+                shutil.rmtree(partial)
+        except OSError:
+            pass
+
+
+def _remove_if_older(path: Path, cutoff: float) -> None:
+    try:
+        if path.lstat().st_mtime < cutoff:
+            path.unlink()
+    except OSError:
+        pass

@@ -71,11 +71,13 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, fsync: bool = True,
         if keep_previous is not None:
             _link_previous(path, Path(keep_previous))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError) and not error.filename:  # a failed write names no file: name it
+            raise OSError(error.errno, error.strerror, str(path)) from error
         raise
     if fsync:
         fsync_dir(folder)

@@ -23,7 +23,7 @@ import orjson
 from pydantic import ValidationError
 
 from ..domain import IncidentSummary, Status
-from ..domain.incident import INCIDENT_ID_PATTERN
+from ..domain.validation import id_problem
 from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
 from .index_maintenance import IndexLock
@@ -266,8 +266,8 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
         if everything or query.matches(incident_id, fresh_row):
             hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
-    unindexed = [i for i in layout.ids_on_disk(root) if i not in seen and INCIDENT_ID_PATTERN.match(i)
-                 and not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
+    unindexed = [i for i in _unindexed_ids(root, seen, notices)
+                 if not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:
@@ -280,6 +280,24 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     if healed:
         _append_quietly(root, healed, index_lock)
     return hits
+
+
+def _unindexed_ids(root: Path, known: set[str] | IndexView, notices: list[str]) -> list[str]:
+    """Incident files the index does not know; a file whose name is not an incident id is reported (once per
+    workspace) and skipped, never read, indexed or moved."""
+    found = []
+    for name in layout.ids_on_disk(root):
+        if name in known:
+            continue
+        problem = id_problem(name)
+        if problem is None:
+            found.append(name)
+            continue
+        note = (f"skipped a file in {root / 'incidents'} whose name is not an incident id "
+                f"({problem.split(':')[0]}); rename or remove it")
+        if note not in notices:
+            notices.append(note)
+    return found
 
 
 def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> None:

@@ -37,8 +37,19 @@ from . import audit, backups, checkpoints, id_counter, incident_file, index, ind
 from . import recovery, schema
 from .audit import AuditRecord, AuditReport
 from .changes import ChangeLog, StoreChange
-from .errors import DamagedFile, DuplicateId, NotFound, SchemaTooNew, StaleRevision, StoreError
-from .locks import DEFAULT_TIMEOUT, hold
+from .errors import (
+    DamagedFile,
+    DuplicateId,
+    LockUnavailable,
+    NotFound,
+    SchemaTooNew,
+    StaleRevision,
+    StorageUnavailable,
+    StoreError,
+    describe_os_error,
+    os_errors,
+)
+from .locks import DEFAULT_TIMEOUT, NOFOLLOW, hold
 from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
 from .storage import fsync_dir
 
@@ -62,6 +73,9 @@ class Workspace:
         self._wrote = False
         self._caches = SummaryCaches()
         self.closed = False
+        #: set when the workspace could not be locked for writing (read-only file system, no permission):
+        #: reads work, each write is refused by the operating system with a clear error
+        self.read_only_reason: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -75,15 +89,39 @@ class Workspace:
                 raise StoreError(f"no workspace at {root}; create one with `incident-desk init`")
             root.mkdir(parents=True, exist_ok=True)
         workspace = cls(root, lock_timeout=lock_timeout, auto_backup=auto_backup, keep_backups=keep_backups)
+        try:
+            workspace._open_locked(meta_path)
+        except LockUnavailable as error:
+            if not meta_path.exists():
+                raise
+            workspace._open_read_only(error)
+        except OSError as error:
+            raise StorageUnavailable(describe_os_error(error, "open the workspace")) from error
+        return workspace
+
+    def _open_locked(self, meta_path: Path) -> None:
+        root = self.path
         for folder in layout.FOLDERS:
-            (root / folder).mkdir(exist_ok=True)
-        with workspace._lock("workspace", "workspace"):
+            if not (root / folder).is_dir():
+                (root / folder).mkdir(exist_ok=True)
+        with self._lock("workspace", "workspace"):
             if not meta_path.exists():
                 schema.write_meta(root, schema.new_meta())
-            workspace._check_schema()
-        index_maintenance.repair_interrupted_writes(root, index_lock=workspace._index_lock,
-                                                    notices=workspace.notices)
-        return workspace
+            self._check_schema()
+        index_maintenance.repair_interrupted_writes(root, index_lock=self._index_lock, notices=self.notices)
+
+    def _open_read_only(self, error: LockUnavailable) -> None:
+        """Open for reading only: the lock files cannot be opened (read-only file system, no permission)."""
+        self.read_only_reason = error.reason
+        try:
+            meta = schema.read_meta(self.path)
+        except DamagedFile as damage:
+            raise damage.with_backup(recovery.snapshot_copy_of(self.path, self.path / schema.WORKSPACE_FILE)) from None
+        if meta["schema_version"] != schema.SCHEMA_VERSION:
+            raise StoreError(f"workspace {self.path} has schema version {meta['schema_version']} and cannot be "
+                             f"migrated to {schema.SCHEMA_VERSION}: {error}")
+        self.notices.append(f"workspace {self.path} is read-only ({error.reason}): reading only; "
+                            "any change will be refused")
 
     def _check_schema(self) -> None:
         meta_path = self.path / schema.WORKSPACE_FILE
@@ -103,6 +141,12 @@ class Workspace:
                 meta["schema_version"] = from_version + 1
                 schema.write_meta(self.path, meta)
 
+    def _journal_is_long(self) -> bool:
+        try:
+            return index_journal.line_count(self.path) >= index_journal.FOLD_LINES
+        except OSError:  # unreadable: the writes already said so; nothing to fold now
+            return False
+
     def close(self) -> None:
         """Close. If this workspace wrote, first (off the write path, after the writes were acknowledged): the
         daily snapshot when due, the clean-up of temp files crashed writers left, and folding a long index
@@ -113,7 +157,7 @@ class Workspace:
             except (StoreError, OSError) as error:
                 self.notices.append(f"the daily snapshot was not taken ({error}); it will be next time")
             recovery.clean_stale_temp_files(self.path)
-            if index_journal.line_count(self.path) >= index_journal.FOLD_LINES:
+            if self._journal_is_long():
                 try:
                     self.compact_index()
                 except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
@@ -149,6 +193,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ ids
 
+    @os_errors("allocate an incident id in", saved=False)
     def allocate_id(self, year: int) -> str:
         """The next free id of `year` (INC-2025-001...), unique across processes."""
         self._before_write()
@@ -168,6 +213,7 @@ class Workspace:
         """The full incident as last saved by any process."""
         return self._to_incident(self._read_stored(incident_id))
 
+    @os_errors("read")
     def _read_stored(self, incident_id: str) -> incident_file.StoredIncident:
         path = self.incident_path(incident_id)
         try:
@@ -192,6 +238,7 @@ class Workspace:
         except DamagedFile as damage:
             raise damage.with_backup(self.backup_for(stored.path, stored.core["id"])) from None
 
+    @os_errors("read")
     def incident_ids(self) -> list[str]:
         """Ids of every incident file in the workspace, in order."""
         return layout.incident_ids(self.path)
@@ -204,6 +251,7 @@ class Workspace:
             except NotFound:
                 continue
 
+    @os_errors("read")
     def list_summaries(self) -> list[IncidentSummary]:
         """One summary per incident, in id order, from the index; files changed since they were indexed are
         re-summarised from disk, so the list equals `summarize(get(id))` for every incident."""
@@ -223,6 +271,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ writes
 
+    @os_errors("save", saved=False)
     def create(self, incident: Incident, *, actor: str, action: str = "declare") -> Incident:
         """Store a new incident at revision 1. DuplicateId if its id is taken."""
         self._before_write()
@@ -235,6 +284,7 @@ class Workspace:
         self._changes.publish(StoreChange(incident.id, incident.revision, action, actor))
         return incident
 
+    @os_errors("save", saved=False)
     def update(self, incident_id: str, change: Callable[[Incident], object], *, actor: str, action: str,
                expected_revision: int | None = None) -> Incident:
         """Load the latest, apply `change(incident)` in place, save as the next revision with an audit record.
@@ -263,6 +313,7 @@ class Workspace:
         self._changes.publish(StoreChange(incident_id, incident.revision, action, actor))
         return incident
 
+    @os_errors("save", saved=False)
     def append_event(self, incident_id: str, event: TimelineEvent, *, actor: str) -> int:
         """Append one timeline event durably; return the new revision. Rewrites only the incident's own file
         (the index is not touched; lists pick the change up by file stat)."""
@@ -283,6 +334,7 @@ class Workspace:
         self._changes.publish(StoreChange(incident_id, stored.revision, "timeline.add", actor))
         return stored.revision
 
+    @os_errors("save", saved=False)
     def import_incident(self, incident: Incident, *, actor: str, replace: bool = False, detail: str = "") -> Incident:
         """Store an incident from an export. An existing id is refused unless `replace`, which saves it as the
         next revision of the stored one (audited as `import`)."""
@@ -316,7 +368,7 @@ class Workspace:
         """Write incident + audit record, then its summary; an intent marker covers a crash in between.
         Caller holds the incident lock."""
         marker = layout.intent_path(self.path, incident.id)
-        fd = os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | NOFOLLOW, 0o644)
         os.close(fd)
         fsync_dir(marker.parent)
         path = self.incident_path(incident.id)
@@ -324,8 +376,13 @@ class Workspace:
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
                                             changed=changed, keep_previous=self._previous_path(incident.id),
                                             detail=detail)
-        self._index_summary(incident.id, summarize(incident), index.stamp_of(stat))
-        marker.unlink()
+        try:  # the change is saved now; the index is derived and its intent marker gets it repaired
+            self._index_summary(incident.id, summarize(incident), index.stamp_of(stat))
+            marker.unlink()
+        except (OSError, StoreError) as error:
+            reason = describe_os_error(error, "update the index") if isinstance(error, OSError) else str(error)
+            self.notices.append(f"{incident.id} was saved to {path}, but {reason}; the index "
+                                "is brought up to date the next time the workspace is opened with write access")
 
     def _index_summary(self, incident_id: str, summary: IncidentSummary, stamp: index.Stamp) -> None:
         index_maintenance.index_summary(self.path, incident_id, summary, stamp, index_lock=self._index_lock,
@@ -351,6 +408,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ index
 
+    @os_errors("rebuild the index", saved=False)
     def reindex(self) -> int:
         """Rebuild the whole index from the incident files; return the number of incidents indexed."""
         count = index_maintenance.reindex(self.path, index_lock=self._index_lock, notices=self.notices)
@@ -367,6 +425,7 @@ class Workspace:
         """The newest intact copy of a workspace file: its previous generation, else a snapshot."""
         return recovery.backup_for(self.path, path, incident_id)
 
+    @os_errors("restore", saved=False)
     def restore(self, incident_id: str, source: Path | None = None) -> Path:
         """Replace a damaged incident file by `source` (default: `backup_for`). The damaged file is moved to
         `damaged/` with its bytes unchanged; returns where it went. An intact file is refused: putting an
@@ -450,6 +509,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ backups
 
+    @os_errors("back up", saved=False)
     def backup(self) -> Path:
         """Take a full snapshot now (keeping the newest `keep_backups`); return its folder."""
         with self._lock("backup", f"backups of {self.path}"):

@@ -29,7 +29,8 @@ class WebhookConfig(NotifierConfig):
     url: Secret = Field(description="Reference to the URL (URLs often carry tokens)")
     hmac_secret: Secret | None = Field(None, description="Reference to the shared signing secret")
     timeout: float = Field(10.0, gt=0, le=120)
-    headers: dict[str, str] = Field(default_factory=dict, description="Extra headers (no secrets here)")
+    headers: dict[str, Secret | str] = Field(
+        default_factory=dict, description="Extra headers; a credential (Authorization...) must be a secret reference")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -71,8 +72,9 @@ class WebhookNotifier(BaseNotifier):
         url = config.url.reveal()
         body = encode_json(payload(message))
         timestamp = str(int(time.time()))
-        headers = {**config.headers, IDEMPOTENCY_HEADER: message.idempotency_key, TIMESTAMP_HEADER: timestamp}
-        hide = []
+        extra = {name: value.reveal() if isinstance(value, Secret) else value for name, value in config.headers.items()}
+        headers = {**extra, IDEMPOTENCY_HEADER: message.idempotency_key, TIMESTAMP_HEADER: timestamp}
+        hide = [value.reveal() for value in config.headers.values() if isinstance(value, Secret)]
         if config.hmac_secret is not None:
             headers[SIGNATURE_HEADER] = sign(config.hmac_secret.reveal(), timestamp, body)
             hide.append(config.hmac_secret.reveal())

@@ -115,7 +115,7 @@ def test_action_items_overdue_across_incidents(cli):
     second = cli("declare", "Slow search", "--json").json()["id"]
     assert cli("action", "add", first, "Fix failover script", "--owner", "DB Eng", "--priority", "high",
                "--due", "2025-01-16").code == 0
-    assert cli("action", "add", second, "Add index", "--owner", "Search", "--due", "2999-01-01").code == 0
+    assert cli("action", "add", second, "Add index", "--owner", "Search", "--due", "2199-01-01").code == 0
     assert cli("action", "add", second, "Old done thing", "--owner", "Search", "--due", "2020-01-01",
                "--status", "done").code == 0
     overdue = cli("action", "list", "--overdue", "--json").json()
@@ -169,8 +169,8 @@ def test_list_filters(cli):
 
 def test_errors_never_show_a_traceback_from_a_real_process(cli_process, tmp_path):
     result = cli_process("show", "not-an-id")
-    assert result.code == 4 and "Traceback" not in result.err
-    assert result.err.strip() == "incident-desk: error: 'not-an-id' is not an incident id such as INC-2025-001"
+    assert result.code == 2 and "Traceback" not in result.err
+    assert result.err.strip().startswith("incident-desk: error: 'not-an-id' is not a valid incident id: expected")
     missing = cli_process("--workspace", tmp_path / "nowhere", "list")
     assert missing.code == 5 and "no workspace" in missing.err and "Traceback" not in missing.err
 

@@ -54,14 +54,15 @@ def test_post_mortem_example(run, tmp_path):
     assert text.startswith("# ") and "### Five whys" in text and "Fix failover script bug" in text
 
 
-def test_metrics_example_writes_json_per_month(run, tmp_path):
+def test_metrics_example_writes_json_for_the_month(run, tmp_path):
     target = tmp_path / "metrics.json"
-    code, _, _ = run("analyze", "--metrics", "--period", "monthly", "--output", target)
+    code, _, _ = run("analyze", "--metrics", "--period", "monthly", "--at", "2025-01-15", "--output", target)
     assert code == 0
-    document = json.loads(target.read_text())
-    assert document["period"] == "monthly"
-    assert document["overall"]["count"] == sum(p["count"] for p in document["periods"]) > 100
-    assert all(p["from"] < p["to"] for p in document["periods"])
+    document = json.loads(target.read_text())  # JSON because of the .json suffix
+    assert document["period"] == "monthly" and document["from"] == "2025-01-01T00:00:00Z"
+    assert document["current"]["incidents"] == ["INC-2025-001"]
+    assert document["current"]["mttr"]["mean"] == 2.25 * 3600
+    assert document["previous"]["from"] == "2024-12-01T00:00:00Z" and document["previous"]["count"] == 2
 
 
 def test_report_format_json_and_pdf(run, tmp_path, monkeypatch):

@@ -28,16 +28,17 @@ def load(line: bytes) -> Incident | Severity:
 
 
 # Incident fields added after the file was written (regulatory filings, the materiality determination,
-# the data-loss facts):
-# old data gets their defaults.
+# the data-loss facts, the playbook checklist and the drill flag): old data gets their defaults.
 def added_since(loaded: Incident | Severity) -> dict:
     if not isinstance(loaded, Incident):
         return {}
     assert loaded.regulatory_filings == [] and loaded.clock.materiality_determined_at is None
+    assert loaded.checklist == [] and loaded.drill is False
     new_facts = {"customers_total", "data_lost", "records_lost", "data_loss_window", "data_recoverable",
                  "backups_failed"}
     assert all(getattr(loaded.facts, name) is None for name in new_facts)
-    return {"regulatory_filings": True, "clock": {"materiality_determined_at"}, "facts": new_facts}
+    return {"regulatory_filings": True, "checklist": True, "drill": True, "clock": {"materiality_determined_at"},
+            "facts": new_facts}
 
 
 @pytest.mark.parametrize("line", FROM_MAIN, ids=["demo-seed", "demo-security", "every-value-kind"])

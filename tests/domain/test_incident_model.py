@@ -96,7 +96,7 @@ def test_reopening_a_resolved_incident_clears_resolution():
     "kwargs, message",
     [
         ({"title": "   "}, "title"),
-        ({"title": "x", "id": "INC-25-1"}, "not an incident id"),
+        ({"title": "x", "id": "INC-25-1"}, "not a valid incident id"),
         ({"title": "x", "clock": {"started_at": at(4, 0), "resolved_at": at(3, 0)}}, "resolved .* is before started"),
         ({"title": "x", "facts": {"support_tickets": -1}}, "support_tickets"),
         ({"title": "x", "facts": {"customer_impact_pct": 140}}, "customer_impact_pct"),

@@ -100,8 +100,14 @@ def test_period_windows_follow_the_calendar():
     days = metrics.period_windows("daily", datetime(2025, 3, 30, 0, tzinfo=berlin),
                                   datetime(2025, 3, 30, 12, tzinfo=berlin), tz=berlin)
     assert len(days) == 1 and days[0].end - days[0].start == timedelta(hours=23)  # DST day
-    with pytest.raises(ValueError, match="'yearly' is not a period"):
-        metrics.period_windows("yearly", T0, T0)  # type: ignore[arg-type]
+    quarters = metrics.period_windows("quarterly", datetime(2025, 2, 1, tzinfo=timezone.utc),
+                                      datetime(2025, 7, 1, tzinfo=timezone.utc))
+    assert [(w.start.month, w.end.month) for w in quarters] == [(1, 4), (4, 7), (7, 10)]
+    years = metrics.period_windows("yearly", datetime(2025, 12, 31, 23, tzinfo=berlin),
+                                   datetime(2026, 1, 1, 1, tzinfo=berlin), tz=berlin)
+    assert [w.start.astimezone(berlin).year for w in years] == [2025, 2026]
+    with pytest.raises(ValueError, match="'hourly' is not a period"):
+        metrics.period_windows("hourly", T0, T0)  # type: ignore[arg-type]
 
 
 def test_metrics_by_period_splits_the_incidents_without_losing_any():
