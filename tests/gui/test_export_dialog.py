@@ -159,3 +159,18 @@ def test_cancel_closes_without_writing(qtbot, opened, tmp_path):
     incident, dialog = opened()
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and not any(tmp_path.glob(f"{incident.id}.*"))
+
+
+def test_an_expired_key_is_refused_in_one_line_and_writes_nothing(qtbot, opened, signer_key, clock, tmp_path):
+    incident, dialog = opened()
+    clock.advance(days=31)  # the certificate was made valid for 30 days
+    choose(dialog, "pdf")
+    dialog.reload_keys()
+    dialog.sign_group.setChecked(True)
+    target = tmp_path / "late.pdf"
+    dialog.target.setText(str(target))
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    press_export(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.failure.isVisible(), timeout=30000)
+    assert "key 'dana' has expired" in dialog.failure.text() and "\n" not in dialog.failure.text()
+    assert not target.exists() and dialog.passphrase.text() == ""

@@ -88,11 +88,8 @@ class ExportDialog(QDialog):
         form.addRow("&Time zone", with_error(self.zone, self.zone_error))
 
         self.sign_group = self._build_sign_group()
-        self.failure = QLabel()
+        self.failure = FieldError()
         self.failure.setObjectName("exportFailure")
-        self.failure.setWordWrap(True)
-        self.failure.setStyleSheet(FieldError().styleSheet())
-        self.failure.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setObjectName("exportButton")
@@ -265,5 +262,5 @@ class ExportDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.state = None
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        self.failure.setText(f"Export failed: {text}")
-        self.failure.show()
+        self.failure.show_error(f"Export failed: {text}")
+        self.adjustSize()
