@@ -3,6 +3,7 @@ and what the person is told when a file, a key or the passphrase is missing or w
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -174,3 +175,17 @@ def test_an_expired_key_is_refused_in_one_line_and_writes_nothing(qtbot, opened,
     qtbot.waitUntil(lambda: dialog.failure.isVisible(), timeout=30000)
     assert "key 'dana' has expired" in dialog.failure.text() and "\n" not in dialog.failure.text()
     assert not target.exists() and dialog.passphrase.text() == ""
+
+
+def test_a_hand_edited_incident_is_not_exported(qtbot, opened, workspace_path, tmp_path):
+    incident, dialog = opened()
+    path = next(workspace_path.glob(f"incidents/*/{incident.id}.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["incident"]["1"]["title"] = "Nothing to see here"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    choose(dialog, "pdf")
+    target = tmp_path / "laundered.pdf"
+    dialog.target.setText(str(target))
+    press_export(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.failure.isVisible(), timeout=30000)
+    assert "does not match its audit trail" in dialog.failure.text() and not target.exists()
