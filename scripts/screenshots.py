@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     settings_dialog = window.open_settings()
     shot(settings_dialog, "13-settings")
     settings_dialog.reject()
+    export_dialog = export_screen(window, settings_dir)
+    shot(export_dialog, "15-export-signed-pdf")
+    export_dialog.reject()
 
     # the same window in a dark palette: severity is readable there too (colour and text, never colour alone)
     from incident_desk.gui.qt import QColor, QPalette
@@ -116,6 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     window.close()
     desk.close()
     return 0
+
+
+def export_screen(window, scratch: str):
+    """File > Export with PDF and Sign chosen, a throwaway key in `scratch` (never your own keys)."""
+    from incident_desk.app import keys
+
+    os.environ["INCIDENT_DESK_KEYS_DIR"] = str(Path(scratch) / "keys")
+    keys.create_key("dana", common_name="Dana Whitfield", organisation="Example Ltd", email=None,
+                    passphrase=b"screenshot only", algorithm="ec")
+    dialog = window.export_incident()
+    dialog.format.setCurrentIndex(dialog.format.findData("pdf"))
+    dialog.sign_group.setChecked(True)
+    dialog.passphrase.setText("screenshot only")
+    dialog.location.setText("London")
+    dialog.stamp.setChecked(True)
+    return dialog
 
 
 if __name__ == "__main__":

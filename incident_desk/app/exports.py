@@ -233,6 +233,25 @@ def signing_settings(workspace_path: Path) -> SigningSettings:
         raise ExportError(f"{path}: signing.{where}: {first['msg']}") from None
 
 
+def open_signing_request(desk: Desk, key_name: str | None, passphrase: bytes, *, reason: str | None = None,
+                         location: str | None = None, visible_stamp: bool | None = None,
+                         timestamp_url: str | None = None) -> SigningRequest:
+    """Open the key `key_name` (default: the only one, or $INCIDENT_DESK_KEY) with `passphrase` and fill
+    whatever is not given from the workspace's exports.yaml. Raises `keys.KeyProblem` saying why a key
+    cannot sign (not found, wrong passphrase, expired...)."""
+    from . import keys
+
+    settings = signing_settings(desk.workspace_path)
+    key = keys.open_key(key_name, passphrase, at=desk.clock())
+    return SigningRequest(
+        key=key,
+        reason=reason if reason is not None else settings.reason,
+        location=location if location is not None else settings.location,
+        visible_stamp=settings.visible_stamp if visible_stamp is None else visible_stamp,
+        timestamp_url=timestamp_url if timestamp_url is not None else settings.timestamp_url,
+    )
+
+
 def default_output(incident_id: str, provided: Provided) -> Path:
     """`INC-2025-001.pdf` (or `.md`, `.json`, ...) in the current folder."""
     suffix = provided.details.get("suffix", "") or f".{provided.name}"

@@ -53,24 +53,16 @@ def signing_request(desk: Any, *, sign: bool, key_name: str | None, passphrase_e
             raise CliError("--passphrase-env, --stamp and --timestamp-url apply only with --sign", EXIT_USAGE)
         return None
     from ..app import keys
-    from ..app.exports import signing_settings
-    from ..app.signing import SigningRequest
+    from ..app.exports import open_signing_request
     from .passphrase import read_passphrase
 
-    settings = signing_settings(desk.workspace_path)
     passphrase = read_passphrase(passphrase_env)
     try:
-        key = keys.open_key(key_name, passphrase, at=desk.clock())
+        return open_signing_request(desk, key_name, passphrase, reason=reason, location=location,
+                                    visible_stamp=visible_stamp, timestamp_url=timestamp_url)
     except keys.KeyProblem as problem:
         code = EXIT_NOT_FOUND if getattr(problem, "kind", "") == "not_found" else EXIT_REFUSED
         raise CliError(f"cannot sign: {problem}; nothing was written", code) from None
-    return SigningRequest(
-        key=key,
-        reason=reason if reason is not None else settings.reason,
-        location=location if location is not None else settings.location,
-        visible_stamp=settings.visible_stamp if visible_stamp is None else visible_stamp,
-        timestamp_url=timestamp_url if timestamp_url is not None else settings.timestamp_url,
-    )
 
 
 def known_format(desk: Any, fmt: str) -> Any:

@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         a("next", "&Next incident", lambda: self._step(1))
         a("previous", "&Previous incident", lambda: self._step(-1))
         a("settings", "&Settings…", self.open_settings)
-        a("export", "&Export incident (JSON)…", self.export_incident)
+        a("export", "&Export incident…", self.export_incident)
         a("import", "&Import incident (JSON)…", self.import_incident)
         a("backup", "&Backup workspace now", self.backup)
         a("verify", "&Verify every audit trail", self.verify_all)
@@ -334,25 +334,28 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- long work
 
-    def export_incident(self) -> None:
+    def export_incident(self) -> QWidget | None:
+        """The Export dialog for the open incident: any format, a PDF optionally signed."""
+        from .dialogs.export_dialog import ExportDialog
+
         if self.page.incident is None:
             self.notify("Select an incident to export")
-            return
-        incident_id = self.page.incident.id
-        dialog = QFileDialog(self, "Export incident", str(Path.home() / f"{incident_id}.json"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.export_to(incident_id, path))
+            return None
+        dialog = ExportDialog(self.session.desk, self.page.incident.id, self.runner, self,
+                              display_zone=str(self.settings.value("timezone", "local")))
+        dialog.sig_exported.connect(lambda result, signer: self.notify(
+            f"Exported {dialog.incident_id} ({result.format}) to {result.path}"
+            + (f", signed by {signer}" if signer else "")))
         dialog.open()
+        return dialog
 
-    def export_to(self, incident_id: str, path: str) -> TaskState:
+    def export_to(self, incident_id: str, path: str, fmt: str = "json") -> TaskState:
+        from ..app.exports import export_incident
+
         desk = self.session.desk
-
-        def work(state: TaskState) -> str:
-            document = desk.export_incident(incident_id)
-            Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-            return path
-        return run_with_progress(self.runner, self, f"Exporting {incident_id}…", work,
-                                 on_success=lambda p: self.notify(f"Exported {incident_id} to {p}"),
+        return run_with_progress(self.runner, self, f"Exporting {incident_id}…",
+                                 lambda state: export_incident(desk, incident_id, fmt, Path(path)),
+                                 on_success=lambda r: self.notify(f"Exported {incident_id} to {r.path}"),
                                  on_failure=lambda e: self.messages.error("Export failed", str(e)))
 
     def import_incident(self) -> None:

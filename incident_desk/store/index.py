@@ -202,6 +202,10 @@ def _stamp(value: Any) -> Stamp:
 
 
 FORMAT = b'{"format":"incident-desk/index-shard-3"'
+# The layout of the summaries a shard holds: bump it whenever `IncidentSummary` gains or changes a field.
+# Entries written under another version (or in the earlier TinyDB layouts) are stale: each is re-read from
+# its incident file once and recorded afresh, so an upgraded desk never answers from an older summary.
+SUMMARY_VERSION = 2
 
 
 def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
@@ -212,9 +216,11 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
         return _rows_from_tinydb(raw, shard)
     header_end = raw.find(b"\n")
     try:
-        rows = orjson.loads(raw[:header_end] if header_end >= 0 else raw)["rows"]
+        header = orjson.loads(raw[:header_end] if header_end >= 0 else raw)
+        rows = header["rows"]
         if not isinstance(rows, dict):
             raise TypeError
+        current = header.get("summary") == SUMMARY_VERSION
     except (orjson.JSONDecodeError, KeyError, TypeError):
         hint = "truncated or not JSON" if b"\x00" not in raw else "contains NUL bytes"
         raise DamagedFile(shard, f"its header is not a row table ({hint})") from None
@@ -234,7 +240,7 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
         if not first <= seq <= last or end > size or not raw.startswith(f'{{"id":"{incident_id}"'.encode(), start):
             raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
         stamp = _stamp(row.pop("stamp", None))
-        if not (row.keys() >= _ROW_KEYS and well_typed(row)):
+        if not (current and row.keys() >= _ROW_KEYS and well_typed(row)):
             row, stamp = {name: None for name in ROW_FIELDS}, STALE  # unusable: the reader reads the file
         row["doc"] = view[start:end]
         entries[incident_id] = (row, stamp)
@@ -255,7 +261,8 @@ def well_typed(row: Row) -> bool:
 
 
 def _rows_from_tinydb(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
-    """The earlier layouts, TinyDB tables: `rows` (summaries as JSON text), or `summaries` and `stamps`."""
+    """The earlier layouts, TinyDB tables: `rows` (summaries as JSON text), or `summaries` and `stamps`. Their
+    summaries predate `SUMMARY_VERSION`, so every entry comes back stale (re-read once from its file)."""
     tables = parse_tinydb_bytes(raw, shard)
     year, first, last = shard_range(shard.name)
     entries: dict[str, tuple[Row, Stamp]] = {}
@@ -267,18 +274,16 @@ def _rows_from_tinydb(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
             doc = row.get("doc")
             if not first <= seq <= last or type(doc) is not str or not doc.startswith(f'{{"id":"{incident_id}"'):
                 raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
-            entries[incident_id] = ({name: row.get(name) for name in ROW_FIELDS} | {"doc": doc},
-                                    _stamp(row.get("stamp")))
+            entries[incident_id] = ({name: None for name in ROW_FIELDS} | {"doc": doc}, STALE)
         return entries
-    summaries = tables[SUMMARIES]
-    stamps = tables.get(STAMPS, {})
+    summaries = tables[SUMMARIES]  # (their `stamps` table is not needed: these summaries are all stale)
     for key in sorted(summaries, key=int):
         seq = int(key)
         incident_id = f"INC-{year:04d}-{seq:03d}"
         doc = summaries[key]
         if doc.get("id") != incident_id or not first <= seq <= last:
             raise DamagedFile(shard, f"summary {key} holds {doc.get('id')}, which does not belong there")
-        entries[incident_id] = (row_of(doc), _stamp((stamps.get(key) or {}).get("stamp")))
+        entries[incident_id] = ({name: None for name in ROW_FIELDS} | {"doc": doc}, STALE)
     return entries
 
 
@@ -302,7 +307,7 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
                           "at": [offset, len(text)]}
         docs.append(text)
         offset += len(text) + 1
-    header = FORMAT + b',"rows":' + orjson.dumps(rows) + b"}\n"
+    header = FORMAT + b',"summary":' + str(SUMMARY_VERSION).encode() + b',"rows":' + orjson.dumps(rows) + b"}\n"
     stat = atomic_write_bytes(shard, header + b"".join(d + b"\n" for d in docs), fsync=fsync)
     starts = [datetime.fromisoformat(row["started_at"]).timestamp() for row in rows.values() if row["started_at"]]
     span = {"shard": list(stamp_of(stat)), "started": [min(starts), max(starts)] if starts else None}

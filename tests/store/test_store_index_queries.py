@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 import orjson
 import pytest
 
-from incident_desk.domain import ActionItem, Clock, Severity, Status, TimelineEvent, summarize
+from incident_desk.domain import ActionItem, Clock, Impact, Severity, Status, TimelineEvent, summarize
 from incident_desk.store import SummaryQuery, Workspace
 from incident_desk.store import index_journal
 from incident_desk.store import index as index_module
@@ -201,7 +201,8 @@ def test_shards_of_the_first_layout_are_still_read(ws: Workspace) -> None:
         assert [s.title for s in cold.query_summaries(SummaryQuery(search="other"))] == ["Other"]
         assert [s == summarize(cold.get(s.id)) for s in cold.list_summaries()] == [True, True]
         assert cold.notices == []
-        assert index_module.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][0]["title"] == "Other"
+        # summaries of an earlier layout may lack fields added since: each is re-read once, never trusted
+        assert index_module.rows_from_bytes(shard.read_bytes(), shard)["INC-2025-002"][1] == index_module.STALE
 
 
 def test_a_start_window_query_equals_the_hand_filter_across_shards_and_the_journal(ws: Workspace) -> None:
@@ -246,3 +247,26 @@ def test_index_rows_of_the_wrong_type_or_garbled_summaries_cost_a_re_read_not_a_
             assert [s.id for s in cold.query_summaries(query)] == by_hand(listed, wanted), name
         newest = [s.id for s in cold.iter_summaries(newest_first=True)]
         assert sorted(newest) == [s.id for s in listed]
+
+
+def test_summaries_written_by_an_earlier_desk_are_re_read_not_trusted(ws: Workspace) -> None:
+    """An index written before a summary field existed (here: the SLA credits that metrics read) must not
+    answer with the field's default after an upgrade: each such entry is re-read from its incident file."""
+    incident = make_incident("INC-2025-001", impact=Impact(sla_credits=42_500), drill=True)
+    ws.create(incident, actor="t")
+    ws.compact_index()
+    shard = next((ws.path / "index").glob("summaries-*.json"))
+    header, summaries = shard.read_bytes().split(b"\n", 1)
+    data = json.loads(header)
+    assert data.pop("summary") == index_module.SUMMARY_VERSION
+    old_doc = json.loads(summaries.split(b"\n", 1)[0])
+    for added in ("sla_credits", "drill"):  # what an earlier desk's summary did not have
+        old_doc.pop(added)
+    old_line = json.dumps(old_doc, separators=(",", ":")).encode()
+    data["rows"]["1"]["at"] = [0, len(old_line)]
+    shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + old_line + b"\n")
+    with Workspace.open(ws.path) as cold:
+        [summary] = cold.list_summaries()
+        assert summary.sla_credits == 42_500 and summary.drill is True
+        assert summary == summarize(cold.get("INC-2025-001"))
+        assert cold.notices == []
