@@ -85,3 +85,14 @@ def test_unknown_type_is_a_clear_error_and_writes_nothing(ws, tmp_path):
     assert not target.exists() and not (target.parent.exists() and any(target.parent.iterdir()))
     code, _, err = run("playbook", "show", "nosuch", "--format", "pdf", "--output", target)
     assert code == 3 and "nosuch" in err and not target.exists()
+
+
+def test_markup_in_a_playbook_file_is_printed_not_interpreted(ws, tmp_path):
+    playbook_file = ws / "rules" / "playbooks" / "security.yaml"
+    hostile = '<img src="http://127.0.0.1:9/x.png"/> <font color="red">R&D</font> ☠'
+    playbook_file.write_text(playbook_file.read_text().replace(
+        "title: Security incident response", f"title: '{hostile}'"))
+    target = tmp_path / "hostile.pdf"
+    code, _, err = run("playbook", "show", "security", "--format", "pdf", "--output", target)
+    assert code == 0, err
+    assert words(hostile) in words(pdftotext(target))
