@@ -63,6 +63,23 @@ def render(desk: Desk, incident_type: str, generator: str = DEFAULT_GENERATOR) -
         raise DomainError(f"the playbook generator failed: {error}") from None
 
 
+def export_pdf(desk: Desk, incident_type: str, target: Path) -> int:
+    """Write the playbook for `incident_type` as a PDF to `target`, atomically; return its size.
+
+    The playbook is resolved first, so an unknown type or an invalid playbook file writes nothing."""
+    from ..domain.timeutil import isoformat_z
+    from ..render.pdf.playbook import render_playbook_pdf
+    from .exports import write_atomically
+
+    doc = playbook_document(desk, incident_type)
+    data = render_playbook_pdf(doc, isoformat_z(desk.clock()))
+
+    def produce(path: Path) -> None:
+        path.write_bytes(data)
+
+    return write_atomically(Path(target), produce)
+
+
 def attach(desk: Desk, incident_id: str, incident_type: str | None = None) -> Incident:
     """Attach the checklist of the playbook for `incident_type` (default: the incident's own type)."""
     incident_type = incident_type or desk.get(incident_id).type

@@ -20,7 +20,7 @@ from .data_cmds import write_output
 from .export_cmds import signing_options, signing_request
 from .formatting import incident_block
 from .metrics_cmd import build_request, metrics_options
-from .playbook_cmds import render_playbook
+from .playbook_cmds import PLAYBOOK_FORMATS, write_playbook
 from .metrics_cmd import render as render_metrics
 from ..app.metrics_service import PERIODS
 
@@ -36,7 +36,7 @@ from ..app.metrics_service import PERIODS
 @click.option("--title", help="With --start: the title.")
 @click.option("--incident-id", help="With --post-mortem or --report.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "md", "json", "csv", "pdf"]), default=None,
-              help="Output format (default: text; with --metrics, taken from the --output suffix).")
+              help="Output format (default: text; with --metrics or --playbook, taken from the --output suffix).")
 @click.option("--period", type=click.Choice(PERIODS), default="monthly")
 @metrics_options
 @click.option("--output", "-o", help="Write to this file instead of stdout (a PDF defaults to INC-....pdf).")
@@ -56,7 +56,9 @@ def analyze(app: AppContext, start, post_mortem, report_, metrics, playbook, sev
     if playbook:
         if not type_:
             raise CliError("--playbook needs --type (an incident type such as security)", EXIT_USAGE)
-        write_output(render_playbook(app, type_), output, "playbook")
+        if fmt not in (None, *PLAYBOOK_FORMATS):
+            raise CliError("playbooks are written as markdown or pdf", EXIT_USAGE)
+        write_playbook(app, type_, fmt, output)
         return
     if metrics:
         fmt = fmt or _format_from_suffix(output)

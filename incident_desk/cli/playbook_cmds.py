@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import EXIT_NOT_FOUND, AppContext, CliError, emit, json_option, pass_app
+from .common import EXIT_NOT_FOUND, EXIT_USAGE, AppContext, CliError, emit, json_option, pass_app
 from .context import open_desk
 from .data_cmds import write_output
 
@@ -17,6 +17,41 @@ def render_playbook(app: AppContext, incident_type: str, generator: str = "markd
             return playbook_service.render(desk, incident_type, generator)
         except LookupError as error:
             raise CliError(str(error.args[0]), EXIT_NOT_FOUND) from None
+
+
+PLAYBOOK_FORMATS = ("markdown", "md", "pdf")
+
+
+def playbook_format(fmt: str | None, output: str | None) -> str:
+    """The chosen format, else the --output suffix (`.pdf`), else Markdown."""
+    if fmt:
+        return "pdf" if fmt == "pdf" else "markdown"
+    return "pdf" if output and output.lower().endswith(".pdf") else "markdown"
+
+
+def write_playbook(app: AppContext, incident_type: str, fmt: str | None, output: str | None,
+                   generator: str = "markdown") -> None:
+    """Render the playbook as Markdown (through the generator plugin) or PDF, to stdout or a file."""
+    if playbook_format(fmt, output) != "pdf":
+        write_output(render_playbook(app, incident_type, generator), output, "playbook")
+        return
+    from pathlib import Path
+
+    from ..app import exports, playbook_service
+
+    if generator != "markdown":
+        raise CliError("--generator selects a text generator; a PDF playbook uses the built-in layout", EXIT_USAGE)
+    if output == "-":
+        raise CliError("a PDF playbook is written to a file: give --output FILE.pdf", EXIT_USAGE)
+    with open_desk(app) as desk:
+        target = Path(output or f"{incident_type.strip().lower().replace(' ', '-')}-playbook.pdf")
+        try:
+            size = playbook_service.export_pdf(desk, incident_type, target)
+        except LookupError as error:
+            raise CliError(str(error.args[0]), EXIT_NOT_FOUND) from None
+        except exports.ExportError as error:
+            raise CliError(str(error), 5) from None
+    click.echo(f"Wrote PDF playbook to {target} ({size:,} bytes)", err=True)
 
 
 @click.group()
@@ -41,11 +76,13 @@ def playbook_list(app: AppContext, as_json: bool) -> None:
 @playbook.command("show")
 @click.argument("incident_type")
 @click.option("--generator", default="markdown", show_default=True, help="Playbook generator plugin.")
-@click.option("--output", "-o", help="Write to this file instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(PLAYBOOK_FORMATS), default=None,
+              help="markdown or pdf (default: from the --output suffix, else markdown).")
+@click.option("--output", "-o", help="Write to this file instead of stdout (a PDF defaults to TYPE-playbook.pdf).")
 @pass_app
-def playbook_show(app: AppContext, incident_type: str, generator: str, output: str | None) -> None:
+def playbook_show(app: AppContext, incident_type: str, generator: str, fmt: str | None, output: str | None) -> None:
     """Render the playbook for INCIDENT_TYPE with the live severity table and escalation policies."""
-    write_output(render_playbook(app, incident_type, generator), output, "playbook")
+    write_playbook(app, incident_type, fmt, output, generator)
 
 
 @playbook.command("attach")
