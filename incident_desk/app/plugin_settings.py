@@ -11,12 +11,11 @@ Errors name the file, the line and the field; invalid settings disable only that
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from ..plugin import Plugins
-from .notifier_config import MAX_SETTINGS_BYTES
+from .notifier_config import MAX_SETTINGS_BYTES, _line_of, _plain
 
 PLUGINS_FILE = "plugins.yaml"
 
@@ -54,23 +53,3 @@ def apply_plugin_settings(workspace_path: Path, plugins: Plugins) -> list[str]:
 
     sections = {str(k): _plain(v) for k, v in data.items()}
     return [str(failure) for failure in plugins.apply_settings(sections, describe)]
-
-
-def _line_of(mapping: Any, key: Any, default: int = 1) -> int:
-    try:
-        return mapping.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return default
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    for kind in (int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return value
