@@ -97,6 +97,7 @@ class SummaryCaches:
     shards: dict[Path, tuple[index.Stamp, IndexView]] = field(default_factory=dict)
     journal: index_journal.JournalState = field(default_factory=index_journal.JournalState)
     built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
+    healed: int = 0  # entries this process re-read from their files and recorded in the journal
 
     def clear(self) -> None:
         self.shards.clear()
@@ -277,8 +278,8 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
                 hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
     if unindexed:
         hits.sort(key=lambda h: _id_order(h[0]))
-    if healed:
-        _append_quietly(root, healed, index_lock)
+    if healed and _append_quietly(root, healed, index_lock):
+        caches.healed += len(healed)
     return hits
 
 
@@ -300,13 +301,14 @@ def _unindexed_ids(root: Path, known: set[str] | IndexView, notices: list[str]) 
     return found
 
 
-def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> None:
+def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> bool:
     """Record re-read entries in the journal for the next reader; a reader that cannot write still lists."""
     try:
         with index_lock():
             index_journal.append(root, lines)
     except Exception:  # read-only folder, lock held too long: the next reader re-reads those files
-        pass
+        return False
+    return True
 
 
 def _from_text(text: tuple[Any, dict[str, Any] | None]) -> IncidentSummary | None:

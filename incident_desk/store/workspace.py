@@ -162,6 +162,12 @@ class Workspace:
                     self.compact_index()
                 except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
                     self.notices.append(f"the index journal was not folded ({error}); it will be next time")
+        elif not self.closed and self._caches.healed and self._journal_is_long():
+            # a reader that re-read many stale entries (after an upgrade, say) folds them in for the next one
+            try:
+                self.compact_index()
+            except (StoreError, OSError):
+                pass  # the entries are in the journal; a later close folds them
         self.closed = True
         self._caches.clear()
 

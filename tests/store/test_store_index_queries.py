@@ -270,3 +270,22 @@ def test_summaries_written_by_an_earlier_desk_are_re_read_not_trusted(ws: Worksp
         assert summary.sla_credits == 42_500 and summary.drill is True
         assert summary == summarize(cold.get("INC-2025-001"))
         assert cold.notices == []
+
+
+def test_a_reader_that_re_read_many_stale_entries_folds_them_in_when_it_closes(ws: Workspace, monkeypatch) -> None:
+    monkeypatch.setattr(index_journal, "FOLD_LINES", 3)
+    for n in range(1, 6):
+        ws.create(make_incident(f"INC-2025-{n:03d}", title=f"Incident {n}"), actor="t")
+    ws.compact_index()
+    shard = next((ws.path / "index").glob("summaries-*.json"))
+    header, rest = shard.read_bytes().split(b"\n", 1)
+    data = json.loads(header)
+    data.pop("summary")  # as an earlier desk wrote it: every entry is stale now
+    shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + rest)
+    with Workspace.open(ws.path) as reader:  # reads only
+        expected = reader.list_summaries()
+    assert (ws.path / "index" / "journal.jsonl").read_bytes() == b""
+    assert json.loads(shard.read_bytes().split(b"\n", 1)[0])["summary"] == index_module.SUMMARY_VERSION
+    with Workspace.open(ws.path) as cold:
+        assert cold.list_summaries() == expected
+        assert [s.title for s in expected] == [f"Incident {n}" for n in range(1, 6)]
