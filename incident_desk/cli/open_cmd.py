@@ -17,12 +17,14 @@ def open_command(app: AppContext, self_test: bool, create: bool) -> None:
     from ..app.face_support import StoreError
 
     try:
-        from ..gui.app import run
+        from ..gui.app import DisplayUnavailable, run
     except ImportError as error:  # a broken Qt install: say so in one line
         raise CliError(f"the desktop window cannot start: {error}", 5) from None
     try:
         code = run(app.workspace_path, actor=app.actor or None, self_test=self_test, create=create)
     except (DomainError, StoreError) as error:
         raise CliError(str(error), 5) from None
+    except DisplayUnavailable as error:
+        raise CliError(f"the desktop window cannot start: {error}", 5) from None
     if code:
         raise click.exceptions.Exit(code)

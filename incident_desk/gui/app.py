@@ -15,6 +15,38 @@ from .crash import install_excepthook
 from .qt import QApplication, QSettings, QTimer
 
 
+# What Qt's X11 platform plugin loads besides libxcb itself (library name -> Debian/Ubuntu package)
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1", "xcb-randr": "libxcb-randr0", "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0", "xcb-xfixes": "libxcb-xfixes0", "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+
+
+class DisplayUnavailable(RuntimeError):
+    """There is no screen Qt can open the window on; the message says why and what to do instead."""
+
+
+def display_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+    """Why Qt could not open a window here, found before Qt tries (it would abort the process with a
+    message about platform plugins); None when a window can be opened or a platform is chosen explicitly."""
+    if not sys.platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+                "run it in a desktop session. The command line works without one, and "
+                "`QT_QPA_PLATFORM=offscreen incident-desk open --self-test` checks that the window starts")
+    if not environ.get("WAYLAND_DISPLAY"):
+        from ctypes.util import find_library
+
+        missing = [package for library, package in XCB_LIBRARIES.items() if find_library(library) is None]
+        if missing:
+            return (f"Qt needs X11 libraries that are not installed: {', '.join(missing)} "
+                    f"(Debian/Ubuntu: `apt install {' '.join(missing)}`)")
+    return None
+
+
 def application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -44,6 +76,9 @@ def run(workspace: str | Path | None = None, *, actor: str | None = None, self_t
         create: bool = False) -> int:
     if self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    problem = display_problem()
+    if problem:
+        raise DisplayUnavailable(problem)
     app = application()
     from .main_window import MainWindow
 

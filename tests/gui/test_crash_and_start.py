@@ -56,3 +56,16 @@ def test_open_on_a_missing_workspace_is_one_clear_line(tmp_path):
                            "--self-test"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 5
     assert "Traceback" not in done.stderr and "nowhere" in done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland environment variables are Linux's")
+def test_open_without_a_display_says_so_in_one_line_instead_of_a_qt_abort(tmp_path):
+    """`python3 run.py demo` on a machine with no screen (a server, CI) must not end in Qt's platform-plugin
+    abort: the desk says there is no display and what works instead."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    done = subprocess.run([sys.executable, "-m", "incident_desk", "-w", str(tmp_path / "ws"), "open", "--create"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 5, done.stderr
+    assert "no display to open the window on" in done.stderr and "--self-test" in done.stderr
+    assert "platform plugin" not in done.stderr and "Traceback" not in done.stderr
