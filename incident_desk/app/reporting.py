@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain import DomainError, Incident
 from ..render import ReportContext, render_postmortem_markdown, render_report
@@ -13,14 +12,12 @@ from .desk import Desk, SummaryQuery
 
 def time_zone(name: str | None) -> tzinfo:
     """`UTC` (the default), `local` (this machine's zone) or an IANA name such as `Europe/Paris`."""
-    if not name or name.upper() == "UTC":
-        return timezone.utc
-    if name.lower() == "local":
-        return datetime.now().astimezone().tzinfo or timezone.utc
+    from .workspace_settings import zone_of
+
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise DomainError(f"unknown time zone '{name}'; use UTC, local or a name such as Europe/Paris") from None
+        return zone_of(name or "")
+    except ValueError as error:
+        raise DomainError(str(error)) from None
 
 
 def report_context(desk: Desk, incident: Incident | None = None, now: datetime | None = None,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
+from ... import DomainError
+from ...app import reporting
 from ...app.notify_service import NOTIFIERS_FILE, NotifierSettings, NotifyError
 from ..qt import (
     QComboBox,
@@ -32,11 +34,9 @@ def _html(text: str) -> str:
 
 def check_zone(name: str) -> str:
     """'' when `name` is a display zone the window can use, else what is wrong."""
-    if name in ("local", "UTC"):
-        return ""
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        reporting.time_zone(name)
+    except DomainError:
         return f"'{name}' is not a time zone; use local, UTC or a name such as Europe/Berlin"
     return ""
 
