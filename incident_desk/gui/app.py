@@ -15,13 +15,25 @@ from .crash import install_excepthook
 from .qt import QApplication, QSettings, QTimer
 
 
-# What Qt's X11 platform plugin loads besides libxcb itself (library name -> Debian/Ubuntu package)
+# What Qt's X11 platform plugin loads besides libxcb itself (shared object -> Debian/Ubuntu package); each
+# is opened once with dlopen, which Qt would do a moment later anyway (no `ldconfig` runs at start-up)
 XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-image": "libxcb-image0",
-    "xcb-keysyms": "libxcb-keysyms1", "xcb-randr": "libxcb-randr0", "xcb-render-util": "libxcb-render-util0",
-    "xcb-shape": "libxcb-shape0", "xcb-xfixes": "libxcb-xfixes0", "xcb-xkb": "libxcb-xkb1",
-    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
 }
+
+
+def _loads(shared_object: str) -> bool:
+    import ctypes
+
+    try:
+        ctypes.CDLL(shared_object)
+    except OSError:
+        return False
+    return True
 
 
 class DisplayUnavailable(RuntimeError):
@@ -38,9 +50,7 @@ def display_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> 
                 "run it in a desktop session. The command line works without one, and "
                 "`QT_QPA_PLATFORM=offscreen incident-desk open --self-test` checks that the window starts")
     if not environ.get("WAYLAND_DISPLAY"):
-        from ctypes.util import find_library
-
-        missing = [package for library, package in XCB_LIBRARIES.items() if find_library(library) is None]
+        missing = [package for library, package in XCB_LIBRARIES.items() if not _loads(library)]
         if missing:
             return (f"Qt needs X11 libraries that are not installed: {', '.join(missing)} "
                     f"(Debian/Ubuntu: `apt install {' '.join(missing)}`)")
