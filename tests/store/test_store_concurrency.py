@@ -132,3 +132,14 @@ def test_a_lock_held_too_long_is_reported_with_its_holder(tmp_path: Path) -> Non
         assert "is locked (held by pid 4242 on desk (incident-desk gui)); waited 0.2 s" in message
         assert ws.incident_path("INC-2025-001").read_bytes() == before
         ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")
+
+
+def test_the_owner_note_names_the_current_holder_even_over_a_longer_older_note(tmp_path: Path) -> None:
+    from incident_desk.store.locks import _read_owner_note, hold
+
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    (locks / "ids.owner").write_text("pid 1 on an-old-host (a previous holder) " + "x" * 600)
+    with hold(locks / "ids.lock", "the id counter"):
+        note = _read_owner_note(locks / "ids.owner")
+    assert note.startswith(f"pid {os.getpid()} on ") and "previous holder" not in note and "x" not in note[-5:]
