@@ -37,6 +37,9 @@ class InvalidIncidentId(DomainError):
 
 def id_problem(text: object) -> str | None:
     """Why `text` is not a valid incident id, or None when it is one."""
+    match = INCIDENT_ID_PATTERN.match(text) if type(text) is str else None
+    if match and MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+        return None  # the common case, before any message is prepared
     shown = repr(text) if not isinstance(text, str) or not text.isprintable() or len(text) > 40 else f"'{text}'"
     if isinstance(text, str) and len(shown) > 60:
         shown = shown[:57] + "...'"

@@ -61,16 +61,14 @@ def incident_ids(root: Path) -> list[str]:
     return sorted(found, key=incident_number)
 
 
-def ids_on_disk(root: Path) -> list[str]:
-    """Names of the incident files, unordered and checked only by prefix: the fast scan for listing (the
-    caller checks each with `domain.validation.is_incident_id` and reports the others)."""
-    base = root / "incidents"
-    found = []
-    for year in os.listdir(base) if base.is_dir() else []:
-        if year.isdigit():
-            found += [name[:-5] for name in os.listdir(base / year)
-                      if name.startswith("INC-") and name.endswith(".json")]
-    return found
+def ids_in_folder(root: Path, year: str) -> list[str]:
+    """Names of the incident files in one year folder, unordered and checked only by prefix: the fast scan
+    for listing (the caller checks each with `domain.validation.id_problem` and reports the others)."""
+    try:
+        names = os.listdir(root / "incidents" / year)
+    except FileNotFoundError:
+        return []
+    return [name[:-5] for name in names if name.startswith("INC-") and name.endswith(".json")]
 
 
 def highest_sequence(root: Path, year: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,12 +98,14 @@ class SummaryCaches:
     shards: dict[Path, tuple[index.Stamp, IndexView]] = field(default_factory=dict)
     journal: index_journal.JournalState = field(default_factory=index_journal.JournalState)
     built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
+    listings: dict[str, "FolderListing"] = field(default_factory=dict)
     healed: int = 0  # entries this process re-read from their files and recorded in the journal
 
     def clear(self) -> None:
         self.shards.clear()
         self.journal.reset()
         self.built.clear()
+        self.listings.clear()
 
 
 @contextmanager
@@ -267,8 +270,7 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
         healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
         if everything or query.matches(incident_id, fresh_row):
             hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
-    unindexed = [i for i in _unindexed_ids(root, seen, notices)
-                 if not (skipped and (i[4:8], int(i[9:]) // index.SHARD_SIZE) in skipped)]
+    unindexed = _unindexed_ids(root, seen, notices, caches, skipped)
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:
@@ -283,13 +285,20 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     return hits
 
 
-def _unindexed_ids(root: Path, known: set[str] | IndexView, notices: list[str]) -> list[str]:
-    """Incident files the index does not know; a file whose name is not an incident id is reported (once per
-    workspace) and skipped, never read, indexed or moved."""
-    found = []
-    for name in layout.ids_on_disk(root):
-        if name in known:
+def _unindexed_ids(root: Path, known: set[str], notices: list[str], caches: SummaryCaches,
+                   skipped: set[tuple[str, int]]) -> list[str]:
+    """Incident files the index does not know, leaving out the (year, bucket)s in `skipped`; a file whose name
+    is not an incident id is reported (once per workspace) and skipped, never read, indexed or moved."""
+    candidates: list[str] = []
+    for year, listing in folder_listings(root, caches.listings).items():
+        if not skipped:
+            candidates += listing.names.difference(known)
             continue
+        for bucket, names in listing.by_bucket().items():
+            if (year, bucket) not in skipped:
+                candidates += names.difference(known)
+    found = []
+    for name in candidates:
         problem = id_problem(name)
         if problem is None:
             found.append(name)
@@ -299,6 +308,57 @@ def _unindexed_ids(root: Path, known: set[str] | IndexView, notices: list[str]) 
         if note not in notices:
             notices.append(note)
     return found
+
+
+@dataclass
+class FolderListing:
+    """The incident file names in one year folder (checked by prefix only), kept while the folder's stamp is
+    unchanged: creating, renaming or removing a file in it changes its modification time."""
+
+    stamp: tuple[int, int, int]
+    names: frozenset[str]
+    #: listed at least `SETTLED_NS` after the folder last changed: a change within the same clock tick as
+    #: the listing could leave the stamp as it was, so a listing taken that close is not reused
+    settled: bool
+    _buckets: dict[int, frozenset[str]] | None = None
+
+    def by_bucket(self) -> dict[int, frozenset[str]]:
+        """The names by shard bucket (sequence // 500); a name that is not an id goes to bucket -1."""
+        if self._buckets is None:
+            buckets: dict[int, set[str]] = {}
+            for name in self.names:
+                number = name[9:]
+                bucket = int(number) // index.SHARD_SIZE if number.isdigit() and number.isascii() else -1
+                buckets.setdefault(bucket, set()).add(name)
+            self._buckets = {bucket: frozenset(names) for bucket, names in buckets.items()}
+        return self._buckets
+
+
+SETTLED_NS = 2_000_000_000
+
+
+def folder_listings(root: Path, cache: dict[str, FolderListing]) -> dict[str, FolderListing]:
+    """year -> listing of every year folder of `root/incidents`, reusing `cache` where a folder is unchanged."""
+    base = f"{root}/incidents"
+    try:
+        years = [year for year in os.listdir(base) if year.isdigit()]
+    except FileNotFoundError:
+        return {}
+    listings: dict[str, FolderListing] = {}
+    for year in years:
+        try:
+            stat = os.stat(f"{base}/{year}")
+        except FileNotFoundError:
+            continue
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        listing = cache.get(year)
+        if listing is None or listing.stamp != stamp or not listing.settled:
+            settled = time.time_ns() - stat.st_mtime_ns >= SETTLED_NS
+            listing = cache[year] = FolderListing(stamp, frozenset(layout.ids_in_folder(root, year)), settled)
+        listings[year] = listing
+    for gone in cache.keys() - listings.keys():
+        del cache[gone]
+    return listings
 
 
 def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> bool:

@@ -179,7 +179,8 @@ def test_a_shard_with_a_summary_under_the_wrong_key_is_rebuilt_not_looped_on(tmp
     shard = root / "index" / "summaries-2025-000.json"
     header, summaries = shard.read_bytes().split(b"\n", 1)
     data = json.loads(header)
-    data["rows"] = {"2": data["rows"]["1"]}
+    [row] = data["rows"]
+    data["rows"] = [[2, *row[1:]]]
     shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + summaries)
     damaged_bytes = shard.read_bytes()
     with Workspace.open(root, auto_backup=False) as workspace:

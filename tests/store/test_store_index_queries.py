@@ -235,9 +235,10 @@ def test_index_rows_of_the_wrong_type_or_garbled_summaries_cost_a_re_read_not_a_
     shard = next((varied.path / "index").glob("summaries-2025-000.json"))
     header, summaries = shard.read_bytes().split(b"\n", 1)
     data = json.loads(header)
-    data["rows"]["2"]["status"] = 5
-    data["rows"]["3"]["started_at"] = ["not", "a", "time"]
-    offset, length = data["rows"]["4"]["at"]
+    rows, at = {row[0]: row for row in data["rows"]}, index_module.ROW_LAYOUT.index
+    rows[2][at("status")] = 5
+    rows[3][at("started_at")] = ["not", "a", "time"]
+    offset, length = rows[4][at("offset")], rows[4][at("length")]
     garbled = summaries[:offset + 30] + b"\x00" * (length - 30) + summaries[offset + length:]
     shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + garbled)
     with Workspace.open(varied.path) as cold:
@@ -263,7 +264,8 @@ def test_summaries_written_by_an_earlier_desk_are_re_read_not_trusted(ws: Worksp
     for added in ("sla_credits", "drill"):  # what an earlier desk's summary did not have
         old_doc.pop(added)
     old_line = json.dumps(old_doc, separators=(",", ":")).encode()
-    data["rows"]["1"]["at"] = [0, len(old_line)]
+    [row] = data["rows"]
+    row[index_module.ROW_LAYOUT.index("offset"):index_module.ROW_LAYOUT.index("length") + 1] = [0, len(old_line)]
     shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + old_line + b"\n")
     with Workspace.open(ws.path) as cold:
         [summary] = cold.list_summaries()
@@ -289,3 +291,45 @@ def test_a_reader_that_re_read_many_stale_entries_folds_them_in_when_it_closes(w
     with Workspace.open(ws.path) as cold:
         assert cold.list_summaries() == expected
         assert [s.title for s in expected] == [f"Incident {n}" for n in range(1, 6)]
+
+
+def test_shards_whose_rows_are_objects_are_still_read(varied: Workspace) -> None:
+    """The layout before rows became arrays (`index-shard-3`): rows keyed by sequence number, as objects."""
+    expected = varied.list_summaries()
+    varied.compact_index()
+    layout = index_module.ROW_LAYOUT
+    for shard in (varied.path / "index").glob("summaries-*.json"):
+        header, summaries = shard.read_bytes().split(b"\n", 1)
+        data = json.loads(header)
+        data["format"] = "incident-desk/index-shard-3"
+        data["rows"] = {str(row[0]): {**{name: row[layout.index(name)] for name in index_module.ROW_FIELDS},
+                                      "stamp": row[1:4], "at": row[4:6]} for row in data["rows"]}
+        shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + summaries)
+    with Workspace.open(varied.path) as cold:
+        assert cold.list_summaries() == expected
+        for name, (query, wanted) in QUERIES.items():
+            assert [s.id for s in cold.query_summaries(query)] == by_hand(expected, wanted), name
+        assert cold.notices == []
+        assert not (varied.path / "index" / "journal.jsonl").read_bytes(), "nothing was re-read from its file"
+
+
+def test_a_file_dropped_into_a_folder_the_reader_already_listed_is_listed_next_time(ws: Workspace, tmp_path) -> None:
+    """The reader keeps each year folder's listing while the folder is unchanged; a file copied in by hand
+    (never indexed) or a name that is not an id must still show up in the same process."""
+    import os
+    import shutil
+
+    ws.create(make_incident("INC-2025-001"), actor="t")
+    with Workspace.open(tmp_path / "other", create=True, auto_backup=False) as other:
+        other.create(make_incident("INC-2025-002", title="Copied in by hand"), actor="t")
+    folder = ws.path / "incidents" / "2025"
+    long_ago = folder.stat().st_mtime - 60
+    os.utime(folder, (long_ago, long_ago))  # a listing taken now is settled, so it is kept
+    window = SummaryQuery(started_from=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    assert [s.id for s in ws.list_summaries()] == ["INC-2025-001"]
+    assert [s.id for s in ws.query_summaries(window)] == ["INC-2025-001"]
+    shutil.copy(other.path / "incidents" / "2025" / "INC-2025-002.json", folder / "INC-2025-002.json")
+    (folder / "INC-2025-1.json").write_text("{}")
+    assert [s.title for s in ws.query_summaries(window)] == [ws.get("INC-2025-001").title, "Copied in by hand"]
+    assert [s.id for s in ws.list_summaries()] == ["INC-2025-001", "INC-2025-002"]
+    assert any("whose name is not an incident id" in note for note in ws.notices)
