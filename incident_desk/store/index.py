@@ -15,16 +15,15 @@ be rebuilt from the incident files at any time.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import orjson
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
-from ..domain import ActionItem, Clock, Facts, IncidentSummary, Priority, Status, WorkStatus, incident_number
+from ..domain import ActionItem, IncidentSummary, Status, WorkStatus, incident_number
 from .errors import DamagedFile
 from .storage import atomic_write_bytes, parse_tinydb_bytes
 
@@ -57,96 +56,6 @@ def shard_range(name: str) -> tuple[int, int, int]:
 
 def summary_doc(summary: IncidentSummary) -> dict[str, Any]:
     return summary.model_dump(mode="json", exclude_defaults=True)
-
-
-_set_attribute = object.__setattr__
-
-
-class _Builder:
-    """`cls.model_construct(**values)` without its per-call cost (pydantic 2.14 inspects each default
-    factory's signature on every call, and looks the fields up again): the same instance state, built
-    directly from field values that are already of the right types."""
-
-    def __init__(self, cls: type[BaseModel]) -> None:
-        fields = cls.model_fields
-        self.cls = cls
-        self.names = frozenset(fields)
-        self.static = {name: f.default for name, f in fields.items() if f.default_factory is None}
-        # the summary models' default factories take no arguments (list, dict...)
-        self.factories = [(name, cast(Callable[[], Any], f.default_factory))
-                          for name, f in fields.items() if f.default_factory]
-
-    def __call__(self, values: dict[str, Any]) -> Any:
-        data = self.static.copy()
-        data.update(values)
-        for name, factory in self.factories:
-            if name not in values:
-                data[name] = factory()
-        instance = object.__new__(self.cls)
-        _set_attribute(instance, "__dict__", data)
-        _set_attribute(instance, "__pydantic_fields_set__", set(values))
-        _set_attribute(instance, "__pydantic_extra__", None)
-        _set_attribute(instance, "__pydantic_private__", None)
-        return instance
-
-
-_BUILDERS: dict[type, _Builder] = {}
-
-
-def _construct(cls: type, values: dict[str, Any]) -> Any:
-    builder = _BUILDERS.get(cls)
-    if builder is None:
-        builder = _BUILDERS[cls] = _Builder(cls)
-    return builder(values)
-
-
-_STATUS = {s.value: s for s in Status}
-_PRIORITY = {p.value: p for p in Priority}
-_WORK_STATUS = {w.value: w for w in WorkStatus}
-_fromisoformat = datetime.fromisoformat
-
-
-def _instant(value: str | None) -> datetime | None:
-    return None if value is None else _fromisoformat(value)
-
-
-def _action_item(doc: dict[str, Any]) -> ActionItem:
-    fields = dict(doc)
-    for name in ("created_at", "completed_at"):
-        if name in fields:
-            fields[name] = _instant(fields[name])
-    if fields.get("due") is not None:
-        fields["due"] = date.fromisoformat(fields["due"])
-    if "priority" in fields:
-        fields["priority"] = _PRIORITY[fields["priority"]]
-    if "status" in fields:
-        fields["status"] = _WORK_STATUS[fields["status"]]
-    return _construct(ActionItem, fields)
-
-
-_LIST_FIELDS = ("services", "affected_systems", "tags")
-
-
-def summary_from_doc(doc: dict[str, Any]) -> IncidentSummary:
-    """Rebuild a summary this module wrote, without re-running validators (several times faster, which keeps
-    a 10,000-incident list within budget). The docs were validated when they were made; anything that
-    does not fit raises (KeyError, TypeError, ValueError) and the caller falls back to full validation."""
-    builder = _BUILDERS.get(IncidentSummary) or _BUILDERS.setdefault(IncidentSummary, _Builder(IncidentSummary))
-    if not doc.keys() <= builder.names:
-        raise ValueError(f"unknown summary fields {sorted(set(doc) - builder.names)}")
-    fields = dict(doc)
-    if not (type(fields["id"]) is str and type(fields["revision"]) is int and type(fields["title"]) is str):
-        raise ValueError("id, revision or title of the wrong type")
-    fields["status"] = _STATUS[fields["status"]]
-    clock = fields.get("clock")
-    fields["clock"] = _construct(Clock, {k: _instant(v) for k, v in clock.items()} if clock else {})
-    fields["facts"] = _construct(Facts, dict(fields.get("facts") or {}))
-    items = fields.get("action_items")
-    fields["action_items"] = [_action_item(item) for item in items] if items else []
-    for name in _LIST_FIELDS:  # own lists: the document may be cached and reused
-        if name in fields:
-            fields[name] = list(fields[name])
-    return builder(fields)
 
 
 _OPEN_WORK = frozenset(w.value for w in WorkStatus if w.is_open)
@@ -294,7 +203,7 @@ def _rows_from_format_3(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]
 
 
 STALE: Stamp = (0, 0, 0)
-_STATUS_VALUES = frozenset(_STATUS)
+_STATUS_VALUES = frozenset(s.value for s in Status)
 _TEXT_OR_NONE = (str, type(None))
 
 

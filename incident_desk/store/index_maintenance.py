@@ -7,7 +7,7 @@ Every problem met is appended to `notices` (the workspace's list) as one line; n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, cast
@@ -47,16 +47,19 @@ def index_delta(root: Path, incident_id: str, base: index.Stamp, stamp: index.St
         index_journal.append(root, [index_journal.delta_line(incident_id, base, stamp, changes)])
 
 
-def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str]) -> int:
-    """Move the journal's entries into their shards (one atomic write per shard touched) and empty it.
-    Returns the number of entries folded. A damaged shard met on the way is rebuilt from the incident files."""
+def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str], rewrite: Iterable[str] = ()) -> int:
+    """Move the journal's entries into their shards (one atomic write per shard touched) and empty it; the
+    shards named in `rewrite` (read in an earlier layout) are written in the current one too. Returns the
+    number of entries folded. A damaged shard met on the way is rebuilt from the incident files."""
     with index_lock():
         state = index_journal.refresh(root, index_journal.JournalState(), notices)
-        touched: dict[str, list[str]] = {}
+        touched: dict[str, list[str]] = {name: [] for name in rewrite}
         for incident_id in [*state.entries, *state.deltas]:
             touched.setdefault(index.shard_name(incident_id), []).append(incident_id)
         for name in sorted(touched):
             shard = root / "index" / name
+            if not touched[name] and not shard.exists():
+                continue
             try:
                 view = cast("dict[str, index_journal.Entry]",
                             index.rows_from_bytes(shard.read_bytes(), shard) if shard.exists() else {})

@@ -28,6 +28,7 @@ from ..domain.validation import id_problem
 from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
 from .index_maintenance import IndexLock
+from .summary_builder import summary_from_doc
 
 IndexView = dict[str, tuple[index.Row | None, index.Stamp]]
 
@@ -100,6 +101,8 @@ class SummaryCaches:
     built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
     listings: dict[str, "FolderListing"] = field(default_factory=dict)
     healed: int = 0  # entries this process re-read from their files and recorded in the journal
+    #: names of the shards read in an earlier layout (rewritten in the current one when the workspace closes)
+    earlier_layout: set[str] = field(default_factory=set)
 
     def clear(self) -> None:
         self.shards.clear()
@@ -384,7 +387,7 @@ def _from_doc(doc: dict[str, Any]) -> IncidentSummary | None:
     if not isinstance(doc, dict):
         return None
     try:
-        return index.summary_from_doc(doc)
+        return summary_from_doc(doc)
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
     try:
@@ -435,6 +438,8 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
         if index_maintenance.shard_damage(shard) is not None:
             return {}
         return read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
+    if not raw.startswith(index.FORMAT):
+        caches.earlier_layout.add(shard.name)
     if keep:
         caches.shards[shard] = (key, entries)
     return entries

@@ -311,6 +311,11 @@ def test_shards_whose_rows_are_objects_are_still_read(varied: Workspace) -> None
             assert [s.id for s in cold.query_summaries(query)] == by_hand(expected, wanted), name
         assert cold.notices == []
         assert not (varied.path / "index" / "journal.jsonl").read_bytes(), "nothing was re-read from its file"
+    # the reader wrote those shards in the current layout when it closed
+    assert all(shard.read_bytes().startswith(index_module.FORMAT)
+               for shard in (varied.path / "index").glob("summaries-*.json"))
+    with Workspace.open(varied.path) as upgraded:
+        assert upgraded.list_summaries() == expected
 
 
 def test_a_file_dropped_into_a_folder_the_reader_already_listed_is_listed_next_time(ws: Workspace, tmp_path) -> None:

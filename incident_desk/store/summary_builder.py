@@ -1,0 +1,103 @@
+"""Rebuilding `IncidentSummary` objects from the summary documents the index wrote, without validation.
+
+A list builds one summary (with its clock, facts and action items) per incident, so this is the inner loop
+of every cold list: about 6 µs a summary here against 9 µs with a generic `model_construct` substitute and
+40 µs with pydantic validation. The documents were validated when they were made (from a validated
+incident); anything that does not fit the shape raises KeyError, TypeError or ValueError and the caller
+falls back to full validation, or to the incident file.
+
+Each model's instance state is laid out as pydantic lays it out (`__dict__` with every field, the set of
+fields given, no extras, no private attributes), so the objects are indistinguishable from validated ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..domain import ActionItem, Clock, Facts, IncidentSummary, Priority, Status, WorkStatus
+
+_new = object.__new__
+_set_attribute = object.__setattr__
+_fromisoformat = datetime.fromisoformat
+_date = date.fromisoformat
+_STATUS = {s.value: s for s in Status}
+_PRIORITY = {p.value: p for p in Priority}
+_WORK_STATUS = {w.value: w for w in WorkStatus}
+_NO_FIELDS: dict[str, Any] = {}
+
+
+class _Shape:
+    """A model's fields: their defaults, and which of them default to a new list (every default factory of
+    the summary models but `clock` and `facts`, which the summary builder always sets)."""
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        fields = cls.model_fields
+        self.cls = cls
+        self.names = frozenset(fields)
+        self.defaults = {name: f.default for name, f in fields.items() if f.default_factory is None}
+        self.lists = tuple(name for name, f in fields.items() if f.default_factory is list)
+
+    def make(self, values: dict[str, Any], given: dict[str, Any]) -> Any:
+        """An instance whose state is `values` (every field), `given` naming the fields set explicitly."""
+        instance = _new(self.cls)
+        _set_attribute(instance, "__dict__", values)
+        _set_attribute(instance, "__pydantic_fields_set__", set(given))
+        _set_attribute(instance, "__pydantic_extra__", None)
+        _set_attribute(instance, "__pydantic_private__", None)
+        return instance
+
+    def values(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Defaults, then `given`, with every list field a list of its own (documents may be cached)."""
+        if not given.keys() <= self.names:
+            raise ValueError(f"unknown {self.cls.__name__} fields {sorted(set(given) - self.names)}")
+        values = self.defaults.copy()
+        values.update(given)
+        for name in self.lists:
+            values[name] = list(given[name]) if name in given else []
+        return values
+
+
+_SUMMARY, _CLOCK, _FACTS, _ITEM = _Shape(IncidentSummary), _Shape(Clock), _Shape(Facts), _Shape(ActionItem)
+_ITEM_INSTANTS = ("created_at", "completed_at")
+
+
+def _clock(given: dict[str, Any]) -> Clock:
+    values = _CLOCK.values(given)
+    for name, value in given.items():
+        if value is not None:
+            values[name] = _fromisoformat(value)
+    return _CLOCK.make(values, given)
+
+
+def _action_item(given: dict[str, Any]) -> ActionItem:
+    values = _ITEM.values(given)
+    for name in _ITEM_INSTANTS:
+        value = given.get(name)
+        if value is not None:
+            values[name] = _fromisoformat(value)
+    due = given.get("due")
+    if due is not None:
+        values["due"] = _date(due)
+    if "priority" in given:
+        values["priority"] = _PRIORITY[given["priority"]]
+    if "status" in given:
+        values["status"] = _WORK_STATUS[given["status"]]
+    return _ITEM.make(values, given)
+
+
+def summary_from_doc(doc: dict[str, Any]) -> IncidentSummary:
+    """The summary a document of `index.summary_doc` describes (KeyError, TypeError or ValueError if it does
+    not fit)."""
+    values = _SUMMARY.values(doc)
+    if not (type(doc["id"]) is str and type(doc["revision"]) is int and type(doc["title"]) is str):
+        raise ValueError("id, revision or title of the wrong type")
+    values["status"] = _STATUS[doc["status"]]
+    values["clock"] = _clock(doc.get("clock") or _NO_FIELDS)
+    facts = doc.get("facts") or _NO_FIELDS
+    values["facts"] = _FACTS.make(_FACTS.values(facts), facts)
+    items = doc.get("action_items")
+    values["action_items"] = [_action_item(item) for item in items] if items else []
+    return _SUMMARY.make(values, doc)
