@@ -9,8 +9,16 @@ trusts a line only while its stamp matches the incident file, so a line lost in 
 reader re-read that one incident. Lines are written under the index lock with one `write` each; a torn
 last line (a crash mid-append) is ignored, any other unreadable line is reported once.
 
-`fold` moves the journal into the shards (atomic shard writes) and empties it; it runs when a process that
-wrote closes its workspace and the journal has grown past `FOLD_LINES`, or on `reindex`.
+A write that changes the incident's summary (`Workspace._save`) first appends a durable intent line
+`{"id", "intent": true}`, then writes the incident file, then its entry line (unsynced): until an entry line
+from the writer follows, readers judge that incident on its file, never on an index row, so a crash between
+the file and its entry line cannot make a filtered list miss it. Entries a reader re-read from a file carry
+`"healed": true` and do not end an intent; the next process that opens the workspace for writing settles
+intents whose writer is gone (`index_maintenance.repair_interrupted_writes`).
+
+`fold` moves the journal into the shards (atomic shard writes) and empties it, carrying open intents over;
+it runs when a process that wrote closes its workspace and the journal has grown past `FOLD_LINES`, or on
+`reindex`.
 """
 
 from __future__ import annotations
@@ -35,10 +43,20 @@ def journal_path(root: Path) -> Path:
     return root / "index" / JOURNAL_NAME
 
 
-def line_for(incident_id: str, doc: dict[str, Any] | None, stamp: Stamp | None) -> bytes:
+def line_for(incident_id: str, doc: dict[str, Any] | None, stamp: Stamp | None, *, healed: bool = False) -> bytes:
+    """An entry line (a summary and the stamp of the file it was made from), or a removal when `doc` is None;
+    `healed` marks an entry a reader re-read from the file (it does not end an open intent)."""
     if doc is None:
         return orjson.dumps({"id": incident_id, "removed": True}) + b"\n"
-    return orjson.dumps({"id": incident_id, "stamp": list(stamp or (0, 0, 0)), "summary": doc}) + b"\n"
+    line: dict[str, Any] = {"id": incident_id, "stamp": list(stamp or (0, 0, 0)), "summary": doc}
+    if healed:
+        line["healed"] = True
+    return orjson.dumps(line) + b"\n"
+
+
+def intent_line(incident_id: str) -> bytes:
+    """Announces a write of the incident's file: its index row is not to be trusted until the writer's entry."""
+    return orjson.dumps({"id": incident_id, "intent": True}) + b"\n"
 
 
 def delta_line(incident_id: str, base: Stamp, stamp: Stamp, changes: dict[str, Any]) -> bytes:
@@ -82,12 +100,15 @@ class JournalState:
     entries: dict[str, Entry] = field(default_factory=dict)
     #: id -> deltas whose base entry is in the shards, in journal order
     deltas: dict[str, list[tuple[Stamp, Stamp, dict[str, Any]]]] = field(default_factory=dict)
+    #: ids with an intent line not yet followed by an entry from a writer
+    pending: set[str] = field(default_factory=set)
     bad_lines: int = 0
 
     def reset(self) -> None:
         self.inode, self.offset, self.bad_lines = -1, 0, 0
         self.entries.clear()
         self.deltas.clear()
+        self.pending.clear()
 
     def apply_to(self, view: dict[str, Entry]) -> None:
         """Lay the journal over the entries read from the shards (`view`, changed in place)."""
@@ -123,9 +144,12 @@ def refresh(root: Path, state: JournalState, notices: list[str]) -> JournalState
             incident_id = item["id"]
             if not is_incident_id(incident_id):
                 raise ValueError("not an incident id")
-            if item.get("removed"):
+            if item.get("intent"):
+                state.pending.add(incident_id)
+            elif item.get("removed"):
                 state.entries[incident_id] = (None, STALE)
                 state.deltas.pop(incident_id, None)
+                state.pending.discard(incident_id)
             elif "base" in item:
                 base, stamp, changes = _stamp(item["base"]), _stamp(item["stamp"]), dict(item["set"])
                 if incident_id in state.entries:
@@ -138,6 +162,8 @@ def refresh(root: Path, state: JournalState, notices: list[str]) -> JournalState
                 row = index.row_of(item["summary"])
                 state.entries[incident_id] = (row, _stamp(item["stamp"]) if index.well_typed(row) else STALE)
                 state.deltas.pop(incident_id, None)
+                if not item.get("healed"):
+                    state.pending.discard(incident_id)
         except (orjson.JSONDecodeError, KeyError, TypeError, IndexError, ValueError):
             bad += 1
     state.offset += end
@@ -161,10 +187,14 @@ def line_count(root: Path) -> int:
         return 0
 
 
-def clear(root: Path) -> None:
-    """Empty the journal by replacing it with a new empty file (readers notice the new inode)."""
+def clear(root: Path, keep: tuple[bytes, ...] = ()) -> None:
+    """Empty the journal by replacing it with a new file holding only the lines `keep` (durably, when there
+    are any: they are open intents), so readers notice the new inode."""
     path = journal_path(root)
     tmp = path.with_name(f".{JOURNAL_NAME}.new")
-    with open(tmp, "wb"):
-        pass
+    with open(tmp, "wb") as handle:
+        if keep:
+            handle.write(b"".join(keep))
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, path)

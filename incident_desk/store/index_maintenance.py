@@ -7,8 +7,10 @@ Every problem met is appended to `notices` (the workspace's list) as one line; n
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,7 +19,8 @@ from ..domain.incident import incident_number
 from ..domain.validation import is_incident_id
 from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
-from .locks import try_hold
+from .locks import NOFOLLOW, try_hold
+from .storage import fsync_dir
 
 IndexLock = Callable[[], AbstractContextManager[None]]
 
@@ -33,11 +36,27 @@ def damage_note(root: Path, damage: DamagedFile, path: Path, incident_id: str) -
 
 
 def index_summary(root: Path, incident_id: str, summary: IncidentSummary, stamp: index.Stamp, *,
-                  index_lock: IndexLock, notices: list[str]) -> None:
-    """Record one summary in the index (a durable journal line; the caller holds the incident's lock)."""
+                  index_lock: IndexLock, notices: list[str], durable: bool = True) -> None:
+    """Record one summary in the index (a journal line, durable unless an intent line already covers it; the
+    caller holds the incident's lock)."""
     with index_lock():
         index_journal.append(root, [index_journal.line_for(incident_id, index.summary_doc(summary), stamp)],
-                             durable=True)
+                             durable=durable)
+
+
+def announce_write(root: Path, incident_id: str, *, index_lock: IndexLock) -> None:
+    """The durable intent line a write of the incident's file starts with (the caller holds its lock)."""
+    with index_lock():
+        index_journal.append(root, [index_journal.intent_line(incident_id)], durable=True)
+
+
+def place_marker(root: Path, incident_id: str) -> Path:
+    """The intent as a marker file in `intents/`, for when the journal cannot be written (an unreadable or
+    locked index): durable before the incident file is written; the writer removes it after its entry."""
+    marker = layout.intent_path(root, incident_id)
+    os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | NOFOLLOW, 0o644))
+    fsync_dir(marker.parent)
+    return marker
 
 
 def index_delta(root: Path, incident_id: str, base: index.Stamp, stamp: index.Stamp, changes: dict[str, Any], *,
@@ -72,44 +91,62 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str], rewri
             partial.apply_to(view)
             index.write_shard_rows(shard, {incident_number(i)[1]: (row, stamp) for i, (row, stamp) in view.items()
                                            if row is not None})
-        index_journal.clear(root)
+        index_journal.clear(root, keep=tuple(index_journal.intent_line(i) for i in sorted(state.pending)))
         return sum(len(ids) for ids in touched.values())
 
 
-def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: list[str]) -> None:
-    """Re-summarise incidents whose write was interrupted between incident file and index.
+def repair_interrupted_writes(root: Path, *, index_lock: IndexLock, notices: list[str],
+                              journal: index_journal.JournalState | None = None) -> None:
+    """Re-summarise incidents whose write was interrupted between incident file and index entry: an intent
+    line of the journal with no entry from its writer (or a marker in `intents/`, as earlier versions left
+    them). A write still going on holds the incident's lock: it is left alone.
 
-    Another process may finish its write (and remove its marker) at any moment between the listing and
-    the lock: a marker that is gone once the lock is held means there is nothing left to repair."""
+    Another process may finish its write at any moment between the reading and the lock: an intent (or
+    marker) that is gone once the lock is held means there is nothing left to repair."""
+    state = journal if journal is not None else index_journal.JournalState()
+    try:
+        index_journal.refresh(root, state, notices)
+    except OSError:
+        state.pending.clear()  # an unreadable journal: every reader judges on the files; nothing to settle here
+    for incident_id in sorted(state.pending):
+        _settle(root, incident_id, index_lock, notices,
+                still_open=partial(_still_pending, root, state, incident_id, notices))
     try:
         markers = sorted((root / "intents").iterdir())
     except FileNotFoundError:
         return
     for marker in markers:
-        incident_id = marker.name
-        if not is_incident_id(incident_id):
-            continue
-        lock = try_hold(layout.lock_path(root, incident_id))
-        if lock is None:
-            continue  # its writer is alive and still working (or the workspace is read-only)
+        if is_incident_id(marker.name):
+            _settle(root, marker.name, index_lock, notices, still_open=marker.exists, marker=marker)
+
+
+def _still_pending(root: Path, state: index_journal.JournalState, incident_id: str, notices: list[str]) -> bool:
+    return incident_id in index_journal.refresh(root, state, notices).pending
+
+
+def _settle(root: Path, incident_id: str, index_lock: IndexLock, notices: list[str], *,
+            still_open: Callable[[], bool], marker: Path | None = None) -> None:
+    lock = try_hold(layout.lock_path(root, layout.incident_lock_name(incident_id)))
+    if lock is None:
+        return  # its writer is alive and still working (or the workspace is read-only)
+    try:
+        if not still_open():
+            return  # its writer finished between our reading and our lock
+        path = layout.incident_path(root, incident_id)
         try:
-            if not marker.exists():
-                continue  # its writer finished between our listing and our lock
-            path = layout.incident_path(root, incident_id)
-            try:
-                summary, stamp = summarize_file(path, incident_id)
-            except FileNotFoundError:
-                with index_lock():
-                    index_journal.append(root, [index_journal.line_for(incident_id, None, None)])
-                marker.unlink(missing_ok=True)
-                continue
-            except DamagedFile as damage:
-                notices.append(damage_note(root, damage, path, incident_id))
-                continue
+            summary, stamp = summarize_file(path, incident_id)
+        except FileNotFoundError:
+            with index_lock():
+                index_journal.append(root, [index_journal.line_for(incident_id, None, None)], durable=True)
+        except DamagedFile as damage:
+            notices.append(damage_note(root, damage, path, incident_id))
+            return
+        else:
             index_summary(root, incident_id, summary, stamp, index_lock=index_lock, notices=notices)
+        if marker is not None:
             marker.unlink(missing_ok=True)
-        finally:
-            lock.release()
+    finally:
+        lock.release()
 
 
 def shard_damage(shard: Path) -> str | None:

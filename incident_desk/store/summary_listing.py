@@ -140,7 +140,7 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
     (year, bucket) go into `skipped`. `keep` remembers the rows read for this workspace's next query."""
     journal = index_journal.refresh(root, caches.journal, notices)
     by_shard: dict[str, list[str]] = {}
-    for incident_id in (*journal.entries, *journal.deltas):
+    for incident_id in (*journal.entries, *journal.deltas, *journal.pending):
         by_shard.setdefault(index.shard_name(incident_id), []).append(incident_id)
     on_disk = {path.name: path for path in (root / "index").glob("summaries-*.json")}
     windowed = query.started_from is not None or query.started_before is not None
@@ -163,10 +163,18 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
             part = dict(part)
             added = not overlay.entries.keys() <= part.keys()
             overlay.apply_to(part)
+            for incident_id in journal.pending.intersection(ids):  # being written, or its writer crashed
+                row = part.get(incident_id, (None, index.STALE))[0]
+                added = added or incident_id not in part
+                part[incident_id] = (row if row is not None else _UNKNOWN_ROW, index.STALE)
             if added:
                 part = {k: part[k] for k in sorted(part, key=_id_order)}
         if part:
             yield part
+
+
+#: the row of an incident known only by a write's intent line: judged on its file, like any stale entry
+_UNKNOWN_ROW: index.Row = {**dict.fromkeys(index.ROW_FIELDS), "doc": None}
 
 
 def _overlaps(span: tuple[float, float], start: datetime | None, end: datetime | None) -> bool:
@@ -242,6 +250,7 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     incidents_dir = f"{root}/incidents"
     hits: list[Hit] = []
     healed: list[bytes] = []
+    pending = caches.journal.pending
 
     def hit(incident_id: str, row: index.Row, stamp: index.Stamp, summary: IncidentSummary | None) -> Hit:
         return (incident_id, (row["doc"], row.get("set")), stamp, summary,
@@ -270,7 +279,9 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
                 hits.append(hit(incident_id, row, stamp, None))
             continue
         fresh_row = index.row_of(index.summary_doc(fresh))
-        healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
+        if incident_id not in pending:  # (a write in progress records its own entry)
+            healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0],
+                                                 healed=True))
         if everything or query.matches(incident_id, fresh_row):
             hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
     unindexed = _unindexed_ids(root, seen, notices, caches, skipped)
@@ -278,7 +289,9 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
         fresh = summary_from_file(root, incident_id, caches, notices)
         if fresh is not None:
             fresh_row = index.row_of(index.summary_doc(fresh))
-            healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0]))
+            if incident_id not in pending:
+                healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0],
+                                                     healed=True))
             if everything or query.matches(incident_id, fresh_row):
                 hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
     if unindexed:

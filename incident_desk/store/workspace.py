@@ -8,8 +8,9 @@ Layout (paths spelled in `layout`)::
     incidents/2025/.prev/...       previous generation of each incident file (hard link, kept on write)
     index/summaries-2025-000.json  summary index shards (derived; `index_maintenance` rebuilds them)
     index/journal.jsonl            index entries written since the last fold (`index_journal`)
-    intents/INC-2025-001           marker present while an incident and the index are being written
-    locks/                         filelock files and a note of who holds each
+    intents/INC-2025-001           marker of an interrupted write, as earlier versions left them (the
+                                   journal's intent lines do this now; markers found are still repaired)
+    locks/                         filelock files (incidents share 64) and a note of who holds each
     backups/snapshot-.../          rotating full snapshots (`backups`)
     damaged/, index/damaged/       damaged files moved aside by restore/rebuild, bytes untouched (`recovery`)
     changes.log                    change notifications for other processes
@@ -49,9 +50,8 @@ from .errors import (
     describe_os_error,
     os_errors,
 )
-from .locks import DEFAULT_TIMEOUT, NOFOLLOW, hold
+from .locks import DEFAULT_TIMEOUT, hold
 from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
-from .storage import fsync_dir
 
 if TYPE_CHECKING:
     from . import verification
@@ -108,7 +108,8 @@ class Workspace:
             if not meta_path.exists():
                 schema.write_meta(root, schema.new_meta())
             self._check_schema()
-        index_maintenance.repair_interrupted_writes(root, index_lock=self._index_lock, notices=self.notices)
+        index_maintenance.repair_interrupted_writes(root, index_lock=self._index_lock, notices=self.notices,
+                                                    journal=self._caches.journal)
 
     def _open_read_only(self, error: LockUnavailable) -> None:
         """Open for reading only: the lock files cannot be opened (read-only file system, no permission)."""
@@ -194,7 +195,7 @@ class Workspace:
         return hold(layout.lock_path(self.path, name), what, self.lock_timeout)
 
     def _incident_lock(self, incident_id: str):
-        return self._lock(incident_id, f"incident {incident_id} in {self.path}")
+        return self._lock(layout.incident_lock_name(incident_id), f"incident {incident_id} in {self.path}")
 
     def _index_lock(self):
         return self._lock("index", f"the index of {self.path}")
@@ -373,28 +374,31 @@ class Workspace:
 
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
               action: str, changed: list[str], detail: str = "") -> None:
-        """Write incident + audit record, then its summary; an intent marker covers a crash in between.
-        Caller holds the incident lock."""
-        marker = layout.intent_path(self.path, incident.id)
-        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | NOFOLLOW, 0o644)
-        os.close(fd)
-        fsync_dir(marker.parent)
+        """Write incident + audit record, then its summary; a durable intent line in the index journal covers
+        a crash in between (`index_journal`). Caller holds the incident lock."""
+        try:
+            index_maintenance.announce_write(self.path, incident.id, index_lock=self._index_lock)
+            marker = None
+        except (OSError, StoreError):  # the journal cannot be written: a marker file stands in for the intent
+            marker = index_maintenance.place_marker(self.path, incident.id)
         path = self.incident_path(incident.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
                                             changed=changed, keep_previous=self._previous_path(incident.id),
                                             detail=detail)
-        try:  # the change is saved now; the index is derived and its intent marker gets it repaired
-            self._index_summary(incident.id, summarize(incident), index.stamp_of(stat))
-            marker.unlink()
+        try:  # the change is saved now; the index is derived and its intent line gets it repaired
+            self._index_summary(incident.id, summarize(incident), index.stamp_of(stat), durable=marker is not None)
+            if marker is not None:
+                marker.unlink()
         except (OSError, StoreError) as error:
             reason = describe_os_error(error, "update the index") if isinstance(error, OSError) else str(error)
             self.notices.append(f"{incident.id} was saved to {path}, but {reason}; the index "
                                 "is brought up to date the next time the workspace is opened with write access")
 
-    def _index_summary(self, incident_id: str, summary: IncidentSummary, stamp: index.Stamp) -> None:
+    def _index_summary(self, incident_id: str, summary: IncidentSummary, stamp: index.Stamp, *,
+                       durable: bool = True) -> None:
         index_maintenance.index_summary(self.path, incident_id, summary, stamp, index_lock=self._index_lock,
-                                        notices=self.notices)
+                                        notices=self.notices, durable=durable)
 
     def _before_write(self) -> None:
         if self.closed:

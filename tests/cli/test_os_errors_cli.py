@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from incident_desk.cli.main import main
+from incident_desk.store import layout
 
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = 65534
@@ -217,7 +218,7 @@ def test_an_unreadable_incident_file_is_one_line_naming_it(owned_workspace, shar
 
 def test_an_unopenable_lock_file_is_one_line_naming_it(owned_workspace, shared_dir):
     workspace, incident_id = owned_workspace
-    lock = workspace / "locks" / f"{incident_id}.lock"
+    lock = workspace / "locks" / f"{layout.incident_lock_name(incident_id)}.lock"
     lock.touch()
     if IS_ROOT:
         os.chown(lock, NOBODY, NOBODY)

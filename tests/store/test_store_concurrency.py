@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from incident_desk.domain import summarize
-from incident_desk.store import Workspace
+from incident_desk.store import Workspace, layout
 
 from store_helpers import make_incident, start_writer
 
@@ -119,9 +119,10 @@ def test_a_lock_held_too_long_is_reported_with_its_holder(tmp_path: Path) -> Non
     with Workspace.open(tmp_path / "ws", create=True, lock_timeout=0.2) as ws:
         ws.create(make_incident(), actor="alice")
         before = ws.incident_path("INC-2025-001").read_bytes()
-        holder = FileLock(ws.path / "locks" / "INC-2025-001.lock")
+        stripe = layout.incident_lock_name("INC-2025-001")
+        holder = FileLock(ws.path / "locks" / f"{stripe}.lock")
         with holder:
-            (ws.path / "locks" / "INC-2025-001.owner").write_text("pid 4242 on desk (incident-desk gui)")
+            (ws.path / "locks" / f"{stripe}.owner").write_text("pid 4242 on desk (incident-desk gui)")
             try:
                 ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")
             except WorkspaceLocked as error:

@@ -175,11 +175,12 @@ def test_folding_the_journal_keeps_every_answer(varied: Workspace) -> None:
 
 
 def test_a_workspace_that_wrote_folds_a_long_journal_when_it_closes(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(index_journal, "FOLD_LINES", 5)
+    monkeypatch.setattr(index_journal, "FOLD_LINES", 9)
     with Workspace.open(tmp_path / "ws", create=True, auto_backup=False) as ws:
         for n in range(1, 5):
             ws.create(make_incident(f"INC-2025-{n:03d}"), actor="t")
-    assert (tmp_path / "ws" / "index" / "journal.jsonl").read_bytes().count(b"\n") == 4  # below: kept
+    # an intent line and an entry line each: below the limit, kept
+    assert (tmp_path / "ws" / "index" / "journal.jsonl").read_bytes().count(b"\n") == 8
     with Workspace.open(tmp_path / "ws", auto_backup=False) as ws:
         ws.append_event("INC-2025-001", TimelineEvent(at=START, text="x"), actor="t")
         expected = ws.list_summaries()

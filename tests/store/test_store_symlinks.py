@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from incident_desk.cli.main import main
+from incident_desk.store import layout
 
 
 def run(workspace: Path, *args: str, capsys) -> tuple[int, str, str]:
@@ -34,8 +35,8 @@ def planted(tmp_path, capsys):
     assert code == 0
     incident_id = out.split()[1]
     locks = workspace / "locks"
-    names = ["workspace", "index", "ids", "backup", "outbox", "outbox-drain", incident_id,
-             f"INC-{incident_id[4:8]}-002"]
+    names = ["workspace", "index", "ids", "backup", "outbox", "outbox-drain", layout.incident_lock_name(incident_id),
+             layout.incident_lock_name(f"INC-{incident_id[4:8]}-002")]
     for name in names:
         for suffix in (".lock", ".owner"):
             target = outside / f"{name}{suffix}"
@@ -70,7 +71,7 @@ def test_writes_never_write_through_planted_symlinks_and_still_work(planted, cap
         code, _, err = run(workspace, *args, capsys=capsys)
         assert code == 0, (args, err)
     assert snapshot(outside) == before
-    assert not (workspace / "locks" / f"{incident_id}.lock").is_symlink()
+    assert not (workspace / "locks" / f"{layout.incident_lock_name(incident_id)}.lock").is_symlink()
     assert not (workspace / "changes.log").is_symlink()
     assert not (workspace / "locks" / "outbox.lock").is_symlink()
     code, out, _ = run(workspace, "show", incident_id, "--json", capsys=capsys)
