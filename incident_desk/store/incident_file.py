@@ -11,20 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from tinydb import TinyDB
-from tinydb.table import Document
 
 from ..domain import Incident, TimelineEvent
 from . import audit
 from .errors import DamagedFile, TamperedFile
-from .storage import AtomicJSONStorage, atomic_storage, parse_tinydb_bytes
+from .storage import atomic_write_bytes, dump_tinydb, parse_tinydb_bytes
 
 CORE, TIMELINE, COMMUNICATIONS, AUDIT = "incident", "timeline", "communications", "audit"
 LIST_PARTS = {"timeline": TIMELINE, "communications": COMMUNICATIONS}
-
-
-def open_db(path: Path, *, fsync: bool = True, keep_previous: Path | None = None) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage, fsync=fsync, keep_previous=keep_previous)
 
 
 def ordered_docs(table: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,8 +100,11 @@ def read_stored_with_stamp(path: Path, incident_id: str) -> tuple[StoredIncident
     return from_tables(path, parse_tinydb_bytes(raw, path), incident_id), stamp
 
 
-def split(incident: Incident) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    data = incident.model_dump(mode="json")
+def split(incident: Incident, doc: dict[str, Any] | None = None
+          ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The core document, timeline and communications of an incident (from `doc`, its JSON-mode dump, when
+    the caller has it already)."""
+    data = incident.model_dump(mode="json") if doc is None else dict(doc)
     timeline = data.pop("timeline")
     communications = data.pop("communications")
     return data, timeline, communications
@@ -117,13 +114,24 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _file_bytes(core: dict[str, Any], timeline: list[dict[str, Any]], communications: list[dict[str, Any]],
+                audit_docs: dict[str, dict[str, Any]]) -> bytes:
+    """The file's bytes: the four TinyDB tables, documents numbered from 1 (as TinyDB numbers them)."""
+    return dump_tinydb({CORE: {"1": core},
+                        TIMELINE: {str(n): doc for n, doc in enumerate(timeline, 1)},
+                        COMMUNICATIONS: {str(n): doc for n, doc in enumerate(communications, 1)},
+                        AUDIT: audit_docs})
+
+
 def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | None, actor: str, action: str,
                 changed: list[str], keep_previous: Path | None, fsync: bool = True,
-                at: datetime | None = None, detail: str = "") -> tuple[StoredIncident, Any]:
+                at: datetime | None = None, detail: str = "", doc: dict[str, Any] | None = None
+                ) -> tuple[StoredIncident, os.stat_result]:
     """Write the whole incident (its revision already set) plus one audit record, atomically.
 
-    Returns the stored form and the stat of the file written."""
-    core, timeline, communications = split(incident)
+    `previous` is the stored form the caller read under the incident's lock (None for a new file); `doc` the
+    incident's JSON-mode dump when the caller made one. Returns the stored form and the stat of the file."""
+    core, timeline, communications = split(incident, doc)
     audit_docs = dict(previous.audit_docs) if previous else {}
     seq = previous.next_seq if previous else 1
     prev_hash = previous.head_hash if previous else audit.genesis_hash(incident.id)
@@ -132,45 +140,31 @@ def write_whole(path: Path, incident: Incident, *, previous: StoredIncident | No
                                   state=audit.state_hash(core, timeline, communications), prev_hash=prev_hash,
                                   detail=detail)
     audit_docs[str(seq)] = record
-    db = open_db(path, fsync=fsync, keep_previous=keep_previous if previous else None)
-    storage = atomic_storage(db)
-    with storage.transaction():
-        if previous is not None:
-            storage.read()  # refuses (DamagedFile) to replace a file that cannot be read
-        db.table(CORE).truncate()
-        db.table(CORE).insert(Document(core, doc_id=1))
-        for name, docs in ((TIMELINE, timeline), (COMMUNICATIONS, communications)):
-            db.table(name).truncate()
-            if docs:
-                db.table(name).insert_multiple(docs)
-        db.table(AUDIT).truncate()
-        db.table(AUDIT).insert_multiple(Document(doc, doc_id=int(k)) for k, doc in audit_docs.items())
+    stat = atomic_write_bytes(path, _file_bytes(core, timeline, communications, audit_docs), fsync=fsync,
+                              keep_previous=keep_previous if previous else None)
     stored = StoredIncident(path=path, core=core, timeline=timeline, communications=communications,
                             audit_docs=audit_docs)
-    return stored, storage.last_stamp
+    return stored, stat
 
 
 def append_event(path: Path, incident_id: str, event: TimelineEvent, *, actor: str,
-                 keep_previous: Path | None) -> tuple[StoredIncident, Any]:
+                 keep_previous: Path | None) -> tuple[StoredIncident, os.stat_result]:
     """Append one timeline event with its audit record in one atomic write; the fast path.
 
-    Reads the file once, touches three tables in memory, writes once. Returns the new stored form and stat."""
-    db = open_db(path, keep_previous=keep_previous)
-    storage = atomic_storage(db)
-    with storage.transaction():
-        stored = from_tables(path, storage.read(), incident_id)
-        stored.check_sealed()
-        stored.to_incident()  # refuses (DamagedFile) to add to a file that is not a valid incident
-        revision = stored.revision + 1
-        event_doc = event.model_dump(mode="json")
-        db.table(TIMELINE).insert(event_doc)
-        db.table(CORE).update({"revision": revision}, doc_ids=[1])
-        stored.core["revision"] = revision
-        stored.timeline.append(event_doc)
-        seq = stored.next_seq
-        record = audit.new_record_doc(seq=seq, at=now(), actor=actor, action="timeline.add",
-                                      revision=revision, changed=["timeline"], state=stored.state_hash(),
-                                      prev_hash=stored.head_hash)
-        db.table(AUDIT).insert(Document(record, doc_id=seq))
-        stored.audit_docs[str(seq)] = record
-    return stored, storage.last_stamp
+    Reads the file once (the caller holds the incident's lock), checks it is sealed and a valid incident,
+    writes once. Returns the new stored form and the stat of the file written."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    stored = from_tables(path, parse_tinydb_bytes(raw, path), incident_id)
+    stored.check_sealed()
+    stored.to_incident()  # refuses (DamagedFile) to add to a file that is not a valid incident
+    revision = stored.revision + 1
+    stored.core["revision"] = revision
+    stored.timeline.append(event.model_dump(mode="json"))
+    seq = stored.next_seq
+    stored.audit_docs[str(seq)] = audit.new_record_doc(
+        seq=seq, at=now(), actor=actor, action="timeline.add", revision=revision, changed=["timeline"],
+        state=stored.state_hash(), prev_hash=stored.head_hash)
+    stat = atomic_write_bytes(path, _file_bytes(stored.core, stored.timeline, stored.communications,
+                                                stored.audit_docs), keep_previous=keep_previous)
+    return stored, stat

@@ -311,14 +311,14 @@ class Workspace:
             incident = self._to_incident(stored)
             before = incident.model_dump(mode="json")
             change(incident)
-            incident = self._checked(incident)
+            incident, after = self._checked_with_doc(incident)
             if incident.id != incident_id:
                 raise DomainError(f"the id of {incident_id} cannot change (got {incident.id})")
-            changed = audit.changed_paths(before, incident.model_dump(mode="json"))
+            changed = audit.changed_paths(before, after)
             if not changed:
                 return incident
-            incident.revision = stored.revision + 1
-            self._save(incident, previous=stored, actor=actor, action=action, changed=changed)
+            incident.revision = after["revision"] = stored.revision + 1
+            self._save(incident, previous=stored, actor=actor, action=action, changed=changed, doc=after)
         self._changes.publish(StoreChange(incident_id, incident.revision, action, actor))
         return incident
 
@@ -372,8 +372,14 @@ class Workspace:
         except ValidationError as error:
             raise DomainError(describe_validation_error(error)) from None
 
+    def _checked_with_doc(self, incident: Incident) -> tuple[Incident, dict]:
+        """The incident validated as a whole (changes made in place, such as appending to a list, are not
+        validated on assignment), and its JSON-mode dump."""
+        checked = self._checked(incident)
+        return checked, checked.model_dump(mode="json")
+
     def _save(self, incident: Incident, *, previous: incident_file.StoredIncident | None, actor: str,
-              action: str, changed: list[str], detail: str = "") -> None:
+              action: str, changed: list[str], detail: str = "", doc: dict | None = None) -> None:
         """Write incident + audit record, then its summary; a durable intent line in the index journal covers
         a crash in between (`index_journal`). Caller holds the incident lock."""
         try:
@@ -385,7 +391,7 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
                                             changed=changed, keep_previous=self._previous_path(incident.id),
-                                            detail=detail)
+                                            detail=detail, doc=doc)
         try:  # the change is saved now; the index is derived and its intent line gets it repaired
             self._index_summary(incident.id, summarize(incident), index.stamp_of(stat), durable=marker is not None)
             if marker is not None:
