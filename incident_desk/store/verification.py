@@ -217,7 +217,7 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
             if incident_id in kept:
                 continue  # the same name in two year folders
             cached: Any = entries.get(incident_id)
-            if verify_cache.is_fresh(cached, stat):
+            if verify_cache.is_fresh(cached, stat, width if same_references else 0):
                 if same_references:
                     kept[incident_id] = cached
                     continue

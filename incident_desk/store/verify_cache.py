@@ -72,10 +72,12 @@ def entry(stamp: tuple[int, int, int, int] | None, revision: int, head: str, pin
     return [*(stamp or (-1, -1, -1, -1)), revision, head, *encoded]
 
 
-def is_fresh(cached: Any, stat: os.stat_result) -> bool:
-    """The entry verified the file with this stamp (see `chain_check.stamp_of`), and the file did not fail."""
+def is_fresh(cached: Any, stat: os.stat_result, width: int) -> bool:
+    """The entry verified the file with this stamp (see `chain_check.stamp_of`), and the file did not fail.
+    `width`: the entry's length when its pins are to be kept, else 0 (any number of pins)."""
     try:
-        return (type(cached) is list and len(cached) >= HEAD and cached[0] == stat.st_ino
+        return (type(cached) is list and len(cached) >= HEAD and (not width or len(cached) == width)
+                and cached[0] == stat.st_ino
                 and cached[3] == stat.st_ctime_ns and cached[2] == stat.st_mtime_ns and cached[1] == stat.st_size
                 and type(cached[4]) is int and cached[4] >= 0 and type(cached[5]) is str)
     except TypeError:
