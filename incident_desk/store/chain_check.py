@@ -49,7 +49,7 @@ class Reader:
     def __init__(self, size: int = 1 << 16) -> None:
         self.buffer = bytearray(size)
 
-    def read(self, path: Path) -> tuple[memoryview, Stamp]:
+    def read(self, path: Path | str) -> tuple[memoryview, Stamp]:
         fd = os.open(path, os.O_RDONLY)
         try:
             stat = os.fstat(fd)
@@ -171,7 +171,7 @@ def behind_checkpoint(hashes: list[str], pin: Pin) -> str | None:
     return None
 
 
-def check_file(path: Path, incident_id: str, pins: list[Pin],
+def check_file(path: Path | str, incident_id: str, pins: list[Pin],
                reader: Reader | None = None) -> tuple[AuditReport, Stamp | None]:
     """Check one incident file's chain, and that it has the record each reference checkpoint pinned."""
     try:

@@ -36,7 +36,7 @@ __all__ = ["CACHE_VERSION", "PARALLEL_FROM", "Reference", "WorkspaceVerification
            "verify_workspace"]
 
 PARALLEL_FROM = 2_000  # files; below this, starting worker processes costs more than it saves
-CHUNKS_PER_WORKER = 8  # contiguous chunks, handed out as workers free up: balanced, and results in order
+CHUNKS_PER_WORKER = 16  # contiguous chunks, handed out as workers free up: balanced, and results in order
 
 #: one file to check: (incident id, the pins of the reference checkpoints that pin it)
 Task = tuple[str, list[Pin]]
@@ -105,11 +105,18 @@ def _labelled(references: list[Reference], pinned: list[Pinned]) -> list[Pin]:
     return [(reference.label, *pin) for reference, pin in zip(references, pinned, strict=True) if pin is not None]
 
 
+def _order(incident_id: str) -> tuple[int, int]:
+    """`layout.id_number` of an id the scan matched with INCIDENT_ID_PATTERN, without checking it again."""
+    return int(incident_id[4:8]), int(incident_id[9:])
+
+
 def _check(root: Path, tasks: list[Task]) -> list[Outcome]:
     reader = Reader()
     outcomes: list[Outcome] = []
-    for incident_id, pins in tasks:
-        report, stamp = check_file(layout.incident_path(root, incident_id), incident_id, pins, reader)
+    incidents = os.path.join(root, "incidents")
+    for incident_id, pins in tasks:  # the path is layout.incident_path's: the year folder is the id's year
+        path = os.path.join(incidents, incident_id[4:8], incident_id + ".json")
+        report, stamp = check_file(path, incident_id, pins, reader)
         outcomes.append((report.records, report.head_hash, stamp) if report.ok else (report, stamp))
     return outcomes
 
@@ -121,12 +128,14 @@ def _check_chunk(root: Path, tasks: list[Task] | None, start: int, stop: int) ->
     return _check(root, tasks if tasks is not None else _FORKED_TASKS[start:stop])
 
 
-def _check_all(root: Path, tasks: list[Task]) -> list[Outcome]:
-    """The outcome of every task, in order; on two processes or more when there are many."""
+def _check_all(root: Path, tasks: list[Task]) -> Iterator[Outcome]:
+    """The outcome of every task, in order; on two processes or more when there are many (the caller
+    takes in the first chunks' outcomes while the workers check the next)."""
     global _FORKED_TASKS
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2 or len(tasks) < PARALLEL_FROM:
-        return _check(root, tasks)
+        yield from _check(root, tasks)
+        return
     import multiprocessing
 
     forked = hasattr(os, "fork")
@@ -138,7 +147,8 @@ def _check_all(root: Path, tasks: list[Task]) -> list[Outcome]:
                                  mp_context=multiprocessing.get_context("fork") if forked else None) as pool:
             futures = [pool.submit(_check_chunk, root, None if forked else tasks[start:stop], start, stop)
                        for start, stop in bounds]
-            return [outcome for future in futures for outcome in future.result()]
+            for future in futures:
+                yield from future.result()
     finally:
         _FORKED_TASKS = []
 
@@ -209,7 +219,7 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
     to_read: list[str] = []
     pinned: list[list[Pinned]] = []
     if full:
-        to_read = sorted(set(_scan_ids(root)), key=layout.id_number)
+        to_read = sorted(set(_scan_ids(root)), key=_order)
         pinned = [[reference.pinned(incident_id) for reference in references] for incident_id in to_read]
         kept = dict.fromkeys(to_read)
     else:
@@ -232,9 +242,10 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
             kept[incident_id] = None
             to_read.append(incident_id)
             pinned.append(pins)
-        order = sorted(range(len(to_read)), key=lambda n: layout.id_number(to_read[n]))
+        order = sorted(range(len(to_read)), key=lambda n: _order(to_read[n]))
         to_read, pinned = [to_read[n] for n in order], [pinned[n] for n in order]
-    tasks = [(incident_id, _labelled(references, pins)) for incident_id, pins in zip(to_read, pinned, strict=True)]
+    tasks = ([(incident_id, _labelled(references, pins)) for incident_id, pins in zip(to_read, pinned, strict=True)]
+             if references else [(incident_id, []) for incident_id in to_read])
     for incident_id, pins, outcome in zip(to_read, pinned, _check_all(root, tasks), strict=True):
         if isinstance(outcome[0], AuditReport):
             report, stamp = outcome[0], outcome[1]

@@ -25,6 +25,7 @@ import orjson
 from .storage import atomic_write_bytes
 
 CACHE_VERSION = 4
+NO_STAMP = (-1, -1, -1, -1)
 HEAD = 6  # entry[:4] is the stamp, entry[4] the revision, entry[5] the head hash, entry[HEAD:] the pins
 
 #: a reference checkpoint's pin of an incident, (revision, record hash), or None when it does not pin it
@@ -67,9 +68,11 @@ def save(path: Path | None, root: Path, entries: dict[str, list], references: li
 
 def entry(stamp: tuple[int, int, int, int] | None, revision: int, head: str, pins: list[Pinned]) -> list:
     """The cache entry of a file just read (revision -1 and head "" when it failed)."""
+    if not any(pins):
+        return [*(stamp or NO_STAMP), revision, head, *[0] * len(pins)]
     encoded: list[Any] = [0 if pin is None else 1 if revision >= 0 and pin == (revision, head) else list(pin)
                           for pin in pins]
-    return [*(stamp or (-1, -1, -1, -1)), revision, head, *encoded]
+    return [*(stamp or NO_STAMP), revision, head, *encoded]
 
 
 def is_fresh(cached: Any, stat: os.stat_result, width: int) -> bool:
