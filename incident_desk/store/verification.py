@@ -223,6 +223,7 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
         pinned = [[reference.pinned(incident_id) for reference in references] for incident_id in to_read]
         kept = dict.fromkeys(to_read)
     else:
+        tables = [] if same_references else [reference.heads for reference in references]
         for incident_id, stat in _scan_stats(root):
             if incident_id in kept:
                 continue  # the same name in two year folders
@@ -231,10 +232,19 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
                 if same_references:
                     kept[incident_id] = cached
                     continue
-                pins = [reference.pinned(incident_id) for reference in references]
-                if all(pin is None or pin == (cached[4], cached[5]) for pin in pins):
-                    kept[incident_id] = verify_cache.entry(stamp_of(stat), cached[4], cached[5], pins)
+                codes: list[Any] = []  # compared with the new references: each pins nothing or this head
+                for table in tables:
+                    pin = table.get(incident_id)
+                    if pin is None:
+                        codes.append(0)
+                    elif pin[0] == cached[4] and pin[1] == cached[5]:
+                        codes.append(1)
+                    else:
+                        break
+                else:
+                    kept[incident_id] = cached[:verify_cache.HEAD] + codes
                     continue
+                pins = [reference.pinned(incident_id) for reference in references]
             else:
                 pins = (verify_cache.cached_pins(cached, width) if same_references else None) or (
                     [None] * len(references) if same_references and incident_id not in known
