@@ -1,22 +1,23 @@
 """Verifying the audit chains of a whole workspace: incremental or full, and against checkpoints.
 
-- Each incident file is checked on its parsed JSON alone (no pydantic): every record's hash, its link to
-  the record before it from the genesis, record N sealing revision N, and the last record sealing the
-  stored content. Only a file that fails is checked again slowly, for the exact messages.
+- Each incident file is checked on its bytes alone (no pydantic, see `chain_check`): every record's hash,
+  its link to the record before it from the genesis, record N sealing revision N, and the last record
+  sealing the stored content. Only a file that fails is checked again slowly, for the exact messages.
 - Against each reference checkpoint, an incident's record at the pinned revision must have the pinned
   hash: a rewritten history is caught even when every hash in the file was recomputed; an incident the
   checkpoint pinned whose file is gone is reported.
-- Incremental mode (the default) keeps, in a cache file outside the workspace chosen by the caller, the
-  file stamp (inode, size, modification and change times) and head of every incident that verified. A
-  file whose stamp is unchanged, and whose cached head agrees with the references, is not read again.
-  A hand edit changes the change time (which user programs cannot set back), so it is read. `full` reads
-  every file and uses two processes on a multi-core machine.
+- Incremental mode (the default) keeps, in a cache file outside the workspace chosen by the caller
+  (`verify_cache`), the file stamp (inode, size, modification and change times), head and pins of every
+  incident that verified. A file whose stamp is unchanged, and whose cached head agrees with the
+  references, is not read again. A hand edit changes the change time (which user programs cannot set
+  back), so it is read. `full` ignores the cache, reads every file and uses two processes on a
+  multi-core machine.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,18 +25,23 @@ from typing import Any
 
 import orjson
 
-from . import audit, layout
+from . import layout, verify_cache
 from .audit import AuditReport
 from ..domain.incident import INCIDENT_ID_PATTERN
+from .chain_check import Pin, Reader, Stamp, check_file, stamp_of
 from .checkpoints import Heads
-from .errors import DamagedFile
-from .incident_file import AUDIT, COMMUNICATIONS, CORE, TIMELINE, ordered_docs
-from .storage import atomic_write_bytes, parse_tinydb_bytes
+from .verify_cache import CACHE_VERSION, Pinned
 
-CACHE_VERSION = 3
+__all__ = ["CACHE_VERSION", "PARALLEL_FROM", "Reference", "WorkspaceVerification", "current_heads", "stamp_of",
+           "verify_workspace"]
+
 PARALLEL_FROM = 2_000  # files; below this, starting worker processes costs more than it saves
+CHUNKS_PER_WORKER = 16  # contiguous chunks, handed out as workers free up: balanced, and results in order
 
-Stamp = str
+#: one file to check: (incident id, the pins of the reference checkpoints that pin it)
+Task = tuple[str, list[Pin]]
+#: what a worker returns per file: (records, head hash, stamp) when it verified, else (report, stamp)
+Outcome = tuple[int, str, Stamp | None] | tuple[AuditReport, Stamp | None]
 
 
 @dataclass
@@ -66,6 +72,10 @@ class Reference:
             self.given = data
         return self.given
 
+    def pinned(self, incident_id: str) -> Pinned:
+        pin = self.heads.get(incident_id)
+        return None if pin is None else (pin[0], pin[1])
+
     def narrowed(self, ids: list[str]) -> "Reference":
         heads = self.heads
         return Reference(self.label, self.digest, given={i: heads[i] for i in ids if i in heads})
@@ -91,168 +101,100 @@ class WorkspaceVerification:
         return not self.failed and not self.problems
 
 
-def stamp_of(stat: os.stat_result) -> Stamp:
-    """What changes whenever a file's bytes change: inode (atomic replace), size, modification time and
-    change time (which a user program cannot set back)."""
-    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+def _labelled(references: list[Reference], pinned: list[Pinned]) -> list[Pin]:
+    return [(reference.label, *pin) for reference, pin in zip(references, pinned, strict=True) if pin is not None]
 
 
-def _fast_check(incident_id: str, tables: dict[str, Any]) -> tuple[AuditReport, list[str]]:
-    """(report, hashes of the records in order: hashes[r - 1] sealed revision r)."""
-    core_table = tables.get(CORE)
-    core = core_table.get("1") if isinstance(core_table, dict) else None
-    if not isinstance(core, dict) or core.get("id") != incident_id or not isinstance(core.get("revision"), int):
-        return AuditReport(incident_id, False, 0, "", ["not an incident file of this id"]), []
-    docs = tables.get(AUDIT) or {}
-    if not isinstance(docs, dict):
-        return AuditReport(incident_id, False, 0, "", ["the audit table is not a table of records"]), []
-    timeline = ordered_docs(tables.get(TIMELINE) or {})
-    communications = ordered_docs(tables.get(COMMUNICATIONS) or {})
-    state = audit.state_hash(core, timeline, communications)
-    hashes: list[str] = []
-    prev = audit.genesis_hash(incident_id)
-    sha256, dumps, sort = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
-    intact = True
-    for seq in range(1, len(docs) + 1):
-        doc = docs.get(str(seq))
-        if not isinstance(doc, dict) or "hash" not in doc:
-            intact = False
-            break
-        claimed = doc.pop("hash")
-        try:
-            recomputed = sha256(dumps(doc, option=sort)).hexdigest()
-        finally:
-            doc["hash"] = claimed
-        if (recomputed != claimed or doc.get("prev_hash") != prev or doc.get("seq") != seq
-                or doc.get("revision") != seq):
-            intact = False
-            break
-        hashes.append(claimed)
-        prev = claimed
-    if (intact and docs and core["revision"] == len(docs)
-            and docs[str(len(docs))].get("state_hash") == state):
-        return AuditReport(incident_id, True, len(docs), prev), hashes
-    report = audit.verify_chain(incident_id, list(docs.items()), revision=core["revision"], current_state=state)
-    report.ok = not report.problems
-    if report.ok:  # the fast path is stricter than it should be somewhere: trust the reference check
-        report.problems.append("the audit chain could not be checked (please report this)")
-        report.ok = False
-    ordered = [d for _, d in sorted(docs.items(), key=lambda item: int(item[0]) if str(item[0]).isdigit() else 0)]
-    return report, [str(d.get("hash")) if isinstance(d, dict) else "" for d in ordered]
+def _order(incident_id: str) -> tuple[int, int]:
+    """`layout.id_number` of an id the scan matched with INCIDENT_ID_PATTERN, without checking it again."""
+    return int(incident_id[4:8]), int(incident_id[9:])
 
 
-def verify_file(path: Path, incident_id: str, references: list[Reference]) -> tuple[AuditReport, Stamp | None]:
-    """Check one incident file's chain, and that it agrees with every reference checkpoint."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-            stamp = stamp_of(os.fstat(handle.fileno()))
-        tables = parse_tinydb_bytes(raw, path)
-    except FileNotFoundError:
-        return AuditReport(incident_id, False, 0, "", [f"{path} disappeared while it was being verified"]), None
-    except OSError as error:
-        return AuditReport(incident_id, False, 0, "", [f"cannot read {path}: {error.strerror}"]), None
-    except DamagedFile as damage:
-        return AuditReport(incident_id, False, 0, "", [str(damage)]), None
-    try:
-        report, hashes = _fast_check(incident_id, tables or {})
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return AuditReport(incident_id, False, 0, "", [f"{path}: malformed audit records ({error})"]), None
-    for reference in references:
-        problem = behind_checkpoint(hashes, reference, incident_id)
-        if problem:
-            report.problems.append(problem)
-            report.ok = False
-    return report, stamp
+def _check(root: Path, tasks: list[Task]) -> list[Outcome]:
+    reader = Reader()
+    outcomes: list[Outcome] = []
+    incidents = os.path.join(root, "incidents")
+    for incident_id, pins in tasks:  # the path is layout.incident_path's: the year folder is the id's year
+        path = os.path.join(incidents, incident_id[4:8], incident_id + ".json")
+        report, stamp = check_file(path, incident_id, pins, reader)
+        outcomes.append((report.records, report.head_hash, stamp) if report.ok else (report, stamp))
+    return outcomes
 
 
-def behind_checkpoint(hashes: list[str], reference: Reference, incident_id: str) -> str | None:
-    pinned = reference.heads.get(incident_id)
-    if pinned is None:
-        return None
-    revision, head = pinned
-    if len(hashes) < revision:
-        return (f"{reference.label} pinned revision {revision}, but the trail now ends at revision {len(hashes)}: "
-                "records were removed or the file was rolled back after the checkpoint")
-    if hashes[revision - 1] != head:
-        return (f"changed behind {reference.label}: record {revision} is not the record the checkpoint pinned "
-                "(its history was rewritten and the hashes recomputed)")
-    return None
+_FORKED_TASKS: list[Task] = []  # set before forking the workers, which read their chunks from it
 
 
-def _verify_many(root: Path, ids: list[str], references: list[Reference]) -> list[tuple[str, AuditReport, Stamp | None]]:
-    results = []
-    for incident_id in ids:
-        narrowed = [r.narrowed([incident_id]) for r in references if incident_id in r.heads]
-        report, stamp = verify_file(layout.incident_path(root, incident_id), incident_id, narrowed)
-        results.append((incident_id, report, stamp))
-    return results
+def _check_chunk(root: Path, tasks: list[Task] | None, start: int, stop: int) -> list[Outcome]:
+    return _check(root, tasks if tasks is not None else _FORKED_TASKS[start:stop])
 
 
-def _verify_parallel(root: Path, ids: list[str], references: list[Reference]) -> list[tuple[str, AuditReport, Stamp | None]]:
+def _check_all(root: Path, tasks: list[Task]) -> Iterator[Outcome]:
+    """The outcome of every task, in order; on two processes or more when there are many (the caller
+    takes in the first chunks' outcomes while the workers check the next)."""
+    global _FORKED_TASKS
     workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(ids) < PARALLEL_FROM:
-        return _verify_many(root, ids, references)
+    if workers < 2 or len(tasks) < PARALLEL_FROM:
+        yield from _check(root, tasks)
+        return
     import multiprocessing
 
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    chunks = [ids[start::workers] for start in range(workers)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_verify_many, root, chunk,
-                               [r.narrowed(chunk) for r in references])
-                   for chunk in chunks]
-        results = [item for future in futures for item in future.result()]
-    order = {incident_id: n for n, incident_id in enumerate(ids)}
-    return sorted(results, key=lambda item: order[item[0]])
+    forked = hasattr(os, "fork")
+    size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
+    bounds = [(start, min(start + size, len(tasks))) for start in range(0, len(tasks), size)]
+    _FORKED_TASKS = tasks if forked else []
+    try:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("fork") if forked else None) as pool:
+            futures = [pool.submit(_check_chunk, root, None if forked else tasks[start:stop], start, stop)
+                       for start, stop in bounds]
+            for future in futures:
+                yield from future.result()
+    finally:
+        _FORKED_TASKS = []
 
 
-def _scan_stamps(root: Path) -> dict[str, str]:
-    """Every incident file and its stamp (one directory scan per year folder, no sorting)."""
-    stamps: dict[str, str] = {}
+def _year_folders(root: Path) -> Iterator[Path]:
     base = root / "incidents"
-    match = INCIDENT_ID_PATTERN.match
     for year in os.listdir(base) if base.is_dir() else []:
         folder = base / year
-        if not year.isdigit() or not folder.is_dir():
+        if year.isdigit() and folder.is_dir():
+            yield folder
+
+
+def _scan_ids(root: Path) -> list[str]:
+    """Every incident file's id (one directory listing per year folder, no stat)."""
+    match = INCIDENT_ID_PATTERN.match
+    return [name[:-5] for folder in _year_folders(root) for name in os.listdir(folder)
+            if name.endswith(".json") and match(name[:-5])]
+
+
+def _scan_stats(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every incident file's id and stat (of the entry itself, not what a symlink points to)."""
+    match = INCIDENT_ID_PATTERN.match
+    by_fd = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
+    for folder in _year_folders(root):
+        if by_fd:
+            try:
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue
+            try:
+                for name in os.listdir(fd):
+                    if name.endswith(".json") and match(name[:-5]):
+                        try:
+                            yield name[:-5], os.stat(name, dir_fd=fd, follow_symlinks=False)
+                        except FileNotFoundError:
+                            continue
+            finally:
+                os.close(fd)
             continue
         with os.scandir(folder) as entries:
             for entry in entries:
-                name = entry.name
-                if not name.endswith(".json") or not match(name[:-5]):
-                    continue
-                try:
-                    stats = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue
-                stamps[name[:-5]] = f"{stats.st_ino}:{stats.st_size}:{stats.st_mtime_ns}:{stats.st_ctime_ns}"
-    return stamps
-
-
-def load_cache(path: Path | None, root: Path) -> dict[str, Any]:
-    """The cache document: {"references": [heads digests], "missing_pinned": [...], "incidents": {id: [stamp,
-    revision, head]}}; revision -1 marks a file that failed (always read again)."""
-    if path is None:
-        return {}
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("root") != str(root)
-            or not isinstance(data.get("incidents"), dict)):
-        return {}
-    return data
-
-
-def save_cache(path: Path | None, root: Path, entries: dict[str, list], references: list[str],
-               missing_pinned: list[str]) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, orjson.dumps({"version": CACHE_VERSION, "root": str(root), "references": references,
-                                               "missing_pinned": missing_pinned, "incidents": entries}), fsync=False)
-    except OSError:
-        pass  # only a cache: the next verification reads more files
+                if entry.name.endswith(".json") and match(entry.name[:-5]):
+                    try:
+                        yield entry.name[:-5], entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue
 
 
 def verify_workspace(root: Path, *, references: list[Reference], cache_path: Path | None = None,
@@ -260,60 +202,94 @@ def verify_workspace(root: Path, *, references: list[Reference], cache_path: Pat
     """Verify every incident's chain (or `only` one), incrementally unless `full`."""
     result = WorkspaceVerification(full=full or only is not None)
     if only is not None:
-        report, _ = verify_file(layout.incident_path(root, only), only, references)
+        report, _ = check_file(layout.incident_path(root, only), only,
+                               _labelled(references, [r.pinned(only) for r in references]))
         result.total = result.checked = 1
         result.reports.append(report)
         return result
-    stamps = _scan_stamps(root)
-    cache_doc = {} if full else load_cache(cache_path, root)
-    cache: dict[str, list] = {incident_id: entry for incident_id, entry in cache_doc.get("incidents", {}).items()
-                              if isinstance(entry, list) and len(entry) == 3 and type(entry[1]) is int}
-    digests = sorted(reference.digest for reference in references)
-    # entries cached against these same checkpoints were compared with them already
-    same_references = bool(cache_doc) and cache_doc.get("references") == digests
-    kept: dict[str, list] = {}
-    to_read = []
-    for incident_id, stamp in stamps.items():
-        cached = cache.get(incident_id)
-        if cached is not None and cached[0] == stamp and cached[1] >= 0:
-            if same_references:
-                kept[incident_id] = cached
-                continue
-            for reference in references:
-                pinned = reference.heads.get(incident_id)
-                if pinned is not None and (pinned[0] != cached[1] or pinned[1] != cached[2]):
-                    break
+    references = sorted(references, key=lambda reference: reference.digest)  # the order of the cached pins
+    digests = [reference.digest for reference in references]
+    width = verify_cache.HEAD + len(references)
+    cache = verify_cache.VerifyCache() if full else verify_cache.load(cache_path, root)
+    entries = cache.entries
+    # entries cached against these same checkpoints were compared with them already, and carry their pins
+    same_references = cache.loaded and cache.references == digests
+    known = entries.keys() | set(cache.missing_pinned)  # every incident the references could pin
+    kept: dict[str, Any] = {}  # every incident file present: its new cache entry (None while it is read)
+    to_read: list[str] = []
+    pinned: list[list[Pinned]] = []
+    if full:
+        to_read = sorted(set(_scan_ids(root)), key=_order)
+        pinned = [[reference.pinned(incident_id) for reference in references] for incident_id in to_read]
+        kept = dict.fromkeys(to_read)
+    else:
+        tables = [] if same_references else [reference.heads for reference in references]
+        for incident_id, stat in _scan_stats(root):
+            if incident_id in kept:
+                continue  # the same name in two year folders
+            cached: Any = entries.get(incident_id)
+            if verify_cache.is_fresh(cached, stat, width if same_references else 0):
+                if same_references:
+                    kept[incident_id] = cached
+                    continue
+                codes: list[Any] = []  # compared with the new references: each pins nothing or this head
+                for table in tables:
+                    pin = table.get(incident_id)
+                    if pin is None:
+                        codes.append(0)
+                    elif pin[0] == cached[4] and pin[1] == cached[5]:
+                        codes.append(1)
+                    else:
+                        break
+                else:
+                    kept[incident_id] = cached[:verify_cache.HEAD] + codes
+                    continue
+                pins = [reference.pinned(incident_id) for reference in references]
             else:
-                kept[incident_id] = cached
-                continue
-        to_read.append(incident_id)
-    to_read.sort(key=layout.id_number)
-    for incident_id, report, read_stamp in _verify_parallel(root, to_read, references):
-        result.reports.append(report)
-        kept[incident_id] = ([read_stamp, report.records, report.head_hash] if report.ok and read_stamp is not None
-                             else [read_stamp or "", -1, ""])
-    result.total = len(stamps)
+                pins = (verify_cache.cached_pins(cached, width) if same_references else None) or (
+                    [None] * len(references) if same_references and incident_id not in known
+                    else [reference.pinned(incident_id) for reference in references])
+            kept[incident_id] = None
+            to_read.append(incident_id)
+            pinned.append(pins)
+        order = sorted(range(len(to_read)), key=lambda n: _order(to_read[n]))
+        to_read, pinned = [to_read[n] for n in order], [pinned[n] for n in order]
+    tasks = ([(incident_id, _labelled(references, pins)) for incident_id, pins in zip(to_read, pinned, strict=True)]
+             if references else [(incident_id, []) for incident_id in to_read])
+    for incident_id, pins, outcome in zip(to_read, pinned, _check_all(root, tasks), strict=True):
+        if isinstance(outcome[0], AuditReport):
+            report, stamp = outcome[0], outcome[1]
+            result.reports.append(report)
+            kept[incident_id] = verify_cache.entry(stamp, -1, "", pins)
+        else:
+            records, head, stamp = outcome
+            result.reports.append(AuditReport(incident_id, True, records, head))
+            kept[incident_id] = verify_cache.entry(stamp, records, head, pins)
+    result.total = len(kept)
     result.checked = len(to_read)
     result.unchanged = result.total - result.checked
     missing_pinned: set[str] = set()
-    maybe_gone = (set(cache) | set(cache_doc.get("missing_pinned", []))) - stamps.keys()
+    maybe_gone = known - kept.keys()
     if not same_references or maybe_gone:
         for reference in references:
             for incident_id, (revision, _) in reference.heads.items():
-                if incident_id not in stamps:
+                if incident_id not in kept:
                     missing_pinned.add(incident_id)
                     result.problems.append(f"{incident_id}: {reference.label} pinned it at revision {revision}, "
                                            "but its file is gone (deleted or renamed after the checkpoint)")
-    result.problems += [reference.problem for reference in references if reference.problem]
-    if not (same_references and not to_read and not maybe_gone and len(kept) == len(cache)):
-        save_cache(cache_path, root, kept, digests, sorted(missing_pinned))
+    damaged = [reference.problem for reference in references if reference.problem]
+    result.problems += damaged
+    if not (same_references and not to_read and not maybe_gone and len(kept) == len(entries)):
+        # a damaged heads file is compared (and reported) again next time
+        verify_cache.save(cache_path, root, kept, [] if damaged else digests, sorted(missing_pinned))
     return result
 
 
 def current_heads(result: WorkspaceVerification, root: Path, cache_path: Path | None) -> Heads:
     """The heads of every incident after a verification without failures (from the refreshed cache)."""
-    entries = load_cache(cache_path, root).get("incidents", {}) if cache_path else {}
-    heads: Heads = {incident_id: (int(e[1]), str(e[2])) for incident_id, e in entries.items() if e[1] >= 0}
+    entries = verify_cache.load(cache_path, root).entries
+    heads: Heads = {incident_id: (e[4], e[5]) for incident_id, e in entries.items()
+                    if type(e) is list and len(e) >= verify_cache.HEAD and type(e[4]) is int and e[4] >= 0}
     for report in result.reports:
         heads[report.incident_id] = (report.records, report.head_hash)
     return dict(sorted(heads.items(), key=lambda item: layout.id_number(item[0])))
