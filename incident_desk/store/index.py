@@ -15,6 +15,7 @@ be rebuilt from the incident files at any time.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -255,6 +256,7 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
     rows: list[list[Any]] = []
     docs: list[bytes] = []
     starts: list[float] = []
+    dues: list[str] = []
     offset = 0
     for seq, (row, stamp) in sorted(entries.items()):
         doc = row["doc"] if "set" not in row else parsed_doc(row)
@@ -262,28 +264,43 @@ def write_shard_rows(shard: Path, entries: dict[int, tuple[Row, Stamp]], *, fsyn
         rows.append([seq, *stamp, offset, len(text), *(row.get(name) for name in ROW_FIELDS)])
         if row.get("started_at"):
             starts.append(datetime.fromisoformat(row["started_at"]).timestamp())
+        if row.get("due"):
+            dues.append(row["due"])
         docs.append(text)
         offset += len(text) + 1
     header = FORMAT + b',"summary":' + str(SUMMARY_VERSION).encode() + b',"rows":' + orjson.dumps(rows) + b"}\n"
     stat = atomic_write_bytes(shard, header + b"".join(d + b"\n" for d in docs), fsync=fsync)
-    span = {"shard": list(stamp_of(stat)), "started": [min(starts), max(starts)] if starts else None}
+    span = {"shard": list(stamp_of(stat)), "started": [min(starts), max(starts)] if starts else None,
+            "due": min(dues) if dues else None}
     atomic_write_bytes(span_path(shard), orjson.dumps(span), fsync=False)
 
 
 def span_path(shard: Path) -> Path:
-    """The shard's span file: the first and last start time it holds, tied to the shard's stamp."""
+    """The shard's span file: the first and last start time and the earliest open due date it holds, tied
+    to the shard's stamp."""
     return shard.with_suffix(".span")
 
 
-def started_span(shard: Path) -> tuple[float, float] | None | bool:
-    """(first, last) start time (epoch seconds) among a shard's incidents, None if none has one, or False
-    when unknown (no span file, or one written for another version of the shard): then read the shard."""
+@dataclass(frozen=True)
+class ShardSpan:
+    """What a shard holds, for skipping it: (first, last) start time in epoch seconds (None: no incident has
+    one) and the earliest due date of an open action item (ISO text; None: no open item has one)."""
+
+    started: tuple[float, float] | None
+    due: str | None
+
+
+def shard_span(shard: Path) -> ShardSpan | None:
+    """The span of a shard, or None when unknown (no span file, one written for another version of the shard,
+    or by a desk that did not record due dates): then read the shard."""
     try:
         with open(span_path(shard), "rb") as handle:
             span = orjson.loads(handle.read())
-        if tuple(span["shard"]) != stamp_of(os.stat(shard)):
-            return False
-        started = span["started"]
-        return None if started is None else (float(started[0]), float(started[1]))
+        if tuple(span["shard"]) != stamp_of(os.stat(shard)) or "due" not in span:
+            return None
+        started, due = span["started"], span["due"]
+        if not (due is None or type(due) is str):
+            return None
+        return ShardSpan(None if started is None else (float(started[0]), float(started[1])), due)
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
-        return False
+        return None

@@ -101,8 +101,9 @@ class SummaryCaches:
     built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
     listings: dict[str, "FolderListing"] = field(default_factory=dict)
     healed: int = 0  # entries this process re-read from their files and recorded in the journal
-    #: names of the shards read in an earlier layout (rewritten in the current one when the workspace closes)
-    earlier_layout: set[str] = field(default_factory=set)
+    #: names of the shards read in an earlier layout, or whose span file is missing or outdated: rewritten in
+    #: the current layout when the workspace closes
+    outdated: set[str] = field(default_factory=set)
 
     def clear(self) -> None:
         self.shards.clear()
@@ -136,21 +137,22 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
     """The index shard by shard, in id order: id -> (query row or None if removed, stamp of the file it was
     made from), each shard's rows with the journal laid over them (then the journal's entries of shards not
     written yet). One shard at a time, so a caller that keeps only what it needs never holds every row.
-    With a start window in `query`, shards whose span of start times lies outside it are not read; their
-    (year, bucket) go into `skipped`. `keep` remembers the rows read for this workspace's next query."""
+    With a start window or an overdue day in `query`, shards whose span (start times, earliest open due date)
+    rules them out are not read; their (year, bucket) go into `skipped`. `keep` remembers the rows read for this workspace's next query."""
     journal = index_journal.refresh(root, caches.journal, notices)
     by_shard: dict[str, list[str]] = {}
     for incident_id in (*journal.entries, *journal.deltas, *journal.pending):
         by_shard.setdefault(index.shard_name(incident_id), []).append(incident_id)
     on_disk = {path.name: path for path in (root / "index").glob("summaries-*.json")}
-    windowed = query.started_from is not None or query.started_before is not None
+    narrowed = query.started_from is not None or query.started_before is not None or query.overdue_on is not None
     for name in sorted(on_disk.keys() | by_shard.keys()):
         part: IndexView = {}
         shard = on_disk.get(name)
         if shard is not None:
-            span = index.started_span(shard) if windowed and skipped is not None else False
-            if span is None or (isinstance(span, tuple) and not _overlaps(span, query.started_from,
-                                                                            query.started_before)):
+            span = index.shard_span(shard) if narrowed and skipped is not None else None
+            if narrowed and span is None:
+                caches.outdated.add(name)
+            if span is not None and not _may_hold(span, query):
                 year, first, _ = index.shard_range(name)
                 skipped.add((f"{year:04d}", first // index.SHARD_SIZE))  # type: ignore[union-attr]
             else:
@@ -177,8 +179,16 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
 _UNKNOWN_ROW: index.Row = {**dict.fromkeys(index.ROW_FIELDS), "doc": None}
 
 
-def _overlaps(span: tuple[float, float], start: datetime | None, end: datetime | None) -> bool:
-    first, last = span
+def _may_hold(span: index.ShardSpan, query: SummaryQuery) -> bool:
+    """Whether a shard with this span may hold an incident of the query's start window and overdue day."""
+    if query.overdue_on is not None and (span.due is None or span.due >= query.overdue_on.isoformat()):
+        return False
+    start, end = query.started_from, query.started_before
+    if start is None and end is None:
+        return True
+    if span.started is None:
+        return False
+    first, last = span.started
     return (start is None or last >= start.timestamp()) and (end is None or first < end.timestamp())
 
 
@@ -452,7 +462,7 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
             return {}
         return read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
     if not raw.startswith(index.FORMAT):
-        caches.earlier_layout.add(shard.name)
+        caches.outdated.add(shard.name)
     if keep:
         caches.shards[shard] = (key, entries)
     return entries

@@ -151,7 +151,7 @@ class Workspace:
     def close(self) -> None:
         """Close. If this workspace wrote, first (off the write path, after the writes were acknowledged): the
         daily snapshot when due, the clean-up of temp files crashed writers left, and folding a long index
-        journal into the shards (or writing shards it read in an earlier layout in the current one). None of
+        journal into the shards (or writing shards it met in an earlier layout in the current one). None of
         them can lose a write; a failure is a notice."""
         if self._wrote and not self.closed:
             try:
@@ -159,14 +159,14 @@ class Workspace:
             except (StoreError, OSError) as error:
                 self.notices.append(f"the daily snapshot was not taken ({error}); it will be next time")
             recovery.clean_stale_temp_files(self.path)
-            if self._journal_is_long() or self._caches.earlier_layout:
+            if self._journal_is_long() or self._caches.outdated:
                 try:
                     self.compact_index()
                 except (StoreError, OSError) as error:  # e.g. locked by another process: a later close folds it
                     self.notices.append(f"the index journal was not folded ({error}); it will be next time")
-        elif not self.closed and (self._caches.earlier_layout or self._caches.healed and self._journal_is_long()):
+        elif not self.closed and (self._caches.outdated or self._caches.healed and self._journal_is_long()):
             # a reader that re-read many stale entries (after an upgrade, say) folds them in for the next one,
-            # and one that met shards of an earlier layout writes them in the current one
+            # and one that met shards of an earlier layout (or without a current span) writes them anew
             try:
                 self.compact_index()
             except (StoreError, OSError):
@@ -437,8 +437,8 @@ class Workspace:
         """Fold the index journal into the shards now (and write any shard read in an earlier layout in the
         current one); return the number of entries folded."""
         folded = index_maintenance.fold_journal(self.path, index_lock=self._index_lock, notices=self.notices,
-                                                rewrite=sorted(self._caches.earlier_layout))
-        self._caches.earlier_layout.clear()
+                                                rewrite=sorted(self._caches.outdated))
+        self._caches.outdated.clear()
         return folded
 
     # ------------------------------------------------------------------ damage and restore

@@ -339,3 +339,26 @@ def test_a_file_dropped_into_a_folder_the_reader_already_listed_is_listed_next_t
     assert [s.title for s in ws.query_summaries(window)] == [ws.get("INC-2025-001").title, "Copied in by hand"]
     assert [s.id for s in ws.list_summaries()] == ["INC-2025-001", "INC-2025-002"]
     assert any("whose name is not an incident id" in note for note in ws.notices)
+
+
+def test_an_overdue_query_skips_shards_without_an_open_item_due_before_the_day(ws: Workspace) -> None:
+    def declare(incident_id: str, due: date, done: bool = False) -> None:
+        item = ActionItem(id="AI-1", title="Fix it", owner="kim", due=due, status="done" if done else "not_started")
+        ws.create(make_incident(incident_id, action_items=[item]), actor="t")
+
+    for n in range(1, 4):
+        declare(f"INC-2025-{n:03d}", date(2025, 2, 1), done=True)  # shard 000: every item done
+        declare(f"INC-2025-{600 + n:03d}", date(2025, 3, n))  # shard 001: open, due in March
+    ws.compact_index()
+    declare("INC-2025-010", date(2025, 2, 1))  # in shard 000's range, only in the journal
+    day = SummaryQuery(overdue_on=date(2025, 3, 3))
+    with Workspace.open(ws.path) as cold:
+        assert [s.id for s in cold.query_summaries(day)] == ["INC-2025-010", "INC-2025-601", "INC-2025-602"]
+        assert [p.name for p in cold._caches.shards] == ["summaries-2025-001.json"], "shard 000 was not read"
+        cold.update("INC-2025-002", lambda i: setattr(i.action_items[0], "status", "in_progress"), actor="t",
+                    action="edit")
+        cold.compact_index()  # shard 000 rewritten: it now holds an open item due in February
+    with Workspace.open(ws.path) as cold:
+        expected = by_hand(cold.list_summaries(), lambda s: bool(s.overdue_items(date(2025, 3, 3))))
+        assert "INC-2025-002" in expected
+        assert [s.id for s in cold.query_summaries(day)] == expected
