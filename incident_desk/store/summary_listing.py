@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ..domain import IncidentSummary, Status
 from ..domain.validation import id_problem
 from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
+from .folder_listing import FolderListing, folder_listings
 from .index_maintenance import IndexLock
 from .summary_builder import summary_from_doc
 
@@ -99,7 +99,7 @@ class SummaryCaches:
     shards: dict[Path, tuple[index.Stamp, IndexView]] = field(default_factory=dict)
     journal: index_journal.JournalState = field(default_factory=index_journal.JournalState)
     built: dict[str, tuple[index.Stamp, IncidentSummary]] = field(default_factory=dict)
-    listings: dict[str, "FolderListing"] = field(default_factory=dict)
+    listings: dict[str, FolderListing] = field(default_factory=dict)
     healed: int = 0  # entries this process re-read from their files and recorded in the journal
     #: names of the shards read in an earlier layout, or whose span file is missing or outdated: rewritten in
     #: the current layout when the workspace closes
@@ -320,7 +320,7 @@ def _unindexed_ids(root: Path, known: set[str], notices: list[str], caches: Summ
         if not skipped:
             candidates += listing.names.difference(known)
             continue
-        for bucket, names in listing.by_bucket().items():
+        for bucket, names in listing.buckets.items():
             if (year, bucket) not in skipped:
                 candidates += names.difference(known)
     found = []
@@ -334,57 +334,6 @@ def _unindexed_ids(root: Path, known: set[str], notices: list[str], caches: Summ
         if note not in notices:
             notices.append(note)
     return found
-
-
-@dataclass
-class FolderListing:
-    """The incident file names in one year folder (checked by prefix only), kept while the folder's stamp is
-    unchanged: creating, renaming or removing a file in it changes its modification time."""
-
-    stamp: tuple[int, int, int]
-    names: frozenset[str]
-    #: listed at least `SETTLED_NS` after the folder last changed: a change within the same clock tick as
-    #: the listing could leave the stamp as it was, so a listing taken that close is not reused
-    settled: bool
-    _buckets: dict[int, frozenset[str]] | None = None
-
-    def by_bucket(self) -> dict[int, frozenset[str]]:
-        """The names by shard bucket (sequence // 500); a name that is not an id goes to bucket -1."""
-        if self._buckets is None:
-            buckets: dict[int, set[str]] = {}
-            for name in self.names:
-                number = name[9:]
-                bucket = int(number) // index.SHARD_SIZE if number.isdigit() and number.isascii() else -1
-                buckets.setdefault(bucket, set()).add(name)
-            self._buckets = {bucket: frozenset(names) for bucket, names in buckets.items()}
-        return self._buckets
-
-
-SETTLED_NS = 2_000_000_000
-
-
-def folder_listings(root: Path, cache: dict[str, FolderListing]) -> dict[str, FolderListing]:
-    """year -> listing of every year folder of `root/incidents`, reusing `cache` where a folder is unchanged."""
-    base = f"{root}/incidents"
-    try:
-        years = [year for year in os.listdir(base) if year.isdigit()]
-    except FileNotFoundError:
-        return {}
-    listings: dict[str, FolderListing] = {}
-    for year in years:
-        try:
-            stat = os.stat(f"{base}/{year}")
-        except FileNotFoundError:
-            continue
-        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        listing = cache.get(year)
-        if listing is None or listing.stamp != stamp or not listing.settled:
-            settled = time.time_ns() - stat.st_mtime_ns >= SETTLED_NS
-            listing = cache[year] = FolderListing(stamp, frozenset(layout.ids_in_folder(root, year)), settled)
-        listings[year] = listing
-    for gone in cache.keys() - listings.keys():
-        del cache[gone]
-    return listings
 
 
 def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> bool:

@@ -17,6 +17,7 @@ from incident_desk.domain import ActionItem, Clock, Impact, Severity, Status, Ti
 from incident_desk.store import SummaryQuery, Workspace
 from incident_desk.store import index_journal
 from incident_desk.store import index as index_module
+from incident_desk.store import layout as layout_module
 
 from store_helpers import make_incident, writer_env
 
@@ -362,3 +363,30 @@ def test_an_overdue_query_skips_shards_without_an_open_item_due_before_the_day(w
         expected = by_hand(cold.list_summaries(), lambda s: bool(s.overdue_items(date(2025, 3, 3))))
         assert "INC-2025-002" in expected
         assert [s.id for s in cold.query_summaries(day)] == expected
+
+
+def test_a_saved_folder_listing_is_used_only_while_the_folder_is_unchanged(ws: Workspace, tmp_path) -> None:
+    """The next process reuses a settled listing (saved under index/); a file added since is still found."""
+    import os
+    import shutil
+
+    ws.create(make_incident("INC-2025-001"), actor="t")
+    with Workspace.open(tmp_path / "other", create=True, auto_backup=False) as other:
+        other.create(make_incident("INC-2025-002", title="Copied in by hand"), actor="t")
+    folder = ws.path / "incidents" / "2025"
+    long_ago = folder.stat().st_mtime - 60
+    os.utime(folder, (long_ago, long_ago))
+    assert [s.id for s in ws.list_summaries()] == ["INC-2025-001"]
+    saved = ws.path / "index" / "listing-2025.json"
+    assert orjson.loads(saved.read_bytes())["buckets"] == {"0": ["INC-2025-001"]}
+    with Workspace.open(ws.path, auto_backup=False) as next_process, pytest.MonkeyPatch.context() as patched:
+        patched.setattr(layout_module, "ids_in_folder", lambda *a: pytest.fail("the saved listing was not used"))
+        assert [s.id for s in next_process.list_summaries()] == ["INC-2025-001"]
+    shutil.copy(other.path / "incidents" / "2025" / "INC-2025-002.json", folder / "INC-2025-002.json")
+    with Workspace.open(ws.path, auto_backup=False) as next_process:
+        assert [s.title for s in next_process.list_summaries()][1:] == ["Copied in by hand"]
+    saved.write_bytes(b"{not json")
+    os.utime(folder, (long_ago, long_ago))
+    with Workspace.open(ws.path, auto_backup=False) as damaged_cache:
+        assert [s.id for s in damaged_cache.list_summaries()] == ["INC-2025-001", "INC-2025-002"]
+    assert sorted(orjson.loads(saved.read_bytes())["buckets"]["0"]) == ["INC-2025-001", "INC-2025-002"]
