@@ -5,9 +5,10 @@ A list must find incident files the index does not know yet (written but never i
 so it compares the names on disk with the index. Listing a folder of 50,000 files and grouping the names by
 shard costs about 50 ms, more than the rest of a windowed query; the folder's stamp (inode, modification
 time, size) changes whenever a file is created, renamed or removed in it, so a listing taken under the same
-stamp is still exact. A listing is reused only if it was taken at least `SETTLED_NS` after the folder last
-changed (a change within the same clock tick as the listing could leave the stamp as it was). The names are
-checked only by prefix here; the caller checks each one it uses against the id grammar.
+stamp is still exact. A listing is reused only if it was taken long enough after the folder last changed
+that a later change cannot share the folder's time stamp: 2 s on a file system that keeps whole seconds, 100
+ms where the stamp shows sub-second precision (the file system's clock ticks every few milliseconds). The
+names are checked only by prefix here; the caller checks each one it uses against the id grammar.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .index import SHARD_SIZE
 from .storage import atomic_write_bytes
 
 SETTLED_NS = 2_000_000_000
+SETTLED_FINE_NS = 100_000_000
 #: bucket of the names that are not incident ids (the caller reports them)
 NOT_AN_ID = -1
 FolderStamp = tuple[int, int, int]
@@ -73,8 +75,14 @@ def saved_path(root: Path, year: str) -> Path:
     return root / "index" / f"listing-{year}.json"
 
 
+def _settled(mtime_ns: int) -> bool:
+    """Whether a change to the folder after now is sure to change its modification time."""
+    age = time.time_ns() - mtime_ns
+    return age >= SETTLED_NS or (age >= SETTLED_FINE_NS and mtime_ns % 1_000_000_000 != 0)
+
+
 def _listing(root: Path, year: str, stamp: FolderStamp) -> FolderListing:
-    settled = time.time_ns() - stamp[1] >= SETTLED_NS
+    settled = _settled(stamp[1])
     if settled:
         saved = _load(saved_path(root, year), stamp)
         if saved is not None:

@@ -17,7 +17,7 @@ the file and its entry line cannot make a filtered list miss it. Entries a reade
 intents whose writer is gone (`index_maintenance.repair_interrupted_writes`).
 
 `fold` moves the journal into the shards (atomic shard writes) and empties it, carrying open intents over;
-it runs when a process that wrote closes its workspace and the journal has grown past `FOLD_LINES`, or on
+it runs when a process that wrote closes its workspace and the journal is due (`due_for_fold`), or on
 `reindex`.
 """
 
@@ -34,7 +34,12 @@ from ..domain.validation import is_incident_id
 from . import index
 
 JOURNAL_NAME = "journal.jsonl"
+#: a writer folds the journal when it closes if it has this many lines, or once reading it costs more than a
+#: small share of reading the shards (its bytes times `FOLD_SHARE` reach theirs, from `FOLD_MIN_BYTES` on):
+#: every reader lays the whole journal over the shards, so a list should not slow down as writes accumulate
 FOLD_LINES = 2_000
+FOLD_SHARE = 200
+FOLD_MIN_BYTES = 8_192
 
 Stamp = tuple[int, int, int]
 
@@ -177,6 +182,19 @@ def refresh(root: Path, state: JournalState, notices: list[str]) -> JournalState
 def _stamp(value: Any) -> Stamp:
     inode, size, mtime = value
     return int(inode), int(size), int(mtime)
+
+
+def due_for_fold(root: Path) -> bool:
+    """Whether the journal has grown enough to be folded into the shards (OSError if it cannot be read)."""
+    try:
+        size = os.stat(journal_path(root)).st_size
+    except FileNotFoundError:
+        return False
+    if size >= FOLD_MIN_BYTES:
+        shards = sum(os.stat(path).st_size for path in (root / "index").glob("summaries-*.json"))
+        if size * FOLD_SHARE >= shards:
+            return True
+    return line_count(root) >= FOLD_LINES
 
 
 def line_count(root: Path) -> int:

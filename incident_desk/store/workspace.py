@@ -144,7 +144,7 @@ class Workspace:
 
     def _journal_is_long(self) -> bool:
         try:
-            return index_journal.line_count(self.path) >= index_journal.FOLD_LINES
+            return index_journal.due_for_fold(self.path)
         except OSError:  # unreadable: the writes already said so; nothing to fold now
             return False
 

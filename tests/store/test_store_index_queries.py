@@ -390,3 +390,20 @@ def test_a_saved_folder_listing_is_used_only_while_the_folder_is_unchanged(ws: W
     with Workspace.open(ws.path, auto_backup=False) as damaged_cache:
         assert [s.id for s in damaged_cache.list_summaries()] == ["INC-2025-001", "INC-2025-002"]
     assert sorted(orjson.loads(saved.read_bytes())["buckets"]["0"]) == ["INC-2025-001", "INC-2025-002"]
+
+
+def test_a_writer_folds_the_journal_once_reading_it_would_cost_a_noticeable_share_of_a_list(varied: Workspace):
+    """Folding is due by size against the shards, not only at a fixed line count."""
+    varied.compact_index()
+    journal = varied.path / "index" / "journal.jsonl"
+    shards = sum(p.stat().st_size for p in (varied.path / "index").glob("summaries-*.json"))
+    with Workspace.open(varied.path, auto_backup=False) as writer:
+        target = writer.incident_ids()[0]
+        while not (journal.stat().st_size >= index_journal.FOLD_MIN_BYTES
+                   and journal.stat().st_size * index_journal.FOLD_SHARE >= shards):
+            writer.append_event(target, TimelineEvent(at=START, text="x"), actor="t")
+        assert index_journal.line_count(varied.path) < index_journal.FOLD_LINES
+        expected = writer.list_summaries()
+    assert journal.read_bytes() == b""
+    with Workspace.open(varied.path, auto_backup=False) as reader:
+        assert reader.list_summaries() == expected
