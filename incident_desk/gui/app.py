@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..app.wiring import open_desk
@@ -90,15 +92,33 @@ def run(workspace: str | Path | None = None, *, actor: str | None = None, self_t
     if problem:
         raise DisplayUnavailable(problem)
     app = application()
+    with _settings(self_test) as settings:
+        return _run(app, settings, workspace, actor=actor, self_test=self_test, create=create)
+
+
+@contextmanager
+def _settings(self_test: bool) -> Iterator[QSettings]:
+    """The person's settings; for a self-test, a scratch file removed afterwards (their layout and workspace
+    stay untouched, and nothing is left behind)."""
+    if not self_test:
+        yield QSettings("incident-desk", "incident-desk")
+        return
+    import shutil
+    import tempfile
+
+    scratch = tempfile.mkdtemp(prefix="incident-desk-self-test-")
+    try:
+        settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
+        yield settings
+        settings.sync()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(app: QApplication, settings: QSettings, workspace: str | Path | None, *, actor: str | None,
+         self_test: bool, create: bool) -> int:
     from .main_window import MainWindow
 
-    if self_test:  # a self-test leaves the person's own settings (layout, workspace) untouched
-        import tempfile
-
-        settings = QSettings(str(Path(tempfile.mkdtemp(prefix="incident-desk-self-test-")) / "settings.ini"),
-                             QSettings.Format.IniFormat)
-    else:
-        settings = QSettings("incident-desk", "incident-desk")
     path = workspace or (settings.value("workspace") or None)
     desk = open_desk(path, create=create, actor=actor)
     state: dict[str, object] = {"desk": desk}

@@ -42,20 +42,28 @@ def test_an_exception_in_a_slot_shows_a_dialog_writes_the_log_and_keeps_the_data
     assert desk.verify_audit(incident_id=incident.id, full=True).ok
 
 
-def test_open_self_test_exits_0_on_a_workspace(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+def test_open_self_test_exits_0_on_a_workspace_and_leaves_nothing_behind(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "TMPDIR": str(scratch)}
     done = subprocess.run([sys.executable, "-m", "incident_desk", "-w", str(tmp_path / "ws"), "open", "--self-test",
                            "--create"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "self-test passed" in done.stdout and "notifier types" in done.stdout
+    assert list(scratch.iterdir()) == [], "the self-test's scratch settings are removed"
 
 
 def test_open_on_a_missing_workspace_is_one_clear_line(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "TMPDIR": str(scratch)}
     done = subprocess.run([sys.executable, "-m", "incident_desk", "-w", str(tmp_path / "nowhere"), "open",
                            "--self-test"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 5
     assert "Traceback" not in done.stderr and "nowhere" in done.stderr
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland environment variables are Linux's")
