@@ -80,14 +80,14 @@ def row_of(doc: dict[str, Any]) -> Row:
             "due": min(dues) if dues else None, "doc": doc}
 
 
-_TEXT = (str, bytes, memoryview)
+TEXT = (str, bytes, memoryview)
 
 
 def with_changes(row: Row, changes: dict[str, Any]) -> Row:
     """A new row whose summary has these fields changed (a timeline append's revision and count); the
     summary text is not parsed for it: the change is kept beside it and applied when it is parsed."""
     changed = dict(row)
-    if isinstance(row["doc"], _TEXT):
+    if isinstance(row["doc"], TEXT):
         changed["set"] = {**row.get("set", {}), **changes}
     else:
         changed["doc"] = {**row["doc"], **changes}
@@ -97,7 +97,7 @@ def with_changes(row: Row, changes: dict[str, Any]) -> Row:
 def parsed_doc(row: Row) -> dict[str, Any]:
     """The summary document of a row, parsed (not kept in the row: callers may stream)."""
     doc = row["doc"]
-    if isinstance(doc, _TEXT):
+    if isinstance(doc, TEXT):
         doc = orjson.loads(doc)
         if "set" in row:
             doc.update(row["set"])

@@ -261,39 +261,42 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     hits: list[Hit] = []
     healed: list[bytes] = []
     pending = caches.journal.pending
+    stat_of = _Stats(incidents_dir)
 
     def hit(incident_id: str, row: index.Row, stamp: index.Stamp, summary: IncidentSummary | None) -> Hit:
         return (incident_id, (row["doc"], row.get("set")), stamp, summary,
                 _newest_first_key(row) if newest_first else 0.0)
 
-    for incident_id, (row, stamp) in _entries(root, caches, query, index_lock, notices, skipped, seen, keep):
-        if row is None:
-            continue
-        if stamp != index.STALE:  # a stale entry (unusable row, lost delta) is judged on the file itself
-            try:
-                if not (everything or query.matches(incident_id, row)):
-                    continue
-            except (TypeError, ValueError):  # a journal entry with a field of the wrong type
-                stamp = index.STALE
-        try:
-            stat = os.stat(f"{incidents_dir}/{incident_id[4:8]}/{incident_id}.json")
-        except FileNotFoundError:
-            continue  # removed since it was indexed
-        current = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if current == stamp:
-            hits.append(hit(incident_id, row, stamp, None))
-            continue
-        fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
-        if fresh is None:  # damaged (noted): list what the index last knew of it, if it is wanted
-            if stamp != index.STALE:
-                hits.append(hit(incident_id, row, stamp, None))
-            continue
-        fresh_row = index.row_of(index.summary_doc(fresh))
-        if incident_id not in pending:  # (a write in progress records its own entry)
-            healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0],
-                                                 healed=True))
-        if everything or query.matches(incident_id, fresh_row):
-            hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
+    try:
+        for incident_id, (row, stamp) in _entries(root, caches, query, index_lock, notices, skipped, seen, keep):
+            if row is None:
+                continue
+            if stamp != index.STALE:  # a stale entry (unusable row, lost delta) is judged on the file itself
+                try:
+                    if not (everything or query.matches(incident_id, row)):
+                        continue
+                except (TypeError, ValueError):  # a journal entry with a field of the wrong type
+                    stamp = index.STALE
+            current = stat_of(incident_id)
+            if current is None:
+                continue  # removed since it was indexed
+            if current == stamp:
+                hits.append((incident_id, (row["doc"], row.get("set")), stamp, None,
+                             _newest_first_key(row) if newest_first else 0.0))
+                continue
+            fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
+            if fresh is None:  # damaged (noted): list what the index last knew of it, if it is wanted
+                if stamp != index.STALE:
+                    hits.append(hit(incident_id, row, stamp, None))
+                continue
+            fresh_row = index.row_of(index.summary_doc(fresh))
+            if incident_id not in pending:  # (a write in progress records its own entry)
+                healed.append(index_journal.line_for(incident_id, fresh_row["doc"], caches.built[incident_id][0],
+                                                     healed=True))
+            if everything or query.matches(incident_id, fresh_row):
+                hits.append(hit(incident_id, fresh_row, caches.built[incident_id][0], fresh))
+    finally:
+        stat_of.close()
     unindexed = _unindexed_ids(root, seen, notices, caches, skipped)
     for incident_id in unindexed:  # written but never indexed (index lost or a write interrupted)
         fresh = summary_from_file(root, incident_id, caches, notices)
@@ -309,6 +312,44 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     if healed and _append_quietly(root, healed, index_lock):
         caches.healed += len(healed)
     return hits
+
+
+class _Stats:
+    """The stamp of each incident file, looked up relative to its year folder (a shorter path walk than from
+    the root, which a list does once per incident); None when the file is gone."""
+
+    def __init__(self, incidents_dir: str) -> None:
+        self.incidents_dir = incidents_dir
+        self.folders: dict[str, int | None] = {}
+        self.relative = os.stat in os.supports_dir_fd
+
+    def __call__(self, incident_id: str) -> index.Stamp | None:
+        year = incident_id[4:8]
+        try:
+            if self.relative:
+                folder = self.folders.get(year, -1)
+                if folder == -1:
+                    folder = self.folders[year] = self._open(year)
+                if folder is None:
+                    return None
+                stat = os.stat(f"{incident_id}.json", dir_fd=folder)
+            else:
+                stat = os.stat(f"{self.incidents_dir}/{year}/{incident_id}.json")
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _open(self, year: str) -> int | None:
+        try:
+            return os.open(f"{self.incidents_dir}/{year}", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except FileNotFoundError:
+            return None
+
+    def close(self) -> None:
+        for folder in self.folders.values():
+            if folder is not None:
+                os.close(folder)
+        self.folders.clear()
 
 
 def _unindexed_ids(root: Path, known: set[str], notices: list[str], caches: SummaryCaches,
@@ -348,10 +389,13 @@ def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> bo
 
 def _from_text(text: tuple[Any, dict[str, Any] | None]) -> IncidentSummary | None:
     doc, changes = text
-    try:
-        doc = index.parsed_doc({"doc": doc} if changes is None else {"doc": doc, "set": changes})
-    except orjson.JSONDecodeError:  # the summary text is damaged: the caller reads the file
-        return None
+    if isinstance(doc, index.TEXT):  # (a dict is a journal entry's summary, with its changes applied)
+        try:
+            doc = orjson.loads(doc)
+        except orjson.JSONDecodeError:  # the summary text is damaged: the caller reads the file
+            return None
+        if changes:
+            doc.update(changes)
     return _from_doc(doc)
 
 
