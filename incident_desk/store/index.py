@@ -6,10 +6,11 @@ number, the stamp (inode, size, mtime_ns) of the incident file it was made from,
 and the fields queries filter on (status, severity, type, services, title, start, declaration, earliest
 open due date); a summary is parsed only when its incident is returned, so a query over 50,000 incidents
 parses small rows, not 50,000 summaries. (Shards of the earlier layouts, rows as objects or TinyDB tables,
-are still read.) Writes do not rewrite shards: they append to the
-journal (`index_journal`), which is folded into the shards now and then. A reader compares stamps with the
-incident files and re-summarises any file that changed since, so lists are never stale. The whole index can
-be rebuilt from the incident files at any time.
+are still read.) Beside each shard, a span file records its first and last start time and earliest open due
+date, so windowed and overdue queries skip shards that cannot match. Writes do not rewrite shards: they
+append to the journal (`index_journal`), which is folded into the shards now and then. A reader compares
+stamps with the incident files and re-summarises any file that changed since, so lists are never stale.
+The whole index can be rebuilt from the incident files at any time.
 """
 
 from __future__ import annotations

@@ -85,10 +85,10 @@ def fold_journal(root: Path, *, index_lock: IndexLock, notices: list[str], rewri
             except DamagedFile as damage:
                 _rebuild_shard_locked(root, shard, damage.reason, notices)  # from the files: newer than the journal
                 continue
-            partial = index_journal.JournalState(
+            overlay = index_journal.JournalState(
                 entries={i: state.entries[i] for i in touched[name] if i in state.entries},
                 deltas={i: state.deltas[i] for i in touched[name] if i in state.deltas})
-            partial.apply_to(view)
+            overlay.apply_to(view)
             index.write_shard_rows(shard, {incident_number(i)[1]: (row, stamp) for i, (row, stamp) in view.items()
                                            if row is not None})
         index_journal.clear(root, keep=tuple(index_journal.intent_line(i) for i in sorted(state.pending)))
