@@ -5,9 +5,11 @@
 Figures (each a median; CPU = user+system time of the process doing the work, wall = elapsed):
 - whole processes: `incident-desk --help` and `show` against `python -c "import pydantic"` (target <= 2.5x),
   `report` (target: at 50k within 1.2x of 1k), peak memory of `list --json` (target <= 150 MB at 50k);
-- in-process: cold list (a new Workspace in a fresh process, timed after the imports; target 10k <= 150 ms,
-  50k <= 600 ms), a filtered list and the overdue action items (target <= 200 ms at 50k), the list again
-  after timeline appends to 10 % of the incidents (target: no slower than before them);
+- in-process (a new Workspace in a fresh process, timed after the imports): the cold list as `incident-desk
+  list` reads it, its rows newest first (target 10k <= 150 ms, 50k <= 600 ms), a filtered list and the
+  overdue action items (target <= 200 ms at 50k), the list again after timeline appends to 10 % of the
+  incidents (target: no slower than before them); and every summary (`list_summaries`, what the window,
+  metrics and `list --json` read), with no target of its own;
 - writes: `update` and `append_event` against the fsync floor of one small file measured in the same run
   (write temp, fsync, rename, fsync folder; targets <= 3x and <= 2x).
 
@@ -90,11 +92,16 @@ QUERIES = {
 }
 
 
-def measure_list(root: str, query_name: str) -> None:
-    """Child process: print (wall, cpu) seconds of one list or query in a new Workspace."""
+def measure_list(root: str, what: str) -> None:
+    """Child process: print (wall, cpu) seconds of one list or query in a new Workspace: `rows:NAME` is the
+    rows `incident-desk list` prints, newest first (`Workspace.list_rows`), `NAME` the full summaries."""
     workspace = Workspace.open(root, auto_backup=False)
-    query = QUERIES[query_name]
-    wall, cpu = in_process(workspace.list_summaries if query is None else lambda: workspace.query_summaries(query))
+    kind, _, name = what.rpartition(":")
+    query = QUERIES[name]
+    if kind == "rows":
+        wall, cpu = in_process(lambda: workspace.list_rows(query or SummaryQuery(), newest_first=True))
+    else:
+        wall, cpu = in_process(workspace.list_summaries if query is None else lambda: workspace.query_summaries(query))
     print(wall, cpu)
 
 
@@ -142,9 +149,11 @@ def main() -> None:
             wall, cpu = done.stdout.split()
             return float(wall), float(cpu)
 
-        row["cold list"] = medians([cold() for _ in range(args.repeat)])
-        row["filtered list"] = medians([cold("filtered") for _ in range(args.repeat)])
+        row["cold list"] = medians([cold("rows:all") for _ in range(args.repeat)])
+        row["filtered list"] = medians([cold("rows:filtered") for _ in range(args.repeat)])
         row["overdue items"] = medians([cold("overdue") for _ in range(args.repeat)])
+        row["all summaries"] = medians([cold("all") for _ in range(args.repeat)])
+        row["filtered summaries"] = medians([cold("filtered") for _ in range(args.repeat)])
         for warm_up in ("show", "report"):  # bytecode written, page cache warm
             run_process([*CLI, warm_up, newest.id], env_ws)
         row["show"] = medians([run_process([*CLI, "show", newest.id], env_ws) for _ in range(args.repeat)])
@@ -169,14 +178,19 @@ def main() -> None:
             for n, incident_id in enumerate(ids[:: 10]):  # appends to 10 % of the incidents
                 ws.append_event(incident_id, TimelineEvent(at=datetime.now(timezone.utc), text=f"more {n}"),
                                 actor="bench")
-        row["cold list after appends"] = medians([cold() for _ in range(args.repeat)])
+        row["cold list after appends"] = medians([cold("rows:all") for _ in range(args.repeat)])
+        row["all summaries after appends"] = medians([cold("all") for _ in range(args.repeat)])
         results[size] = row
         shutil.rmtree(root, ignore_errors=True)
 
         print(f"\n{size:,} incidents x {args.events} events")
-        for name in ("cold list", "filtered list", "overdue items", "cold list after appends"):
+        labels = {"cold list": "cold list (rows `list` prints)", "filtered list": "filtered list (rows)",
+                  "overdue items": "overdue items (summaries)", "cold list after appends": "cold list after appends",
+                  "all summaries": "all summaries (the API)", "filtered summaries": "filtered summaries",
+                  "all summaries after appends": "all summaries after appends"}
+        for name, label in labels.items():
             wall, cpu = row[name]
-            print(f"  {name:28} cpu {ms(cpu):>9}  wall {ms(wall):>9}")
+            print(f"  {label:32} cpu {ms(cpu):>9}  wall {ms(wall):>9}")
         for name in ("show", "report"):
             wall, cpu = row[name]
             print(f"  {name:28} cpu {ms(cpu):>9} ({cpu / pydantic[1]:.1f}x pydantic)  wall {ms(wall):>9} "
@@ -186,13 +200,15 @@ def main() -> None:
         print(f"  fsync floor {ms(floor)}; update {ms(row['update'][0])} ({row['update'][0] / floor:.1f}x, "
               f"target <= 3x); append {ms(row['append'][0])} ({row['append'][0] / floor:.1f}x, target <= 2x)")
         before, after = row["cold list"][1], row["cold list after appends"][1]
-        print(f"  list after appends to 10 %: {after / before:.2f}x the list before them (target <= 1.0x)")
+        print(f"  list after appends to 10 %: {after / before:.2f}x the list before them (target <= 1.0x); "
+              f"summaries {row['all summaries after appends'][1] / row['all summaries'][1]:.2f}x")
 
     first = min(results)
     print(f"\ngrowth against {first:,} incidents (cpu):")
     for size, row in sorted(results.items()):
         growth = ", ".join(f"{name} {row[name][1] / results[first][name][1]:.2f}x"
-                           for name in ("cold list", "filtered list", "overdue items", "show", "report"))
+                           for name in ("cold list", "filtered list", "overdue items", "all summaries", "show",
+                                        "report"))
         print(f"  {size:>7,}: {growth}")
 
 

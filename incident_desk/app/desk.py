@@ -24,6 +24,7 @@ from ..domain import (
     ImpactKind,
     ImpactWindow,
     Incident,
+    IncidentRow,
     IncidentSummary,
     Phase,
     RemediationAction,
@@ -121,6 +122,13 @@ class Desk:
         Every summary equals `summarize(get(id))` as stored now, whichever process wrote it; a GUI model
         calls this again when the change feed (`workspace.changes_since`) reports a write."""
         return self.workspace.query_summaries(query or EVERYTHING)
+
+    def rows(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
+             limit: int = 0) -> list[IncidentRow]:
+        """What an incident list prints, for all incidents or those `query` selects, in id order or newest
+        first, at most `limit` (0: all): read from the index's rows, no summary built (a list of 50,000
+        incidents in a third of the time of their summaries)."""
+        return self.workspace.list_rows(query or EVERYTHING, newest_first=newest_first, limit=limit)
 
     def iter_summaries(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
                        limit: int = 0) -> Iterator[IncidentSummary]:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import click
 
-from .. import ActionItem, Incident, IncidentSummary
+from .. import ActionItem, Incident, IncidentRow, IncidentSummary
 from ..app.face_support import figures
 from ..app.face_support import level_label, role_label
 from ..app.face_support import format_duration, format_short_duration, isoformat_z
@@ -73,13 +73,13 @@ def when(value: datetime | None) -> str:
     return isoformat_z(value) if value else "-"
 
 
-def summary_rows(summaries: Sequence[IncidentSummary]) -> str:
+def incident_table(incidents: Sequence[IncidentRow]) -> str:
     rows = []
-    for s in summaries:
+    for s in incidents:
         duration = ""
-        if s.clock.started_at and s.clock.resolved_at:
-            duration = format_short_duration(s.clock.resolved_at - s.clock.started_at)
-        rows.append([s.id, s.severity or "-", s.status.value, s.type, when(s.clock.started_at), duration,
+        if s.started_at and s.resolved_at:
+            duration = format_short_duration(s.resolved_at - s.started_at)
+        rows.append([s.id, s.severity or "-", s.status.value, s.type, when(s.started_at), duration,
                      s.commander or "-", s.title])
     if not rows:
         return "No incidents match."

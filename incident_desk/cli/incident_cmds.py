@@ -8,7 +8,7 @@ from .. import Channel, EventKind, Status
 from ..app.face_support import isoformat_z
 from .common import AppContext, CliError, emit, emit_json_stream, json_option, pass_app
 from .context import open_desk, parse_pairs, parse_time
-from .formatting import incident_block, summary_rows, table, when, wide_option
+from .formatting import incident_block, incident_table, table, when, wide_option
 
 CLOCK_OPTIONS = ("started_at", "alerted_at", "declared_at", "acknowledged_at", "mitigated_at", "resolved_at",
                  "closed_at", "materiality_determined_at")
@@ -72,11 +72,10 @@ def list_(app: AppContext, statuses, severities, types, service, active, since, 
                          service=service, active=active, search=search, started_from=since_t,
                          started_before=until_t)
     with open_desk(app) as desk:
-        rows = desk.iter_summaries(query, newest_first=True, limit=max(limit, 0))
         if as_json:
-            emit_json_stream(rows)
+            emit_json_stream(desk.iter_summaries(query, newest_first=True, limit=max(limit, 0)))
         else:
-            click.echo(summary_rows(list(rows)))
+            click.echo(incident_table(desk.rows(query, newest_first=True, limit=max(limit, 0))))
 
 
 @click.command()

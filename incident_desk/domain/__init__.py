@@ -37,12 +37,12 @@ from .incident import (
 )
 from .lifecycle import Status, allowed_transitions
 from .playbook import PlaybookDocument
-from .summary import IncidentSummary, summarize
+from .summary import IncidentRow, IncidentSummary, summarize
 
 __all__ = [
     "ActionItem", "Channel", "ChecklistStep", "Clock", "CommunicationEntry", "CriterionResult", "Delivery", "DeliveryState",
     "DomainError", "EscalationRecord", "EventKind", "Facts", "IllegalTransition", "Impact", "ImpactKind", "ImpactWindow",
     "Incident", "Investigation", "PlaybookDocument", "Phase", "PostMortem", "Priority", "RegulatoryFiling", "RemediationAction", "Role",
     "RoleAssignment", "RuleMatch", "Severity", "SeverityOverride", "Status", "TimelineEvent", "Why",
-    "WorkStatus", "IncidentSummary", "summarize", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
+    "WorkStatus", "IncidentRow", "IncidentSummary", "summarize", "allowed_transitions", "format_incident_id", "incident_number", "normalize_severity",
 ]

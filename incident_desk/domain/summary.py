@@ -6,7 +6,8 @@ and workspace metrics never open per-incident files.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from pydantic import Field
 
@@ -49,6 +50,26 @@ class IncidentSummary(Model):
     @property
     def open_items(self) -> list[ActionItem]:
         return [a for a in self.action_items if a.status.is_open]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    """One line of an incident list (what `incident-desk list` prints): the few fields the index keeps in
+    its rows, so a list of 50,000 incidents needs neither the incidents nor their whole summaries."""
+
+    id: str
+    title: str
+    type: str
+    status: Status
+    severity: str | None
+    started_at: datetime | None
+    resolved_at: datetime | None
+    commander: str
+
+    @classmethod
+    def of(cls, summary: IncidentSummary) -> IncidentRow:
+        return cls(summary.id, summary.title, summary.type, summary.status, summary.severity,
+                   summary.clock.started_at, summary.clock.resolved_at, summary.commander)
 
 
 def summarize(incident: Incident) -> IncidentSummary:

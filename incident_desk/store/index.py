@@ -65,7 +65,8 @@ _DEFAULT_WORK_STATUS = ActionItem.model_fields["status"].default.value
 ROWS = "rows"
 #: what a query reads without parsing the summary itself; `doc` is the summary (JSON text in a shard, a dict
 #: once parsed), `due` the earliest due date of the open action items
-ROW_FIELDS = ("status", "severity", "type", "services", "title", "started_at", "declared_at", "due")
+ROW_FIELDS = ("status", "severity", "type", "services", "title", "started_at", "declared_at", "due", "resolved_at",
+              "commander")
 Row = dict[str, Any]
 _ROW_KEYS = frozenset(ROW_FIELDS)
 
@@ -78,7 +79,8 @@ def row_of(doc: dict[str, Any]) -> Row:
     return {"status": doc.get("status"), "severity": doc.get("severity"), "type": doc.get("type"),
             "services": doc.get("services", []), "title": doc.get("title", ""),
             "started_at": clock.get("started_at"), "declared_at": clock.get("declared_at"),
-            "due": min(dues) if dues else None, "doc": doc}
+            "due": min(dues) if dues else None, "resolved_at": clock.get("resolved_at"),
+            "commander": doc.get("commander", ""), "doc": doc}
 
 
 TEXT = (str, bytes, memoryview)
@@ -124,10 +126,18 @@ SUMMARY_VERSION = 2
 ROW_LAYOUT = ("seq", "inode", "size", "mtime_ns", "offset", "length", *ROW_FIELDS)
 
 
-def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
+#: (statuses, severities, types) a reader that keeps nothing wants; an empty set allows any
+RowFilter = tuple[frozenset[str], frozenset[str], frozenset[str]]
+#: the entry of an incident a `RowFilter` left out (as for one removed: nothing to build, but known)
+LEFT_OUT: tuple[None, Stamp] = (None, (0, 0, 0))
+
+
+def rows_from_bytes(raw: bytes, shard: Path, narrow: RowFilter | None = None) -> dict[str, tuple[Row, Stamp]]:
     """id -> (query row, stamp) of each incident in a shard's bytes, in sequence order; the summaries are
     neither parsed nor copied (a reader parses only what it returns). Reads the earlier layouts too.
-    DamagedFile if the bytes are not a shard, or an entry does not hold the incident its number names."""
+    DamagedFile if the bytes are not a shard, or an entry does not hold the incident its number names.
+    With `narrow`, a valid row whose status, severity or type it rules out comes back as `LEFT_OUT` (its row
+    is not built: a filtered list of 50,000 incidents builds only the rows it may return)."""
     if not raw.startswith(FORMAT):
         return _rows_from_format_3(raw, shard) if raw.startswith(FORMAT_3) else _rows_from_tinydb(raw, shard)
     header, header_end = _header(raw, shard, list)
@@ -137,12 +147,13 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
     view, base, size = memoryview(raw), header_end + 1, len(raw)
     prefix = f"INC-{year:04d}-"
     statuses = _STATUS_VALUES
+    wanted_statuses, wanted_severities, wanted_types = narrow or (frozenset(), frozenset(), frozenset())
     entries: dict[str, tuple[Row, Stamp]] = {}
     previous = first - 1
     for number, entry in enumerate(rows):
         try:
             seq, inode, length_now, mtime, offset, length, status, severity, kind, services, title, started, \
-                declared, due = entry
+                declared, due, resolved, commander = entry
             start = base + offset
             end = start + length
         except (TypeError, ValueError):
@@ -155,10 +166,16 @@ def rows_from_bytes(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
             raise DamagedFile(shard, f"entry {seq} does not hold {incident_id}, which belongs there")
         if (current and status in statuses and type(title) is str and type(kind) is str and type(services) is list
                 and (severity is None or type(severity) is str) and (started is None or type(started) is str)
-                and (declared is None or type(declared) is str) and (due is None or type(due) is str)):
+                and (declared is None or type(declared) is str) and (due is None or type(due) is str)
+                and (resolved is None or type(resolved) is str) and type(commander) is str):
+            if ((wanted_statuses and status not in wanted_statuses) or (wanted_types and kind not in wanted_types)
+                    or (wanted_severities and severity not in wanted_severities)):
+                entries[incident_id] = LEFT_OUT  # type: ignore[assignment]
+                continue
             entries[incident_id] = ({"status": status, "severity": severity, "type": kind, "services": services,
                                      "title": title, "started_at": started, "declared_at": declared, "due": due,
-                                     "doc": view[start:end]}, (inode, length_now, mtime))
+                                     "resolved_at": resolved, "commander": commander, "doc": view[start:end]},
+                                    (inode, length_now, mtime))
         else:  # unusable: the reader reads the file
             entries[incident_id] = ({**dict.fromkeys(ROW_FIELDS), "doc": view[start:end]}, STALE)
     return entries
@@ -197,6 +214,11 @@ def _rows_from_format_3(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]
         if not first <= seq <= last or end > size or not raw.startswith(f'{{"id":"{incident_id}"'.encode(), start):
             raise DamagedFile(shard, f"entry {key} does not hold {incident_id}, which belongs there")
         stamp = _stamp(row.pop("stamp", None))
+        if current and not row.keys() >= _ROW_KEYS:  # written before the row held every field: from the summary
+            try:
+                row = {**row, **{k: v for k, v in row_of(orjson.loads(view[start:end])).items() if k not in row}}
+            except (orjson.JSONDecodeError, AttributeError, TypeError):
+                pass
         if not (current and row.keys() >= _ROW_KEYS and well_typed(row)):
             row, stamp = {name: None for name in ROW_FIELDS}, STALE  # unusable: the reader reads the file
         row["doc"] = view[start:end]
@@ -214,7 +236,8 @@ def well_typed(row: Row) -> bool:
     return (row["status"] in _STATUS_VALUES and type(row["title"]) is str and type(row["type"]) is str
             and type(row["services"]) is list and isinstance(row["severity"], _TEXT_OR_NONE)
             and isinstance(row["started_at"], _TEXT_OR_NONE) and isinstance(row["declared_at"], _TEXT_OR_NONE)
-            and isinstance(row["due"], _TEXT_OR_NONE))
+            and isinstance(row["due"], _TEXT_OR_NONE) and isinstance(row["resolved_at"], _TEXT_OR_NONE)
+            and type(row["commander"]) is str)
 
 
 def _rows_from_tinydb(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:

@@ -20,7 +20,7 @@ from typing import Any, cast
 import orjson
 from pydantic import ValidationError
 
-from ..domain import IncidentSummary, Status
+from ..domain import IncidentRow, IncidentSummary, Status
 from ..domain.validation import id_problem
 from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
@@ -129,6 +129,9 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
         by_shard.setdefault(index.shard_name(incident_id), []).append(incident_id)
     on_disk = {path.name: path for path in (root / "index").glob("summaries-*.json")}
     narrowed = query.started_from is not None or query.started_before is not None or query.overdue_on is not None
+    # a reader that keeps nothing for a later query need not build the rows its filters rule out
+    narrow = ((query.statuses, query.severities, query.types)
+              if not keep and (query.statuses or query.severities or query.types) else None)
     for name in sorted(on_disk.keys() | by_shard.keys()):
         part: IndexView = {}
         shard = on_disk.get(name)
@@ -140,7 +143,8 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
                 year, first, _ = index.shard_range(name)
                 skipped.add((f"{year:04d}", first // index.SHARD_SIZE))  # type: ignore[union-attr]
             else:
-                part = read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
+                part = read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep,
+                                  narrow=narrow)
         ids = by_shard.get(name)
         if ids:
             overlay = index_journal.JournalState(
@@ -184,6 +188,38 @@ def query_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVE
         return list(iter_summaries(root, caches, query, keep=True, index_lock=index_lock, notices=notices))
 
 
+def list_rows(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
+              limit: int = 0, index_lock: IndexLock, notices: list[str]) -> list[IncidentRow]:
+    """The list rows (`IncidentRow`) of the incidents `query` wants, in id order or newest first, at most
+    `limit` (0: all), each equal to `IncidentRow.of(summarize(get(id)))` as stored now: read from the index's
+    rows (every incident checked by stat, as for summaries) without parsing or building any summary."""
+    hits = _select(root, caches, query, index_lock, notices, newest_first=newest_first, keep=False, as_rows=True)
+    if newest_first:
+        hits.sort(key=lambda hit: hit[4], reverse=True)
+    if limit:
+        hits = hits[:limit]
+    rows = []
+    fromisoformat = datetime.fromisoformat
+    for incident_id, fields, _, summary, _ in hits:
+        if summary is None:
+            title, kind, status, severity, started, resolved, commander = fields
+            try:
+                rows.append(IncidentRow(incident_id, title, kind, _STATUSES[status], severity,
+                                        None if started is None else fromisoformat(started),
+                                        None if resolved is None else fromisoformat(resolved), commander))
+                continue
+            except (KeyError, TypeError, ValueError):  # a row of the wrong shape: the file itself says
+                summary = summary_from_file(root, incident_id, caches, notices)
+                if summary is None:
+                    continue
+        rows.append(IncidentRow.of(summary))
+    return rows
+
+
+_STATUSES = {s.value: s for s in Status}
+_LIST_FIELDS = ("title", "type", "status", "severity", "started_at", "resolved_at", "commander")
+
+
 def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
                    limit: int = 0, keep: bool = False, index_lock: IndexLock,
                    notices: list[str]) -> Iterator[IncidentSummary]:
@@ -212,9 +248,10 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
         yield summary
 
 
-#: what a selected incident needs until its summary is built: its id, its summary text (and the fields a
-#: timeline append changed in it), the stamp, the summary if already built, and its newest-first sort key
-Hit = tuple[str, tuple[Any, dict[str, Any] | None], index.Stamp, IncidentSummary | None, float]
+#: what a selected incident needs until its summary is built: its id, its summary text and the fields a
+#: timeline append changed in it (for a list of rows: the row's `_LIST_FIELDS`), the stamp, the summary if
+#: already built, and its newest-first sort key
+Hit = tuple[str, tuple, index.Stamp, IncidentSummary | None, float]
 
 
 def _newest_first_key(row: index.Row) -> float:
@@ -234,7 +271,8 @@ def _entries(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock:
 
 
 def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: IndexLock,
-            notices: list[str], *, newest_first: bool = False, keep: bool = True) -> list[Hit]:
+            notices: list[str], *, newest_first: bool = False, keep: bool = True, as_rows: bool = False
+            ) -> list[Hit]:
     """The incidents `query` wants, in id order, from the index rows; each checked by stat, and re-read from
     its file (summary built) when the file changed since it was indexed. Only what building the summary
     needs is kept of each row."""
@@ -248,8 +286,10 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
     stat_of = _Stats(incidents_dir)
 
     def hit(incident_id: str, row: index.Row, stamp: index.Stamp, summary: IncidentSummary | None) -> Hit:
-        return (incident_id, (row["doc"], row.get("set")), stamp, summary,
-                _newest_first_key(row) if newest_first else 0.0)
+        return (incident_id, payload(row), stamp, summary, _newest_first_key(row) if newest_first else 0.0)
+
+    def payload(row: index.Row) -> tuple:
+        return tuple(row[name] for name in _LIST_FIELDS) if as_rows else (row["doc"], row.get("set"))
 
     try:
         for incident_id, (row, stamp) in _entries(root, caches, query, index_lock, notices, skipped, seen, keep):
@@ -265,7 +305,7 @@ def _select(root: Path, caches: SummaryCaches, query: SummaryQuery, index_lock: 
             if current is None:
                 continue  # removed since it was indexed
             if current == stamp:
-                hits.append((incident_id, (row["doc"], row.get("set")), stamp, None,
+                hits.append((incident_id, (row["doc"], row.get("set")) if not as_rows else payload(row), stamp, None,
                              _newest_first_key(row) if newest_first else 0.0))
                 continue
             fresh = summary_from_file(root, incident_id, caches, notices)  # changed since it was indexed
@@ -419,8 +459,9 @@ def summary_from_file(root: Path, incident_id: str, caches: SummaryCaches,
 
 
 def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: IndexLock,
-               notices: list[str], keep: bool = True) -> IndexView:
-    """The entries of one shard as documents; a damaged shard is rebuilt from the incident files first."""
+               notices: list[str], keep: bool = True, narrow: index.RowFilter | None = None) -> IndexView:
+    """The entries of one shard as documents (those `narrow` rules out as `index.LEFT_OUT`, unless the shard is
+    remembered whole already); a damaged shard is rebuilt from the incident files first."""
     try:
         with open(shard, "rb") as handle:
             key = index.stamp_of(os.fstat(handle.fileno()))
@@ -431,13 +472,13 @@ def read_shard(root: Path, shard: Path, caches: SummaryCaches, *, index_lock: In
     except FileNotFoundError:
         return {}
     try:
-        entries = cast(IndexView, index.rows_from_bytes(raw, shard))
+        entries = cast(IndexView, index.rows_from_bytes(raw, shard, narrow if not keep else None))
     except DamagedFile as error:
         index_maintenance.rebuild_damaged_shard(root, shard, error.reason, index_lock=index_lock, notices=notices)
         caches.shards.pop(shard, None)
         if index_maintenance.shard_damage(shard) is not None:
             return {}
-        return read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep)
+        return read_shard(root, shard, caches, index_lock=index_lock, notices=notices, keep=keep, narrow=narrow)
     if not raw.startswith(index.FORMAT):
         caches.outdated.add(shard.name)
     if keep:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from ..domain import DomainError, Incident, IncidentSummary, TimelineEvent, summarize
+from ..domain import DomainError, Incident, IncidentRow, IncidentSummary, TimelineEvent, summarize
 from ..domain.incident import format_incident_id
 from ..domain.operations import describe_validation_error
 from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
@@ -51,7 +51,7 @@ from .errors import (
     os_errors,
 )
 from .locks import DEFAULT_TIMEOUT, hold
-from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, query_summaries
+from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, list_rows, query_summaries
 
 if TYPE_CHECKING:
     from . import verification
@@ -270,6 +270,13 @@ class Workspace:
         """The summaries of the incidents `query` selects, in id order, as current as `list_summaries`. The
         filters run on the index's documents: only the incidents returned are built (and checked by stat)."""
         return query_summaries(self.path, self._caches, query, index_lock=self._index_lock, notices=self.notices)
+
+    def list_rows(self, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
+                  limit: int = 0) -> list[IncidentRow]:
+        """What a list of incidents prints (`IncidentRow`), for the incidents `query` selects, from the index's
+        rows alone: as current as `list_summaries`, without building any summary."""
+        return list_rows(self.path, self._caches, query, newest_first=newest_first, limit=limit,
+                         index_lock=self._index_lock, notices=self.notices)
 
     def iter_summaries(self, query: SummaryQuery = EVERYTHING, *, newest_first: bool = False,
                        limit: int = 0) -> Iterator[IncidentSummary]:

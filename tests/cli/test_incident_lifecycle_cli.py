@@ -185,6 +185,7 @@ def test_a_bug_shows_one_line_and_keeps_the_traceback_in_a_crash_log(cli, monkey
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(Desk, "summaries", broken)
     monkeypatch.setattr(Desk, "iter_summaries", broken)
+    monkeypatch.setattr(Desk, "rows", broken)
     result = cli("list")
     assert result.code == 70
     lines = result.err.strip().splitlines()

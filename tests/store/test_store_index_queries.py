@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 import orjson
 import pytest
 
-from incident_desk.domain import ActionItem, Clock, Impact, Severity, Status, TimelineEvent, summarize
+from incident_desk.domain import (ActionItem, Clock, Impact, IncidentRow, RoleAssignment, Severity, Status,
+                                  TimelineEvent, summarize)
 from incident_desk.store import SummaryQuery, Workspace
 from incident_desk.store import index_journal
 from incident_desk.store import index as index_module
@@ -37,10 +38,13 @@ def varied(ws: Workspace) -> Workspace:
                             due=date(2025, 1, 1) + timedelta(days=rng.randrange(0, 300)),
                             status=rng.choice(["not_started", "in_progress", "done", "cancelled"]))
                  for k in range(rng.randrange(0, 3))]
+        roles = [RoleAssignment(role="incident_commander", person=rng.choice(["Ada", "Lin"]), assigned_at=started)
+                 for _ in range(n % 3)]  # none, one, or a handover (the later holder commands)
         incident = make_incident(f"INC-2025-{n:03d}", title=f"{rng.choice(['Checkout', 'Login', 'Search'])} errors {n}",
                                  type=rng.choice(["availability", "security", "performance"]),
-                                 services=rng.sample(SERVICES, rng.randrange(0, 3)),
-                                 clock=Clock(started_at=None if n % 9 == 0 else started, declared_at=started),
+                                 services=rng.sample(SERVICES, rng.randrange(0, 3)), roles=roles,
+                                 clock=Clock(started_at=None if n % 9 == 0 else started, declared_at=started,
+                                             resolved_at=started + timedelta(hours=n) if n % 4 == 0 else None),
                                  severity=Severity(computed=rng.choice(["SEV-1", "SEV-2", "SEV-3", None])),
                                  action_items=items)
         incident.status = rng.choice(STATUSES)
@@ -86,6 +90,10 @@ def test_a_query_equals_the_full_list_filtered_by_hand(varied: Workspace, name: 
         found = cold.query_summaries(query)
         assert [s.id for s in found] == expected
         assert all(s == summarize(cold.get(s.id)) for s in found)
+    with Workspace.open(varied.path) as cold:  # the rows of a list, read without building summaries
+        assert cold.list_rows(query) == [IncidentRow.of(summarize(cold.get(i))) for i in expected]
+    with Workspace.open(varied.path) as cold:  # streamed (nothing kept: rows ruled out are not even built)
+        assert [s.id for s in cold.iter_summaries(query)] == expected
 
 
 def test_every_listed_summary_equals_the_incident_as_stored(varied: Workspace) -> None:
@@ -106,6 +114,7 @@ def test_newest_first_and_limit(varied: Workspace) -> None:
     expected = [s.id for s in sorted(everything, key=when, reverse=True)]
     assert [s.id for s in varied.iter_summaries(newest_first=True)] == expected
     assert [s.id for s in varied.iter_summaries(newest_first=True, limit=4)] == expected[:4]
+    assert [r.id for r in varied.list_rows(newest_first=True, limit=4)] == expected[:4]
 
 
 def test_cli_list_filters_equal_the_unfiltered_list_filtered_by_hand(varied: Workspace, tmp_path) -> None:
@@ -161,6 +170,7 @@ def test_an_unreadable_journal_line_is_reported_and_the_list_stays_exact(varied:
     with Workspace.open(varied.path) as cold:
         listed = cold.list_summaries()
         assert len(listed) == 30 and all(s == summarize(cold.get(s.id)) for s in listed)
+        assert cold.list_rows() == [IncidentRow.of(s) for s in listed]
         [notice] = cold.notices
         assert str(journal) in notice and "2 unreadable line(s) ignored" in notice
 
@@ -246,6 +256,7 @@ def test_index_rows_of_the_wrong_type_or_garbled_summaries_cost_a_re_read_not_a_
     with Workspace.open(varied.path) as cold:
         listed = cold.list_summaries()
         assert len(listed) == 30 and all(s == summarize(cold.get(s.id)) for s in listed)
+        assert cold.list_rows() == [IncidentRow.of(s) for s in listed]
         for name, (query, wanted) in QUERIES.items():
             assert [s.id for s in cold.query_summaries(query)] == by_hand(listed, wanted), name
         newest = [s.id for s in cold.iter_summaries(newest_first=True)]
@@ -304,11 +315,13 @@ def test_shards_whose_rows_are_objects_are_still_read(varied: Workspace) -> None
         header, summaries = shard.read_bytes().split(b"\n", 1)
         data = json.loads(header)
         data["format"] = "incident-desk/index-shard-3"
-        data["rows"] = {str(row[0]): {**{name: row[layout.index(name)] for name in index_module.ROW_FIELDS},
+        fields_then = ("status", "severity", "type", "services", "title", "started_at", "declared_at", "due")
+        data["rows"] = {str(row[0]): {**{name: row[layout.index(name)] for name in fields_then},
                                       "stamp": row[1:4], "at": row[4:6]} for row in data["rows"]}
         shard.write_bytes(json.dumps(data, separators=(",", ":")).encode() + b"\n" + summaries)
     with Workspace.open(varied.path) as cold:
         assert cold.list_summaries() == expected
+        assert cold.list_rows() == [IncidentRow.of(s) for s in expected]
         for name, (query, wanted) in QUERIES.items():
             assert [s.id for s in cold.query_summaries(query)] == by_hand(expected, wanted), name
         assert cold.notices == []

@@ -76,3 +76,14 @@ def test_a_completed_write_leaves_no_open_intent_and_costs_no_re_read(tmp_path) 
         assert [s.id for s in reader.query_summaries(INVESTIGATING)] == ["INC-2025-001"]
         assert not reader._caches.journal.pending and reader._caches.healed == 0
     assert _journal_lines(root) == lines
+
+
+def test_a_list_of_rows_reads_a_cut_write_from_its_file_too(tmp_path, monkeypatch) -> None:
+    from incident_desk.domain import IncidentRow, summarize
+
+    root = tmp_path / "ws"
+    with Workspace.open(root, create=True, auto_backup=False) as ws:
+        ws.create(make_incident("INC-2025-001"), actor="t")
+        ws.compact_index()
+        _cut_after_the_file(ws, monkeypatch, "INC-2025-001")
+        assert ws.list_rows(INVESTIGATING) == [IncidentRow.of(summarize(ws.get("INC-2025-001")))]
