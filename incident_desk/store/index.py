@@ -140,12 +140,7 @@ def rows_from_bytes(raw: bytes, shard: Path, narrow: RowFilter | None = None) ->
     is not built: a filtered list of 50,000 incidents builds only the rows it may return)."""
     if not raw.startswith(FORMAT):
         return _rows_from_format_3(raw, shard) if raw.startswith(FORMAT_3) else _rows_from_tinydb(raw, shard)
-    header, header_end = _header(raw, shard, list)
-    rows = header["rows"]
-    current = header.get("summary") == SUMMARY_VERSION
-    year, first, last = shard_range(shard.name)
-    view, base, size = memoryview(raw), header_end + 1, len(raw)
-    prefix = f"INC-{year:04d}-"
+    rows, current, (first, last, prefix), (view, base, size) = _opened(raw, shard, list)
     statuses = _STATUS_VALUES
     wanted_statuses, wanted_severities, wanted_types = narrow or (frozenset(), frozenset(), frozenset())
     entries: dict[str, tuple[Row, Stamp]] = {}
@@ -181,6 +176,16 @@ def rows_from_bytes(raw: bytes, shard: Path, narrow: RowFilter | None = None) ->
     return entries
 
 
+def _opened(raw: bytes, shard: Path, rows_type: type
+            ) -> tuple[Any, bool, tuple[int, int, str], tuple[memoryview, int, int]]:
+    """A shard's rows (of `rows_type`), whether its summaries are of the current version, its (first, last)
+    sequence numbers and id prefix, and (a view of its bytes, where the summaries start, its size)."""
+    header, header_end = _header(raw, shard, rows_type)
+    year, first, last = shard_range(shard.name)
+    return (header["rows"], header.get("summary") == SUMMARY_VERSION, (first, last, f"INC-{year:04d}-"),
+            (memoryview(raw), header_end + 1, len(raw)))
+
+
 def _header(raw: bytes, shard: Path, rows_type: type) -> tuple[dict[str, Any], int]:
     header_end = raw.find(b"\n")
     try:
@@ -195,12 +200,7 @@ def _header(raw: bytes, shard: Path, rows_type: type) -> tuple[dict[str, Any], i
 
 def _rows_from_format_3(raw: bytes, shard: Path) -> dict[str, tuple[Row, Stamp]]:
     """Shards written before the rows became arrays: `rows` maps each sequence number to an object."""
-    header, header_end = _header(raw, shard, dict)
-    rows = header["rows"]
-    current = header.get("summary") == SUMMARY_VERSION
-    year, first, last = shard_range(shard.name)
-    view, base, size = memoryview(raw), header_end + 1, len(raw)
-    prefix = f"INC-{year:04d}-"
+    rows, current, (first, last, prefix), (view, base, size) = _opened(raw, shard, dict)
     entries: dict[str, tuple[Row, Stamp]] = {}
     for key in sorted(rows, key=int):  # written in order: this sort is cheap
         seq, row = int(key), rows[key]
