@@ -122,7 +122,9 @@ def index_parts(root: Path, caches: SummaryCaches, *, index_lock: IndexLock, not
     made from), each shard's rows with the journal laid over them (then the journal's entries of shards not
     written yet). One shard at a time, so a caller that keeps only what it needs never holds every row.
     With a start window or an overdue day in `query`, shards whose span (start times, earliest open due date)
-    rules them out are not read; their (year, bucket) go into `skipped`. `keep` remembers the rows read for this workspace's next query."""
+    rules them out are not read; their (year, bucket) go into `skipped`. `keep` remembers the rows read for
+    this workspace's next query; without it, rows the query's status, severity or type rule out are not
+    built (`index.LEFT_OUT`)."""
     journal = index_journal.refresh(root, caches.journal, notices)
     by_shard: dict[str, list[str]] = {}
     for incident_id in (*journal.entries, *journal.deltas, *journal.pending):
