@@ -126,8 +126,8 @@ class Desk:
     def rows(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
              limit: int = 0) -> list[IncidentRow]:
         """What an incident list prints, for all incidents or those `query` selects, in id order or newest
-        first, at most `limit` (0: all): read from the index's rows, no summary built (a list of 50,000
-        incidents in two thirds of the time their summaries take, a filtered one in a third)."""
+        first, at most `limit` (0: all): read from the index's rows, no summary built (at 50,000 incidents,
+        about two thirds of the time their summaries take, filtered or not)."""
         return self.workspace.list_rows(query or EVERYTHING, newest_first=newest_first, limit=limit)
 
     def iter_summaries(self, query: SummaryQuery | None = None, *, newest_first: bool = False,
