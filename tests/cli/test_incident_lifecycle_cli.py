@@ -46,6 +46,10 @@ def test_full_lifecycle_with_figures(cli):
     assert "Identified database primary node failure" in texts
     timeline = cli("timeline", "list", incident_id).out.splitlines()
     assert timeline[2].startswith("2025-01-15T02:32:15Z")  # backfilled events appear in time order
+    # the list reads the index's rows: start, time to resolve and commander as the incident has them
+    [row] = [line.split() for line in cli("list").out.splitlines()[2:] if line.startswith(incident_id)]
+    assert row[:7] == [incident_id, "SEV-1", "resolved", "availability", "2025-01-15T02:30:00Z", "2h", "15m"]
+    assert row[7:9] == ["Alice", "Database"]
 
 
 def test_illegal_transition_is_one_clear_line_with_exit_code_4(cli):
