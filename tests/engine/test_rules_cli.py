@@ -30,13 +30,13 @@ def run(group, args, incidents=(), tmp_root=None):
 
     from incident_desk.store import Workspace
 
-    root = Path(tempfile.mkdtemp(prefix="rules-cli-"))
-    path = root / f"ws{next(_counter)}"
-    with Workspace.open(path, create=True) as workspace:
-        for incident in incidents:
-            workspace.import_incident(incident, actor="test")
-    (path / "notifiers.yaml").write_text((RULES / "notifiers.yaml").read_text())  # as `init` installs it
-    return CliRunner().invoke(cli, ["--workspace", str(path), group.name, *args])
+    with tempfile.TemporaryDirectory(prefix="rules-cli-") as root:
+        path = Path(root) / f"ws{next(_counter)}"
+        with Workspace.open(path, create=True) as workspace:
+            for incident in incidents:
+                workspace.import_incident(incident, actor="test")
+        (path / "notifiers.yaml").write_text((RULES / "notifiers.yaml").read_text())  # as `init` installs it
+        return CliRunner().invoke(cli, ["--workspace", str(path), group.name, *args])
 
 
 @pytest.fixture(autouse=True)
