@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = application()
     settings_dir = tempfile.mkdtemp(prefix="incident-desk-shots-")
+    atexit.register(shutil.rmtree, settings_dir, ignore_errors=True)
     settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
     desk = open_desk(workspace, actor="Dana (incident manager)")
     window = MainWindow(desk, settings=settings, scheduler=False)
