@@ -11,10 +11,10 @@ screenshots never depend on (or change) your own window layout.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import atexit
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
