@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from incident_desk.cli.main import main
+from tests.cli_support import Result, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
 
 
 @pytest.fixture
@@ -40,10 +29,7 @@ def cli(workspace, capsys):
     """Run the command line in-process: cli("list", "--json") -> Result."""
 
     def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, *args)
 
     return run
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,10 +27,7 @@ def run(demo_workspace, capsys, monkeypatch):
     monkeypatch.setenv("INCIDENT_DESK_WORKSPACE", str(demo_workspace))
 
     def call(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_cli(capsys, *args)
 
     return call
 

@@ -18,6 +18,7 @@ from incident_desk.app.demo import classified
 from incident_desk.demo.data import seed_incident
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli
 
 from .pki import TestCA
 
@@ -49,10 +50,7 @@ def run(seed_workspace, capsys):
     """The command line in-process: run("export", ...) -> (code, out, err)."""
 
     def call(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_cli(capsys, *args)
 
     return call
 

@@ -12,6 +12,7 @@ import pytest
 from incident_desk.app.period_reports import parse_period
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli
 from incident_desk.domain import DomainError
 
 from .conftest import pdftotext
@@ -29,10 +30,7 @@ def call(history, capsys, monkeypatch):
     monkeypatch.setenv("INCIDENT_DESK_WORKSPACE", str(history))
 
     def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_cli(capsys, *args)
 
     return run
 

@@ -11,16 +11,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from incident_desk.app import keys
-from incident_desk.cli.main import main
+from tests.cli_support import run_cli
 
 from .conftest import PASSPHRASE, handmade_p12
 
 
 def run(capsys, *args):
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(capsys, *args)
 
 
 def test_create_writes_protected_p12_and_certificate_with_non_repudiation(keys_dir, capsys, tmp_path):

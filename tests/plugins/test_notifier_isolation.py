@@ -13,14 +13,10 @@ import pytest
 from incident_desk.app.notify_service import NotifyService, run_watch
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
+from tests.cli_support import Result, run_cli
 from incident_desk.store import Workspace
 
 from .outbox_helpers import HOOK_SECRET
-
-
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
 
 
 @pytest.fixture
@@ -38,10 +34,7 @@ def workspace(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def cli(workspace, capsys):
     def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, *args)
 
     return run
 

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from incident_desk.cli.main import main
 from incident_desk.store import layout
+from tests.cli_support import run_cli
 
 
 def run(workspace: Path, *args: str, capsys) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(["--workspace", str(workspace), "--user", "mallory", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(capsys, "--workspace", workspace, "--user", "mallory", *args)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
