@@ -136,15 +136,20 @@ def _settle(root: Path, incident_id: str, index_lock: IndexLock, notices: list[s
         try:
             summary, stamp = summarize_file(path, incident_id)
         except FileNotFoundError:
-            with index_lock():
-                index_journal.append(root, [index_journal.line_for(incident_id, None, None)], durable=True)
+            summary = None
         except DamagedFile as damage:
             notices.append(damage_note(root, damage, path, incident_id))
             return
-        else:
-            index_summary(root, incident_id, summary, stamp, index_lock=index_lock, notices=notices)
-        if marker is not None:
-            marker.unlink(missing_ok=True)
+        try:
+            if summary is None:
+                with index_lock():
+                    index_journal.append(root, [index_journal.line_for(incident_id, None, None)], durable=True)
+            else:
+                index_summary(root, incident_id, summary, stamp, index_lock=index_lock, notices=notices)
+            if marker is not None:
+                marker.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only workspace: readers judge this incident on its file until a writer settles it
     finally:
         lock.release()
 

@@ -2,6 +2,14 @@
 
 `workspace.json` records `schema_version`. Opening a workspace written by a newer version raises
 `SchemaTooNew`; an older one is upgraded by running `MIGRATIONS[v]` (v -> v+1) in order, after a snapshot.
+A read-only workspace cannot be upgraded: it is read as it is when its version is in `READABLE_AS_IS`.
+
+Versions:
+- 1: the first layout.
+- 2 (2026-12): incidents share 64 striped lock files, and a write announces itself with an intent line in
+  the index journal. A desk of version 1 would lock each incident on a file of its own and misread the
+  journal, so it must not write beside this one: it now refuses the workspace ("newer than this Incident
+  Desk understands"). The migration removes version 1's per-incident lock files and owner notes.
 """
 
 from __future__ import annotations
@@ -16,7 +24,9 @@ import orjson
 from .errors import DamagedFile
 from .storage import atomic_write_bytes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: versions whose files this desk reads without their migration (theirs change only how writers coordinate)
+READABLE_AS_IS = frozenset({1})
 APP = "incident-desk"
 WORKSPACE_FILE = "workspace.json"
 
@@ -31,6 +41,14 @@ def migration(from_version: int) -> Callable[[Migration], Migration]:
         MIGRATIONS[from_version] = function
         return function
     return register
+
+
+@migration(1)
+def _striped_incident_locks(root: Path) -> None:
+    """Version 1 locked each incident on `locks/INC-....lock` (and noted its holder in `.owner`)."""
+    for path in (root / "locks").glob("INC-*"):
+        if path.suffix in (".lock", ".owner"):
+            path.unlink(missing_ok=True)  # a planted symbolic link goes, never its target
 
 
 def read_meta(root: Path) -> dict[str, Any]:

@@ -76,6 +76,8 @@ class Workspace:
         #: set when the workspace could not be locked for writing (read-only file system, no permission):
         #: reads work, each write is refused by the operating system with a clear error
         self.read_only_reason: str | None = None
+        #: set when the workspace is of an earlier schema version that could not be upgraded: writes refused
+        self.upgrade_needed: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -118,7 +120,8 @@ class Workspace:
             meta = schema.read_meta(self.path)
         except DamagedFile as damage:
             raise damage.with_backup(recovery.snapshot_copy_of(self.path, self.path / schema.WORKSPACE_FILE)) from None
-        if meta["schema_version"] != schema.SCHEMA_VERSION:
+        version = meta["schema_version"]
+        if version != schema.SCHEMA_VERSION and version not in schema.READABLE_AS_IS:
             raise StoreError(f"workspace {self.path} has schema version {meta['schema_version']} and cannot be "
                              f"migrated to {schema.SCHEMA_VERSION}: {error}")
         self.notices.append(f"workspace {self.path} is read-only ({error.reason}): reading only; "
@@ -136,11 +139,20 @@ class Workspace:
                                f"Desk understands ({schema.SCHEMA_VERSION}); upgrade Incident Desk to open it")
         if version < schema.SCHEMA_VERSION:
             steps = schema.pending_migrations(version)
-            backups.take_snapshot(self.path, self.path / "backups", self.keep_backups)
-            for from_version, step in steps:
-                step(self.path)
-                meta["schema_version"] = from_version + 1
-                schema.write_meta(self.path, meta)
+            try:
+                backups.take_snapshot(self.path, self.path / "backups", self.keep_backups)
+                for from_version, step in steps:
+                    step(self.path)
+                    meta["schema_version"] = from_version + 1
+                    schema.write_meta(self.path, meta)
+            except OSError as error:
+                if meta["schema_version"] not in schema.READABLE_AS_IS:
+                    raise
+                # e.g. a read-only file system: read it as it is, and refuse every change until it is upgraded
+                self.upgrade_needed = (f"workspace {self.path} has schema version {meta['schema_version']} and "
+                                       f"could not be upgraded to {schema.SCHEMA_VERSION} "
+                                       f"({describe_os_error(error, 'upgrade it')})")
+                self.notices.append(f"{self.upgrade_needed}: reading only; any change will be refused")
 
     def _journal_is_long(self) -> bool:
         try:
@@ -416,6 +428,8 @@ class Workspace:
     def _before_write(self) -> None:
         if self.closed:
             raise StoreError(f"workspace {self.path} is closed")
+        if self.upgrade_needed:
+            raise StoreError(f"{self.upgrade_needed}; nothing was saved")
         if self._wrote:
             return
         self._wrote = True  # the daily snapshot and the clean-up of crashed writers' temp files run at close

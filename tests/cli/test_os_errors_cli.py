@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import json
 import os
 import resource
 import shutil
@@ -177,6 +178,20 @@ def test_reads_work_and_writes_fail_cleanly_on_a_read_only_file_system(mounted):
         assert_clean_failure(run_cli(workspace, *args), "read-only", "nothing was saved")
     remount("rw")
     assert incident_file(workspace, incident_id).read_bytes() == before
+
+
+def test_a_read_only_workspace_of_the_previous_schema_version_is_still_read(mounted):
+    """A read-only workspace cannot be upgraded; version 1 differs only in how writers coordinate, so it is
+    read as it is."""
+    point, remount = mounted
+    workspace, incident_id = make_workspace(point)
+    meta = workspace / "workspace.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "schema_version": 1}))
+    remount("ro")
+    result = run_cli(workspace, "list")
+    assert result.code == 0, result
+    assert "Payments down" in result.out and "read-only" in result.err
+    remount("rw")
 
 
 def test_reads_work_on_a_workspace_the_user_cannot_write(shared_dir):

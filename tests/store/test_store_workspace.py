@@ -15,6 +15,7 @@ from incident_desk.store import (
     DuplicateId,
     MIGRATIONS,
     NotFound,
+    SCHEMA_VERSION,
     SchemaTooNew,
     StaleRevision,
     StoreChange,
@@ -40,7 +41,7 @@ def test_open_without_workspace_names_the_path_and_the_fix(tmp_path: Path) -> No
 def test_created_workspace_records_schema_and_reopens(tmp_path: Path) -> None:
     Workspace.open(tmp_path / "ws", create=True).close()
     meta = orjson.loads((tmp_path / "ws" / "workspace.json").read_bytes())
-    assert meta["schema_version"] == 1 and meta["app"] == "incident-desk" and meta["created_at"]
+    assert meta["schema_version"] == SCHEMA_VERSION and meta["app"] == "incident-desk" and meta["created_at"]
     with Workspace.open(tmp_path / "ws") as ws:
         assert ws.list_summaries() == []
 
@@ -62,7 +63,23 @@ def test_older_schema_runs_registered_migrations_after_a_snapshot(tmp_path: Path
     with Workspace.open(tmp_path / "ws") as ws:
         assert ran == [ws.path]
         assert len(ws.backups()) == 1
-    assert orjson.loads(meta_path.read_bytes())["schema_version"] == 1
+    assert orjson.loads(meta_path.read_bytes())["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_version_1_workspace_is_upgraded_and_its_per_incident_lock_files_go(tmp_path: Path) -> None:
+    """Version 1 locked each incident on a file of its own; from version 2 incidents share striped locks, so
+    an older desk must refuse the workspace (its schema is now newer) and its lock files are removed."""
+    with Workspace.open(tmp_path / "ws", create=True, auto_backup=False) as ws:
+        ws.create(make_incident(), actor="alice")
+    meta_path = tmp_path / "ws" / "workspace.json"
+    meta_path.write_bytes(orjson.dumps({**orjson.loads(meta_path.read_bytes()), "schema_version": 1}))
+    locks = tmp_path / "ws" / "locks"
+    for suffix in (".lock", ".owner"):
+        (locks / f"INC-2025-001{suffix}").write_text("pid 1 on an old desk")
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert not list(locks.glob("INC-*")) and len(ws.backups()) == 1  # the snapshot before migrating
+        ws.update("INC-2025-001", lambda i: setattr(i, "title", "Renamed"), actor="bob", action="edit")
+    assert orjson.loads(meta_path.read_bytes())["schema_version"] == SCHEMA_VERSION == 2
 
 
 def test_create_get_round_trip_and_duplicate_refused(ws: Workspace) -> None:
@@ -258,3 +275,29 @@ def test_list_of_a_fully_populated_incident_equals_its_summary(ws: Workspace) ->
         assert summary.commander == "dana" and summary.overridden and summary.facts == Facts(
             customer_impact_pct=100, customers_affected=1200, revenue_per_hour=85000,
             data_categories=["personal"], security_breach=False)
+
+
+def test_a_version_1_workspace_that_cannot_be_upgraded_is_read_but_never_written(tmp_path: Path, monkeypatch) -> None:
+    """Writing a version 1 workspace without upgrading it would let an older desk write beside this one with
+    other locks: when the upgrade fails (here a full disk), it is read as it is and every change refused."""
+    import errno
+
+    from incident_desk.store import backups
+
+    with Workspace.open(tmp_path / "ws", create=True, auto_backup=False) as ws:
+        ws.create(make_incident(), actor="alice")
+    meta_path = tmp_path / "ws" / "workspace.json"
+    meta_path.write_bytes(orjson.dumps({**orjson.loads(meta_path.read_bytes()), "schema_version": 1}))
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "ws" / "backups"))
+
+    monkeypatch.setattr(backups, "take_snapshot", disk_full)
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert [s.id for s in ws.list_summaries()] == ["INC-2025-001"]
+        assert any("could not be upgraded to 2" in note and "reading only" in note for note in ws.notices)
+        with pytest.raises(StoreError, match="could not be upgraded.*nothing was saved"):
+            ws.update("INC-2025-001", lambda i: setattr(i, "title", "Renamed"), actor="bob", action="edit")
+    assert orjson.loads(meta_path.read_bytes())["schema_version"] == 1
+    with Workspace.open(tmp_path / "ws") as again:
+        assert again.get("INC-2025-001").title == make_incident().title
