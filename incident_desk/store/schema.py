@@ -1,7 +1,8 @@
 """Workspace schema version and the registry of migrations between versions.
 
 `workspace.json` records `schema_version`. Opening a workspace written by a newer version raises
-`SchemaTooNew`; an older one is upgraded by running `MIGRATIONS[v]` (v -> v+1) in order, after a snapshot.
+`SchemaTooNew`; an older one is upgraded by running `MIGRATIONS[v]` (v -> v+1) in order, after a snapshot
+(unless every step pending leaves the data alone: `WITHOUT_SNAPSHOT`).
 A read-only workspace cannot be upgraded: it is read as it is when its version is in `READABLE_AS_IS`.
 
 Versions:
@@ -35,15 +36,23 @@ Migration = Callable[[Path], None]
 MIGRATIONS: dict[int, Migration] = {}
 
 
-def migration(from_version: int) -> Callable[[Migration], Migration]:
-    """Register a migration: `@migration(1) def to_v2(root): ...`."""
+#: migrations that change no incident, index or configuration file (a snapshot before them protects nothing,
+#: and costs seconds to minutes on a workspace of 50,000 incidents)
+WITHOUT_SNAPSHOT: set[int] = set()
+
+
+def migration(from_version: int, *, snapshot: bool = True) -> Callable[[Migration], Migration]:
+    """Register a migration: `@migration(1) def to_v2(root): ...`; `snapshot=False` only for one that leaves
+    the workspace's data alone."""
     def register(function: Migration) -> Migration:
         MIGRATIONS[from_version] = function
+        if not snapshot:
+            WITHOUT_SNAPSHOT.add(from_version)
         return function
     return register
 
 
-@migration(1)
+@migration(1, snapshot=False)
 def _striped_incident_locks(root: Path) -> None:
     """Version 1 locked each incident on `locks/INC-....lock` (and noted its holder in `.owner`)."""
     for path in (root / "locks").glob("INC-*"):

@@ -139,19 +139,20 @@ class Workspace:
                                f"Desk understands ({schema.SCHEMA_VERSION}); upgrade Incident Desk to open it")
         if version < schema.SCHEMA_VERSION:
             steps = schema.pending_migrations(version)
+            on_disk = version
             try:
-                backups.take_snapshot(self.path, self.path / "backups", self.keep_backups)
+                if any(from_version not in schema.WITHOUT_SNAPSHOT for from_version, _ in steps):
+                    backups.take_snapshot(self.path, self.path / "backups", self.keep_backups)
                 for from_version, step in steps:
                     step(self.path)
-                    meta["schema_version"] = from_version + 1
-                    schema.write_meta(self.path, meta)
+                    schema.write_meta(self.path, {**meta, "schema_version": from_version + 1})
+                    on_disk = from_version + 1
             except OSError as error:
-                if meta["schema_version"] not in schema.READABLE_AS_IS:
+                if on_disk not in schema.READABLE_AS_IS:
                     raise
                 # e.g. a read-only file system: read it as it is, and refuse every change until it is upgraded
-                self.upgrade_needed = (f"workspace {self.path} has schema version {meta['schema_version']} and "
-                                       f"could not be upgraded to {schema.SCHEMA_VERSION} "
-                                       f"({describe_os_error(error, 'upgrade it')})")
+                self.upgrade_needed = (f"workspace {self.path} has schema version {on_disk} and could not be "
+                                       f"upgraded to {schema.SCHEMA_VERSION} ({describe_os_error(error, 'upgrade it')})")
                 self.notices.append(f"{self.upgrade_needed}: reading only; any change will be refused")
 
     def _journal_is_long(self) -> bool:
