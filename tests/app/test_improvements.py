@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from incident_desk.app import improvements_service, reporting
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli_redirected
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -74,10 +73,7 @@ def test_patterns_become_items_with_their_evidence(desk):
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+    return run_cli_redirected(*args)
 
 
 def test_bad_improvement_rules_are_located(tmp_path, monkeypatch):

@@ -3,8 +3,6 @@ naming the evidence; the rubric file is validated and its own tests run with `ru
 
 from __future__ import annotations
 
-import contextlib
-import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from incident_desk.app import maturity_service, playbook_service
 from incident_desk.app.wiring import open_desk
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli_redirected
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -81,10 +80,7 @@ def test_the_report_section_is_filled_from_the_assessment(desk):
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+    return run_cli_redirected(*args)
 
 
 def test_rubric_errors_are_located_and_its_tests_run(tmp_path, monkeypatch):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
 
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli_redirected
 
 
 @pytest.fixture
@@ -21,10 +20,7 @@ def ws(tmp_path, monkeypatch):
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+    return run_cli_redirected(*args)
 
 
 def test_security_playbook_follows_the_active_rules(ws, tmp_path):

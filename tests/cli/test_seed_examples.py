@@ -9,17 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from incident_desk.cli.main import main
-from tests.cli_support import run_cli
+from tests.cli_support import demo_workspace as generated_workspace, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def demo_workspace(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "ws"
-    assert main(["--workspace", str(path), "demo", "create", "--count", "120"]) == 0
-    return path
+    return generated_workspace(tmp_path_factory, "demo", 120)
 
 
 @pytest.fixture

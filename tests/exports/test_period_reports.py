@@ -11,8 +11,7 @@ import pytest
 
 from incident_desk.app.period_reports import parse_period
 from incident_desk.app.wiring import open_desk
-from incident_desk.cli.main import main
-from tests.cli_support import run_cli
+from tests.cli_support import demo_workspace, run_cli
 from incident_desk.domain import DomainError
 
 from .conftest import pdftotext
@@ -20,9 +19,7 @@ from .conftest import pdftotext
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("history") / "ws"
-    assert main(["--workspace", str(path), "demo", "create", "--count", "150"]) == 0
-    return path
+    return demo_workspace(tmp_path_factory, "history", 150)
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ edited rule changes the regenerated PDF, and an unknown incident type is a clear
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 
 import pytest
 
 from incident_desk.cli.main import main
+from tests.cli_support import run_cli_redirected
 
 from .conftest import pdftotext
 
@@ -24,10 +23,7 @@ def ws(tmp_path, monkeypatch):
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+    return run_cli_redirected(*args)
 
 
 def words(text: str) -> str:
