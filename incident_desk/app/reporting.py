@@ -35,7 +35,7 @@ def report_context(desk: Desk, incident: Incident | None = None, now: datetime |
         regulatory=known.regulatory_clocks(incident, now) if known is not None and incident is not None else None,
         derived=known.derived_facts(incident, now) if known is not None and incident is not None else (),
         maturity=maturity_service.report_view(desk),
-        derived_items=improvements_service.report_items(desk, incident.id) if incident is not None else (),
+        derived_items=improvements_service.report_items(desk, incident) if incident is not None else (),
     )
 
 

@@ -3,6 +3,7 @@ generator renders, joined with the live severity levels and escalation policies 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +17,7 @@ from .errors import Problem, RulesError
 from .explain import describe_node
 from .models import RuleId, Strict, Text, validate_model
 from .suggest import unknown
-from .yamlsafe import load_file
+from .yamlsafe import MAX_BYTES, load_file
 
 PLAYBOOKS_DIR = "playbooks"
 
@@ -80,15 +81,44 @@ def load_playbook_file(path: Path, known_templates: set[str] | None = None) -> P
     return model
 
 
+#: folder -> (what its files looked like when read, the playbooks read): one report asks for the playbooks
+#: twice (improvements and maturity) and the window asks again on every refresh
+_loaded: dict[tuple[Path, frozenset[str] | None], tuple[tuple, dict[str, tuple[PlaybookFile, str]]]] = {}
+
+
 def load_playbooks(directory: Path, known_templates: set[str] | None = None) -> dict[str, tuple[PlaybookFile, str]]:
     """Every `*.yaml` of the playbooks folder by incident type: (model, file). RulesError lists every
-    problem of every file (`file:line: path: message`); a missing folder means no playbooks."""
+    problem of every file (`file:line: path: message`); a missing folder means no playbooks. Read again only
+    when a file was added, removed or changed (its bytes, not its time stamp) since the last read."""
     folder = Path(directory)
+    if not folder.is_dir():
+        return {}
+    paths = sorted(folder.glob("*.yaml"))
+    stamps = tuple(_fingerprint(path) for path in paths)
+    key = (folder, frozenset(known_templates) if known_templates is not None else None)
+    cached = _loaded.get(key)
+    if cached is not None and cached[0] == stamps and None not in stamps:
+        return dict(cached[1])
+    found = _read_playbooks(paths, known_templates)
+    _loaded[key] = (stamps, found)
+    return dict(found)
+
+
+def _fingerprint(path: Path) -> tuple[str, bytes] | None:
+    """What tells whether a playbook file changed: its bytes (time stamps are too coarse to tell two quick
+    edits apart). None for a file too big or unreadable, which is never served from memory."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return path.name, hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return None
+
+
+def _read_playbooks(paths: list[Path], known_templates: set[str] | None) -> dict[str, tuple[PlaybookFile, str]]:
     found: dict[str, tuple[PlaybookFile, str]] = {}
     problems: list[Problem] = []
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.glob("*.yaml")):
+    for path in paths:
         model, file_problems = _check(path, known_templates)
         if model is not None and model.type in found:
             file_problems.append(Problem(str(path), 1, "type", f"a playbook for '{model.type}' is already in "

@@ -72,6 +72,26 @@ def test_patterns_become_items_with_their_evidence(desk):
     assert "capacity" not in text.split("RECOMMENDATIONS:")[1].split("INCIDENT RESPONSE MATURITY")[0]
 
 
+def test_an_incident_report_shows_every_finding_it_is_part_of(desk):
+    """A report reads only the history its findings need (the workspace's overdue items only for an incident
+    with one overdue), and still shows exactly the findings of the whole workspace that name it."""
+    a = incident(desk, 30, factors=["Runbook out of date"])
+    b = incident(desk, 20, factors=["Runbook out of date"])
+    old = incident(desk, 400)  # outside every window
+    desk.add_action_item(a, title="Update the runbook", owner="SRE", due=date(2026, 6, 1))
+    desk.add_action_item(old, title="Replace the old load balancer", owner="Network", due=date(2025, 6, 1))
+    desk.add_action_item(b, title="Add a canary", owner="Dev", due=date(2026, 12, 1))  # not due yet
+    everything = improvements_service.derive(desk)
+    for incident_id in (a, b, old):
+        expected = tuple(i for i in everything if incident_id in i.incidents)
+        assert improvements_service.report_items(desk, desk.get(incident_id)) == expected
+    overdue = next(i for i in everything if i.rule_id == "overdue-actions")
+    assert overdue.text == "Review the 2 overdue action items with their owners"
+    assert [i.rule_id for i in improvements_service.report_items(desk, desk.get(old))] == ["overdue-actions"]
+    assert "overdue-actions" not in [i.rule_id for i in improvements_service.report_items(desk, desk.get(b))]
+    assert "Review the 2 overdue action items" in reporting.text_report(desk, a)
+
+
 def run(*args):
     return run_cli_redirected(*args)
 

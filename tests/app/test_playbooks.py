@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -109,3 +110,21 @@ def test_a_failing_generator_plugin_is_reported_not_raised(ws):
         assert playbook_service.render(desk, "security").startswith("# Security incident response")
     code, _, err = run("playbook", "show", "security", "--generator", "nope")
     assert code == 3 and "no playbook generator 'nope'" in err
+
+
+def test_an_edited_playbook_is_read_again_in_the_same_process(ws):
+    """Playbooks are kept in memory between reads (a report asks twice; the window on every refresh), so an
+    edit must still show at once: even one of the same size made within the file system's time-stamp tick."""
+    security = ws / "rules" / "playbooks" / "security.yaml"
+    original = security.read_text()
+    assert "Isolate affected hosts" in run("playbook", "show", "security")[1]
+    stamp = security.stat()
+    security.write_text(original.replace("Isolate affected hosts", "Isolate affected nodes"))
+    os.utime(security, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size and modification time
+    code, out, _ = run("playbook", "show", "security")
+    assert code == 0 and "Isolate affected nodes" in out and "Isolate affected hosts" not in out
+    security.write_text(original.replace("phase: \"immediate\"", "phase: \"right-now\"", 1))
+    code, _, err = run("playbook", "show", "security")
+    assert code != 0 and "security.yaml" in err
+    security.write_text(original)
+    assert "Isolate affected hosts" in run("playbook", "show", "security")[1]
