@@ -11,45 +11,24 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from enum import Enum
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..domain import (
-    ActionItem,
-    Channel,
-    Clock,
-    CommunicationEntry,
-    DomainError,
-    EventKind,
-    Facts,
-    ImpactKind,
-    ImpactWindow,
-    Incident,
-    IncidentRow,
-    IncidentSummary,
-    Phase,
-    RemediationAction,
-    Role,
-    Severity,
-    Status,
-    TimelineEvent,
-    WorkStatus,
-    Why,
-    normalize_severity,
-    operations,
-)
-from ..domain.incident import format_incident_id
+from ..domain import (Channel, DomainError, EventKind, ImpactKind, IncidentRow, IncidentView, Phase, Role, Status,
+                      WorkStatus)
 from ..domain.validation import check_incident_id
-from ..domain.operations import describe_validation_error
 from ..domain.timeutil import as_utc
+from ..domain.vocabulary import format_incident_id
 from ..store import EVERYTHING, SummaryQuery, Workspace
 from .config import current_actor
-from .roles_config import RoleDefinition, find_role, load_roles
 
-if TYPE_CHECKING:  # plugins load on the first event, so a command that only reads never imports pluggy
+if TYPE_CHECKING:  # the models load on first use and plugins on the first event: `list` and `show` need neither
+    from ..domain import ActionItem, Incident, IncidentSummary, RemediationAction, Severity, TimelineEvent
+    from .roles_config import RoleDefinition
     from ..plugin import Plugins
     from ..plugin.manager import PluginFailure
 
-Classifier = Callable[[Incident, datetime], Severity]
+Classifier = Callable[["Incident", datetime], "Severity"]
 SETTABLE_FIELDS = frozenset({"title", "summary", "type", "services", "affected_systems", "tags", "resolution"})
 
 
@@ -139,6 +118,10 @@ class Desk:
     def get(self, incident_id: str) -> Incident:
         return self.workspace.get(normalize_id(incident_id))
 
+    def view(self, incident_id: str) -> IncidentView:
+        """What `show` prints of an incident, read without building the models when its file is sealed."""
+        return self.workspace.view(normalize_id(incident_id))
+
     def list_summaries(self) -> list[IncidentSummary]:
         """The light summaries of every incident (what lists, metrics and backtests read)."""
         return self.workspace.list_summaries()
@@ -173,6 +156,8 @@ class Desk:
         """Declare a new incident, classified by the rules. A `severity` that differs from the computed
         level is kept beside it as an override by the declaring person. A `drill` is an exercise:
         left out of production metrics, counted by the maturity assessment."""
+        from ..domain import Clock, Incident, normalize_severity, operations
+
         now = declared_at or self.clock()
         started = started_at or alerted_at or now
         try:
@@ -259,6 +244,8 @@ class Desk:
                 self.plugin_failures += plugins.action_item_did_change(saved, item, before["items"][item.id])
 
     def set_facts(self, incident_id: str, changes: dict[str, Any], **kw: Any) -> Incident:
+        from ..domain import operations
+
         return self.change(incident_id, "set facts",
                            lambda i: operations.set_facts(i, coerce_facts(changes)), reclassify=True, **kw)
 
@@ -279,6 +266,8 @@ class Desk:
                 fields: dict[str, Any] | None = None, clock: dict[str, datetime | None] | None = None,
                 **kw: Any) -> Incident:
         """Facts, identity fields and clock in ONE change: every part is saved, or (one refused) nothing."""
+        from ..domain import operations
+
         unknown = sorted(set(fields or {}) - SETTABLE_FIELDS)
         if unknown:
             raise DomainError(f"cannot set {', '.join(unknown)}; settable: {', '.join(sorted(SETTABLE_FIELDS))}")
@@ -296,11 +285,15 @@ class Desk:
                            reclassify=True, **kw)
 
     def set_clock(self, incident_id: str, changes: dict[str, datetime | None], **kw: Any) -> Incident:
+        from ..domain import operations
+
         return self.change(incident_id, "set clock", lambda i: operations.set_clock(i, changes),
                            reclassify=True, **kw)
 
     def transition(self, incident_id: str, target: Status | str, *, at: datetime | None = None,
                    note: str = "", **kw: Any) -> Incident:
+        from ..domain import operations
+
         target = Status(target)
         when = at or self.clock()
         return self.change(incident_id, f"status {target.value}",
@@ -308,6 +301,8 @@ class Desk:
                            reclassify=True, **kw)
 
     def acknowledge(self, incident_id: str, *, at: datetime | None = None, **kw: Any) -> Incident:
+        from ..domain import operations
+
         when = at or self.clock()
         return self.change(incident_id, "acknowledge", lambda i: operations.acknowledge(i, when, self.actor),
                            reclassify=True, **kw)
@@ -315,6 +310,8 @@ class Desk:
     def add_event(self, incident_id: str, text: str, *, kind: EventKind | str = EventKind.NOTE,
                   at: datetime | None = None, source: str = "manual") -> TimelineEvent:
         """Append a timeline event on the store's fast path (no full rewrite)."""
+        from ..domain import TimelineEvent
+
         try:
             event = TimelineEvent(at=at or self.clock(), text=text, kind=EventKind(kind), source=source,
                                   author=self.actor)
@@ -329,20 +326,29 @@ class Desk:
     def edit_event(self, incident_id: str, event_id: str, *, text: str | None = None,
                    kind: EventKind | str | None = None, at: datetime | None = None, **kw: Any) -> Incident:
         """Correct a timeline event; the audit trail records the change (who, when, what it said)."""
+        from ..domain import operations
+
         new_kind = parse_enum(EventKind, kind, "event kind") if kind is not None else None
         return self.change(incident_id, "timeline edit",
                            lambda i: operations.edit_event(i, event_id, text=text, kind=new_kind, at=at), **kw)
 
     def delete_event(self, incident_id: str, event_id: str, **kw: Any) -> Incident:
         """Remove a timeline event entered by mistake; the audit trail keeps it."""
+        from ..domain import operations
+
         return self.change(incident_id, "timeline delete", lambda i: operations.remove_event(i, event_id), **kw)
 
     def roles(self) -> list[RoleDefinition]:
         """The workspace's roles: the seed's five plus those of `<workspace>/roles.yaml`."""
+        from .roles_config import load_roles
+
         return load_roles(getattr(self.workspace, "path", None))
 
     def assign_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None,
                     note: str = "", additional: bool = False, **kw: Any) -> Incident:
+        from ..domain import operations
+        from .roles_config import find_role
+
         definition = find_role(self.roles(), role)
         when = at or self.clock()
         return self.change(incident_id, f"role {definition.id}",
@@ -351,6 +357,9 @@ class Desk:
                            **kw)
 
     def relieve_role(self, incident_id: str, role: Role | str, person: str, *, at: datetime | None = None) -> Incident:
+        from ..domain import operations
+        from .roles_config import find_role
+
         definition = find_role(self.roles(), role)
         when = at or self.clock()
         return self.change(incident_id, f"role {definition.id}",
@@ -358,6 +367,8 @@ class Desk:
 
     def add_communication(self, incident_id: str, message: str, *, channel: Channel | str = Channel.INTERNAL,
                           audience: str = "", at: datetime | None = None, template: str | None = None) -> Incident:
+        from ..domain import CommunicationEntry, operations
+
         channel = parse_enum(Channel, channel, "channel")
         entry = _build(CommunicationEntry, "communication", at=at or self.clock(), channel=channel,
                        audience=audience, message=message, template=template, author=self.actor)
@@ -367,6 +378,8 @@ class Desk:
                           root_cause: str | None = None, add_factors: Iterable[str] = (),
                           add_whys: Iterable[tuple[str, str]] = (), replace_factors: bool = False,
                           replace_whys: bool = False, **kw: Any) -> Incident:
+        from ..domain import Why
+
         whys = [_build(Why, "5 whys", question=q, answer=a) for q, a in add_whys]
         factors = list(add_factors)
 
@@ -388,6 +401,8 @@ class Desk:
                    business_notes: Iterable[str] = (), technical_notes: Iterable[str] = (),
                    sla_credits: float | None = None,
                    windows: Iterable[tuple[str, datetime, datetime]] = (), **kw: Any) -> Incident:
+        from ..domain import ImpactWindow
+
         new_windows = [_build(ImpactWindow, "impact window", kind=parse_enum(ImpactKind, k, "impact kind"),
                               start=s, end=e) for k, s, e in windows]
 
@@ -406,6 +421,8 @@ class Desk:
 
     def add_remediation(self, incident_id: str, text: str, *, phase: Phase | str,
                         status: WorkStatus | str = WorkStatus.NOT_STARTED, owner: str = "") -> Incident:
+        from ..domain import RemediationAction
+
         action = _build(RemediationAction, "remediation", phase=parse_enum(Phase, phase, "phase"), text=text,
                         status=parse_enum(WorkStatus, status, "status"), owner=owner)
         return self.change(incident_id, "remediation", lambda i: i.remediation.append(action))
@@ -441,6 +458,8 @@ class Desk:
         return self.change(incident_id, "post-mortem", _guard(apply), **kw)
 
     def add_action_item(self, incident_id: str, **fields: Any) -> ActionItem:
+        from ..domain import operations
+
         created: list[ActionItem] = []
         when = self.clock()
         self.change(incident_id, "action item",
@@ -448,6 +467,8 @@ class Desk:
         return created[0]
 
     def update_action_item(self, incident_id: str, item_id: str, changes: dict[str, Any]) -> ActionItem:
+        from ..domain import operations
+
         updated: list[ActionItem] = []
         when = self.clock()
         self.change(incident_id, "action item",
@@ -455,11 +476,15 @@ class Desk:
         return updated[0]
 
     def override_severity(self, incident_id: str, level: str, reason: str) -> Incident:
+        from ..domain import operations
+
         when = self.clock()
         return self.change(incident_id, "severity override",
                            lambda i: operations.override_severity(i, level, reason, self.actor, when))
 
     def clear_severity_override(self, incident_id: str) -> Incident:
+        from ..domain import operations
+
         when = self.clock()
         return self.change(incident_id, "severity override",
                            lambda i: operations.clear_override(i, self.actor, when))
@@ -470,6 +495,8 @@ class Desk:
 
         The regime (id or name) and obligation (id) are checked against the workspace's rules, with a
         did-you-mean; the filing is stored under the rule file's ids. A filing in the future is refused."""
+        from ..domain import operations
+
         ruleset = self.rules.ruleset if self.rules is not None else None
         if ruleset is None:
             reason = f": {self.rules.notices[-1]}" if self.rules is not None and self.rules.notices else ""
@@ -542,6 +569,8 @@ class Desk:
     # ------------------------------------------------------------------ internals
 
     def _classify(self, incident: Incident) -> None:
+        from ..domain import operations
+
         if self.classifier is None:
             return
         computed = self.classifier(incident, self.clock())
@@ -594,7 +623,11 @@ def find_remediation(incident: Incident, ref: str) -> RemediationAction:
                       f"(use its number 1-{len(incident.remediation)} or id)")
 
 
-_LIST_FACTS = {name for name, f in Facts.model_fields.items() if "list" in str(f.annotation)}
+@cache
+def _list_facts() -> frozenset[str]:
+    from ..domain import Facts
+
+    return frozenset(name for name, f in Facts.model_fields.items() if "list" in str(f.annotation))
 
 
 _CLEARING = ("", "unknown", "none", "null", "[]")
@@ -607,7 +640,7 @@ def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
     for name, value in changes.items():
         if isinstance(value, str):
             stripped = value.strip()
-            if name in _LIST_FACTS:  # `unknown` / `none` / empty clears the list: it is not a category
+            if name in _list_facts():  # `unknown` / `none` / empty clears the list: it is not a category
                 value = [] if stripped.lower() in _CLEARING else [v.strip() for v in stripped.split(",") if v.strip()]
             elif stripped.lower() in _CLEARING:
                 value = None
@@ -620,6 +653,8 @@ def coerce_facts(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pydantic_message(error: Exception) -> str:
+    from ..domain.operations import describe_validation_error
+
     from pydantic import ValidationError
 
     return describe_validation_error(error) if isinstance(error, ValidationError) else str(error)

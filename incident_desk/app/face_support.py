@@ -16,7 +16,7 @@ from typing import Any
 _SOURCES = {
     "DEFAULT_LEVEL_NAMES": ("domain.levels", "DEFAULT_LEVEL_NAMES"),
     "InvalidIncidentId": ("domain.validation", "InvalidIncidentId"),
-    "PRIORITY_RANK": ("domain.incident", "PRIORITY_RANK"),
+    "PRIORITY_RANK": ("domain.vocabulary", "PRIORITY_RANK"),
     "Plugins": ("plugin", "Plugins"),
     "RegulatoryClock": ("engine", "RegulatoryClock"),
     "StoreError": ("store.errors", "StoreError"),
@@ -32,7 +32,7 @@ _SOURCES = {
     "level_rank": ("domain.levels", "level_rank"),
     "parse_duration": ("domain.timeutil", "parse_duration"),
     "parse_instant": ("domain.timeutil", "parse_instant"),
-    "role_label": ("domain.incident", "role_label"),
+    "role_label": ("domain.vocabulary", "role_label"),
     "store_errors": ("store.errors", None),
 }
 

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..domain import Incident, Severity
 from .config import bundled_rules_dir, default_rules_dir
 
 if TYPE_CHECKING:  # the engine is imported on first classification, not by commands that only read
+    from ..domain import Incident, Severity
     from ..engine import RuleSet, RulesError
 
 

@@ -8,13 +8,17 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import ActionItem, Incident, IncidentRow, IncidentSummary
+from .. import IncidentRow, IncidentView
 from ..app.face_support import figures
 from ..app.face_support import level_label, role_label
 from ..app.face_support import format_duration, format_short_duration, isoformat_z
+
+if TYPE_CHECKING:
+    from .. import ActionItem, Incident, IncidentSummary
 
 
 # C0 and C1 controls, DEL, line/paragraph separators, and the bidi embeddings, overrides, isolates and marks
@@ -86,33 +90,32 @@ def incident_table(incidents: Sequence[IncidentRow]) -> str:
     return table(["ID", "SEV", "STATUS", "TYPE", "STARTED", "TTR", "COMMANDER", "TITLE"], rows)
 
 
-def incident_block(incident: Incident) -> str:
+def incident_block(incident: Incident | IncidentView) -> str:
     """A compact overview of one incident; the full report is `incident-desk report`."""
-    c = incident.clock
+    view = incident if isinstance(incident, IncidentView) else IncidentView.of(incident)
+    c = view.clock
     lines = [
-        f"{incident.id}  {neutralize(incident.title)}",
-        f"  Status:     {incident.status.value}   Severity: {level_label(incident.severity.level)}"
-        + (f" (override by {incident.severity.override.author}: {incident.severity.override.reason};"
-           f" computed {incident.severity.computed or 'none'})" if incident.severity.override else ""),
-        f"  Type:       {incident.type}   Revision: {incident.revision}",
-        f"  Services:   {', '.join(incident.services) or '-'}",
-        f"  Systems:    {', '.join(incident.affected_systems) or '-'}",
+        f"{view.id}  {neutralize(view.title)}",
+        f"  Status:     {view.status.value}   Severity: {level_label(view.level)}"
+        + (f" (override by {view.override.author}: {view.override.reason};"
+           f" computed {view.computed or 'none'})" if view.override else ""),
+        f"  Type:       {view.type}   Revision: {view.revision}",
+        f"  Services:   {', '.join(view.services) or '-'}",
+        f"  Systems:    {', '.join(view.affected_systems) or '-'}",
         f"  Started:    {when(c.started_at)}   Alerted: {when(c.alerted_at)}   Declared: {when(c.declared_at)}",
         f"  Acknowledged: {when(c.acknowledged_at)}   Mitigated: {when(c.mitigated_at)}   "
         f"Resolved: {when(c.resolved_at)}   Closed: {when(c.closed_at)}",
     ]
-    for name, value in (("TTD", figures.time_to_detect(incident)), ("TTA", figures.time_to_acknowledge(incident)),
-                        ("TTR", figures.time_to_resolve(incident))):
+    for name, value in (("TTD", figures.time_to_detect(view)), ("TTA", figures.time_to_acknowledge(view)),
+                        ("TTR", figures.time_to_resolve(view))):
         if value is not None:
             lines.append(f"  {name}: {format_duration(value)}")
-    facts = {k: v for k, v in incident.facts.model_dump().items() if v not in (None, [])}
-    if facts:
-        lines.append("  Facts:      " + ", ".join(f"{k}={v}" for k, v in facts.items()))
-    holders = [f"{role_label(a.role)}: {a.person}" for a in incident.roles if a.relieved_at is None]
-    if holders:
-        lines.append("  Roles:      " + "; ".join(holders))
-    lines.append(f"  Timeline:   {len(incident.timeline)} events   Communications: {len(incident.communications)}"
-                 f"   Action items: {len(incident.action_items)}")
+    if view.facts:
+        lines.append("  Facts:      " + ", ".join(f"{k}={v}" for k, v in view.facts))
+    if view.holders:
+        lines.append("  Roles:      " + "; ".join(f"{role_label(h.role)}: {h.person}" for h in view.holders))
+    lines.append(f"  Timeline:   {view.timeline_count} events   Communications: {view.communications_count}"
+                 f"   Action items: {view.action_items_count}")
     return "\n".join(lines)
 
 

@@ -84,8 +84,8 @@ def list_(app: AppContext, statuses, severities, types, service, active, since, 
 @pass_app
 def show(app: AppContext, incident_id, as_json):
     """Show one incident (the full report is `incident-desk report`)."""
-    with open_desk(app) as desk:
-        incident = desk.get(incident_id)
+    with open_desk(app) as desk:  # the text needs only the view, read without the models when the file is sealed
+        incident = desk.get(incident_id) if as_json else desk.view(incident_id)
     emit(incident, as_json, incident_block)
 
 

@@ -14,8 +14,32 @@ A figure whose inputs are unknown is `None`: it is shown as unknown, never as ze
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
-from .incident import ImpactKind, Incident
+from .vocabulary import ImpactKind
+
+if TYPE_CHECKING:
+    from .incident import Incident
+
+
+class Instants(Protocol):
+    """The clock instants the time figures read (an `Incident`'s clock, or an `IncidentView`'s)."""
+
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def alerted_at(self) -> datetime | None: ...
+    @property
+    def declared_at(self) -> datetime | None: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+
+
+class Clocked(Protocol):
+    @property
+    def clock(self) -> Instants: ...
 
 
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
@@ -24,15 +48,15 @@ def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
     return end - start
 
 
-def time_to_detect(incident: Incident) -> timedelta | None:
+def time_to_detect(incident: Clocked) -> timedelta | None:
     return _between(incident.clock.started_at, incident.clock.declared_at)
 
 
-def time_to_acknowledge(incident: Incident) -> timedelta | None:
+def time_to_acknowledge(incident: Clocked) -> timedelta | None:
     return _between(incident.clock.alerted_at, incident.clock.acknowledged_at)
 
 
-def time_to_resolve(incident: Incident) -> timedelta | None:
+def time_to_resolve(incident: Clocked) -> timedelta | None:
     return _between(incident.clock.started_at, incident.clock.resolved_at)
 
 

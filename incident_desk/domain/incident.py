@@ -11,7 +11,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -27,16 +26,28 @@ from pydantic import (
 
 from .lifecycle import Status
 from .timeutil import as_utc, parse_duration
+from .field_types import Amount, Count, Percent, SaneDate
 from .validation import (
     INCIDENT_ID_PATTERN,  # noqa: F401 - re-exported: the one id grammar lives in validation
-    MAX_SEQUENCE,
-    Amount,
-    Count,
-    Percent,
-    SaneDate,
     check_instant,
     id_problem,
-    parse_incident_id,
+)
+from .vocabulary import (  # re-exported: the plain words of the model live in vocabulary
+    PRIORITY_RANK as PRIORITY_RANK,
+    ROLE_PATTERN,
+    Channel as Channel,
+    DeliveryState,
+    EventKind,
+    ImpactKind,
+    Phase,
+    Priority,
+    Role,
+    TeamRole,
+    WorkStatus,
+    format_incident_id as format_incident_id,
+    incident_number as incident_number,
+    normalize_severity,
+    role_label as role_label,
 )
 SEVERITY_PATTERN = re.compile(r"^SEV-(\d)$")
 
@@ -85,15 +96,6 @@ UTCDateTime = Annotated[datetime, AfterValidator(_sane_utc)]
 OptionalUTC = Annotated[datetime | None, AfterValidator(_utc)]
 NonBlank = Annotated[str, AfterValidator(_non_blank)]
 CleanList = Annotated[list[str], AfterValidator(_clean_list)]
-
-
-def normalize_severity(value: str) -> str:
-    """Accept `sev1`, `SEV1`, `Sev-1`, `1` and return the canonical `SEV-1`."""
-    text = str(value).strip().upper().replace("_", "-").replace(" ", "")
-    match = re.fullmatch(r"(?:SEV-?)?([0-9])", text)
-    if not match:
-        raise ValueError(f"'{value}' is not a severity level such as SEV-1 or sev2")
-    return f"SEV-{match.group(1)}"
 
 
 SeverityLevel = Annotated[str, AfterValidator(normalize_severity)]
@@ -287,40 +289,6 @@ class Severity(Model):
 # --------------------------------------------------------------------------- people and records
 
 
-class Role(StrEnum):
-    """The seed's five roles: every workspace has them; a workspace's roles.yaml adds its own."""
-
-    INCIDENT_COMMANDER = "incident_commander"
-    COMMUNICATIONS_LEAD = "communications_lead"
-    OPERATIONS_LEAD = "operations_lead"
-    SCRIBE = "scribe"
-    SUBJECT_EXPERT = "subject_expert"
-
-    @property
-    def label(self) -> str:
-        return role_label(self.value)
-
-
-ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-def role_label(role: str) -> str:
-    """`incident_commander` -> `Incident commander`."""
-    return str(role).replace("_", " ").capitalize()
-
-
-class TeamRole(str):
-    """A role a workspace added (roles.yaml), with the same `label` as the seed's `Role` members."""
-
-    @property
-    def label(self) -> str:
-        return role_label(self)
-
-    @property
-    def value(self) -> str:
-        return str(self)
-
-
 def _role_slug(value: str) -> str:
     """The seed's roles as `Role` members (so `a.role is Role.SCRIBE` holds), others as `TeamRole`."""
     text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
@@ -347,16 +315,6 @@ class RoleAssignment(Model):
     note: str = ""
 
 
-class EventKind(StrEnum):
-    ALERT = "alert"
-    STATUS = "status"
-    ACTION = "action"
-    DECISION = "decision"
-    COMMUNICATION = "communication"
-    NOTE = "note"
-    ROLE = "role"  # role assignments, handovers and stand-downs
-
-
 class TimelineEvent(Model):
     id: str = Field(default_factory=new_id)
     at: UTCDateTime
@@ -364,32 +322,6 @@ class TimelineEvent(Model):
     text: NonBlank
     source: str = "manual"
     author: str = ""
-
-
-class Channel(StrEnum):
-    INTERNAL = "internal"
-    STAKEHOLDER = "stakeholder"
-    STATUS_PAGE = "status_page"
-    CUSTOMER = "customer"
-    EXECUTIVE = "executive"
-    REGULATOR = "regulator"
-
-    @property
-    def label(self) -> str:
-        return {
-            "internal": "Internal alert",
-            "stakeholder": "Stakeholder notification",
-            "status_page": "Status page update",
-            "customer": "Customer notification",
-            "executive": "Executive update",
-            "regulator": "Regulator notification",
-        }[self.value]
-
-
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class Delivery(Model):
@@ -427,11 +359,6 @@ class Investigation(Model):
     root_cause: str = ""
 
 
-class ImpactKind(StrEnum):
-    COMPLETE_OUTAGE = "complete_outage"
-    PARTIAL_DEGRADATION = "partial_degradation"
-
-
 class ImpactWindow(Model):
     """A stretch of time with one kind of impact (complete outage or partial degradation)."""
 
@@ -458,37 +385,6 @@ class Impact(Model):
     windows: list[ImpactWindow] = Field(default_factory=list)
 
 
-class Phase(StrEnum):
-    IMMEDIATE = "immediate"
-    SHORT_TERM = "short_term"
-    LONG_TERM = "long_term"
-
-    @property
-    def label(self) -> str:
-        return {
-            "immediate": "Immediate (During Incident)",
-            "short_term": "Short-term (24 hours)",
-            "long_term": "Long-term (30 days)",
-        }[self.value]
-
-
-class WorkStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    SCHEDULED = "scheduled"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {"done": "Completed"}.get(self.value, self.value.replace("_", " ").title())
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (WorkStatus.DONE, WorkStatus.CANCELLED)
-
-
 class RemediationAction(Model):
     id: str = Field(default_factory=new_id)
     phase: Phase
@@ -506,16 +402,6 @@ class PostMortem(Model):
     scheduled_at: OptionalUTC = None
     held_at: OptionalUTC = None
     facilitator: str = ""
-
-
-class Priority(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
 
 
 class ActionItem(Model):
@@ -631,16 +517,3 @@ class Incident(Model):
 
     def sorted_timeline(self) -> list[TimelineEvent]:
         return sorted(self.timeline, key=lambda e: e.at)
-
-
-def incident_number(incident_id: str) -> tuple[int, int]:
-    """(year, sequence) of an id such as INC-2025-001 (InvalidIncidentId, a ValueError, if it is not one)."""
-    return parse_incident_id(incident_id)
-
-
-def format_incident_id(year: int, sequence: int) -> str:
-    if not 1 <= sequence <= MAX_SEQUENCE:
-        raise ValueError(f"incident number {sequence} of {year} is outside 1-{MAX_SEQUENCE}")
-    return f"INC-{year:04d}-{sequence:03d}"
-
-

@@ -6,14 +6,14 @@ and workspace metrics never open per-incident files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import Field
 
 from .figures import complete_outage
 from .incident import ActionItem, Clock, Facts, Incident, Model, Role
 from .lifecycle import Status
+from .row import IncidentRow as IncidentRow  # re-exported
 
 
 class IncidentSummary(Model):
@@ -50,26 +50,6 @@ class IncidentSummary(Model):
     @property
     def open_items(self) -> list[ActionItem]:
         return [a for a in self.action_items if a.status.is_open]
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentRow:
-    """One line of an incident list (what `incident-desk list` prints): the few fields the index keeps in
-    its rows, so a list of 50,000 incidents needs neither the incidents nor their whole summaries."""
-
-    id: str
-    title: str
-    type: str
-    status: Status
-    severity: str | None
-    started_at: datetime | None
-    resolved_at: datetime | None
-    commander: str
-
-    @classmethod
-    def of(cls, summary: IncidentSummary) -> IncidentRow:
-        return cls(summary.id, summary.title, summary.type, summary.status, summary.severity,
-                   summary.clock.started_at, summary.clock.resolved_at, summary.commander)
 
 
 def summarize(incident: Incident) -> IncidentSummary:

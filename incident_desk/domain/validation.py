@@ -16,10 +16,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timezone
-from typing import Annotated
-
-from pydantic import AfterValidator, Field
-
 from .errors import DomainError
 
 INCIDENT_ID_PATTERN = re.compile(r"^INC-([0-9]{4})-([0-9]{3,6})\Z")
@@ -95,8 +91,3 @@ def check_finite(value: float) -> float:
         raise ValueError(f"must be a finite number, not {value}")
     return value
 
-
-SaneDate = Annotated[date, AfterValidator(check_date)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]

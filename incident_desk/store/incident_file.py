@@ -8,14 +8,14 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from ..domain import Incident, TimelineEvent
 from . import audit
 from .errors import DamagedFile, TamperedFile
 from .storage import atomic_write_bytes, dump_tinydb, parse_tinydb_bytes
+
+if TYPE_CHECKING:  # the models load when an incident is validated, not to read its file
+    from ..domain import Incident, TimelineEvent
 
 CORE, TIMELINE, COMMUNICATIONS, AUDIT = "incident", "timeline", "communications", "audit"
 LIST_PARTS = {"timeline": TIMELINE, "communications": COMMUNICATIONS}
@@ -60,6 +60,10 @@ class StoredIncident:
             raise TamperedFile(self.path, problem, incident_id=self.core["id"])
 
     def to_incident(self) -> Incident:
+        from pydantic import ValidationError
+
+        from ..domain import Incident
+
         try:
             return Incident.model_validate({**self.core, "timeline": self.timeline,
                                             "communications": self.communications})

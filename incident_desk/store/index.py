@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import TypeAdapter
 
-from ..domain import ActionItem, IncidentSummary, Status, WorkStatus, incident_number
+from ..domain import Status, WorkStatus, incident_number
 from .errors import DamagedFile
 from .storage import atomic_write_bytes, parse_tinydb_bytes
 
@@ -33,10 +32,19 @@ SHARD_SIZE = 500
 SUMMARIES, STAMPS = "summaries", "stamps"
 Stamp = tuple[int, int, int]
 
+if TYPE_CHECKING:  # the models load on first use: reading list rows builds none
+    from pydantic import TypeAdapter
+
+    from ..domain import IncidentSummary
+
 
 @cache
 def summary_list_adapter() -> TypeAdapter[list[IncidentSummary]]:
     """Full validation of a list of summaries (built on first use: most processes never need it)."""
+    from pydantic import TypeAdapter
+
+    from ..domain import IncidentSummary
+
     return TypeAdapter(list[IncidentSummary])
 
 
@@ -61,7 +69,7 @@ def summary_doc(summary: IncidentSummary) -> dict[str, Any]:
 
 
 _OPEN_WORK = frozenset(w.value for w in WorkStatus if w.is_open)
-_DEFAULT_WORK_STATUS = ActionItem.model_fields["status"].default.value
+_DEFAULT_WORK_STATUS = WorkStatus.NOT_STARTED.value  # ActionItem's default, left out of dumped summaries
 ROWS = "rows"
 #: what a query reads without parsing the summary itself; `doc` is the summary (JSON text in a shard, a dict
 #: once parsed), `due` the earliest due date of the open action items

@@ -12,21 +12,25 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..domain import IncidentSummary, summarize
-from ..domain.incident import incident_number
+from ..domain import incident_number
 from ..domain.validation import is_incident_id
 from . import incident_file, index, index_journal, layout, recovery
 from .errors import DamagedFile
 from .locks import NOFOLLOW, try_hold
 from .storage import fsync_dir
 
+if TYPE_CHECKING:
+    from ..domain import IncidentSummary
+
 IndexLock = Callable[[], AbstractContextManager[None]]
 
 
 def summarize_file(path: Path, incident_id: str) -> tuple[IncidentSummary, index.Stamp]:
     """The summary of an incident file and the stamp of the version read. FileNotFoundError, DamagedFile."""
+    from ..domain import summarize
+
     stored, stat = incident_file.read_stored_with_stamp(path, incident_id)
     return summarize(stored.to_incident()), index.stamp_of(stat)
 

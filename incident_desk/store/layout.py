@@ -10,7 +10,7 @@ import os
 import zlib
 from pathlib import Path
 
-from ..domain.incident import incident_number
+from ..domain import incident_number
 from ..domain.validation import is_incident_id
 from . import index
 from .errors import NotFound

@@ -15,19 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import orjson
-from pydantic import ValidationError
 
-from ..domain import IncidentRow, IncidentSummary, Status
+from ..domain import IncidentRow, Status
 from ..domain.validation import id_problem
 from . import index, index_journal, index_maintenance, layout
 from .errors import DamagedFile
 from .folder_listing import FolderListing, folder_listings
 from .gc_pause import gc_paused
 from .index_maintenance import IndexLock
-from .summary_builder import summary_from_doc
+
+if TYPE_CHECKING:  # summaries are pydantic models, loaded by the first query that builds one: list rows build none
+    from ..domain import IncidentSummary
 
 IndexView = dict[str, tuple[index.Row | None, index.Stamp]]
 
@@ -234,13 +235,15 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
     if limit:
         hits = hits[:limit]
     built = caches.built
+    from .summary_builder import summary_from_doc as build
+
     for incident_id, text, stamp, summary, _ in hits:
         if summary is None:
             cached = built.get(incident_id)
             if cached is not None and cached[0] == stamp:
                 summary = cached[1]
             else:
-                summary = _from_text(text)
+                summary = _from_text(text, build)
                 if summary is None:  # an unusable entry: read the file itself
                     summary = summary_from_file(root, incident_id, caches, notices)
                     if summary is None:
@@ -253,7 +256,7 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
 #: what a selected incident needs until its summary is built: its id, its summary text and the fields a
 #: timeline append changed in it (for a list of rows: the row's `_LIST_FIELDS`), the stamp, the summary if
 #: already built, and its newest-first sort key
-Hit = tuple[str, tuple, index.Stamp, IncidentSummary | None, float]
+Hit = tuple[str, tuple, index.Stamp, "IncidentSummary | None", float]
 
 
 def _newest_first_key(row: index.Row) -> float:
@@ -413,7 +416,8 @@ def _append_quietly(root: Path, lines: list[bytes], index_lock: IndexLock) -> bo
     return True
 
 
-def _from_text(text: tuple[Any, dict[str, Any] | None]) -> IncidentSummary | None:
+def _from_text(text: tuple[Any, dict[str, Any] | None],
+               build: Callable[[dict[str, Any]], IncidentSummary]) -> IncidentSummary | None:
     doc, changes = text
     if isinstance(doc, index.TEXT):  # (a dict is a journal entry's summary, with its changes applied)
         try:
@@ -422,16 +426,21 @@ def _from_text(text: tuple[Any, dict[str, Any] | None]) -> IncidentSummary | Non
             return None
         if changes:
             doc.update(changes)
-    return _from_doc(doc)
+    return _from_doc(doc, build)
 
 
-def _from_doc(doc: dict[str, Any]) -> IncidentSummary | None:
+def _from_doc(doc: dict[str, Any], build: Callable[[dict[str, Any]], IncidentSummary]) -> IncidentSummary | None:
+    """The summary of an index entry: built directly (`summary_builder`), else fully validated; None if neither."""
     if not isinstance(doc, dict):
         return None
     try:
-        return summary_from_doc(doc)
+        return build(doc)
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
+    from pydantic import ValidationError
+
+    from ..domain import IncidentSummary
+
     try:
         return IncidentSummary.model_validate(doc)
     except ValidationError:

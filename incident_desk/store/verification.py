@@ -27,7 +27,7 @@ import orjson
 
 from . import layout, verify_cache
 from .audit import AuditReport
-from ..domain.incident import INCIDENT_ID_PATTERN
+from ..domain.validation import INCIDENT_ID_PATTERN
 from .chain_check import Pin, Reader, Stamp, check_file, stamp_of
 from .checkpoints import Heads
 from .verify_cache import CACHE_VERSION, Pinned

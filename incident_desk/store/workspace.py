@@ -29,11 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from ..domain import DomainError, Incident, IncidentRow, IncidentSummary, TimelineEvent, summarize
-from ..domain.incident import format_incident_id
-from ..domain.operations import describe_validation_error
+from ..domain import DomainError, IncidentRow, IncidentView, format_incident_id
 from . import audit, backups, checkpoints, id_counter, incident_file, index, index_journal, index_maintenance, layout
 from . import recovery, schema
 from .audit import AuditRecord, AuditReport
@@ -53,7 +49,8 @@ from .errors import (
 from .locks import DEFAULT_TIMEOUT, hold
 from .summary_listing import EVERYTHING, SummaryCaches, SummaryQuery, iter_summaries, list_rows, query_summaries
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the models load on the first write or full read: list rows and raw reads build none
+    from ..domain import Incident, IncidentSummary, TimelineEvent
     from . import verification
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
@@ -235,6 +232,17 @@ class Workspace:
         """The full incident as last saved by any process."""
         return self._to_incident(self._read_stored(incident_id))
 
+    def view(self, incident_id: str) -> IncidentView:
+        """What `show` prints of the incident as last saved. Read from its file without the models when the
+        file holds what the desk sealed (its audit chain's head matches); any other file is validated as
+        `get` does, so a damaged one raises the same DamagedFile."""
+        stored = self._read_stored(incident_id)
+        try:
+            stored.check_sealed()
+            return IncidentView.from_document(stored.core, len(stored.timeline), len(stored.communications))
+        except (DamagedFile, KeyError, TypeError, ValueError):
+            return IncidentView.of(self._to_incident(stored))
+
     @os_errors("read")
     def _read_stored(self, incident_id: str) -> incident_file.StoredIncident:
         path = self.incident_path(incident_id)
@@ -387,6 +395,11 @@ class Workspace:
         return incident
 
     def _checked(self, incident: Incident) -> Incident:
+        from pydantic import ValidationError
+
+        from ..domain import Incident
+        from ..domain.operations import describe_validation_error
+
         try:
             return Incident.model_validate(incident.model_dump())
         except ValidationError as error:
@@ -412,6 +425,8 @@ class Workspace:
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
                                             changed=changed, keep_previous=self._previous_path(incident.id),
                                             detail=detail, doc=doc)
+        from ..domain import summarize
+
         try:  # the change is saved now; the index is derived and its intent line gets it repaired
             self._index_summary(incident.id, summarize(incident), index.stamp_of(stat), durable=marker is not None)
             if marker is not None:
@@ -480,6 +495,8 @@ class Workspace:
             if path.exists() and recovery.intact(path, incident_id):
                 raise StoreError(f"{incident_id} is not damaged ({path} reads correctly); nothing to restore")
             stored, aside, stat = recovery.put_back(self.path, path, incident_id, source)
+            from ..domain import summarize
+
             self._index_summary(incident_id, summarize(stored.to_incident()), index.stamp_of(stat))
         self._changes.publish(StoreChange(incident_id, stored.revision, "restore", "store"))
         return aside
