@@ -81,6 +81,22 @@ def test_show_and_list_do_not_load_the_rules_engine_plugins_or_templates(tmp_pat
         assert not heavy, (args, sorted(heavy))
 
 
+def test_show_and_list_of_a_sealed_workspace_build_no_pydantic_model(tmp_path):
+    """The two commands run most often answer from the index rows and the sealed incident file: importing
+    pydantic and building the incident models would cost more than the rest of the command."""
+    from incident_desk.cli.main import main
+
+    workspace = tmp_path / "ws"
+    assert main(["--workspace", str(workspace), "init"]) == 0
+    assert main(["--workspace", str(workspace), "declare", "Checkout down", "--fact", "customer_impact_pct=40",
+                 "--commander", "alice"]) == 0
+    incident_id = sorted(p.stem for p in (workspace / "incidents").rglob("INC-*.json"))[0]
+    for args in (["show", incident_id], ["list"], ["list", "--status", "declared", "--severity", "sev1"]):
+        loaded = _imported_after(args, workspace)
+        assert "pydantic" not in loaded and "incident_desk.domain.incident" not in loaded, args
+    assert "pydantic" in _imported_after(["show", incident_id, "--json"], workspace)  # the whole incident
+
+
 def test_group_still_reports_an_unknown_command_as_a_usage_error(capsys):
     from incident_desk.cli.main import main
 
