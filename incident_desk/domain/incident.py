@@ -49,6 +49,7 @@ from .vocabulary import (  # re-exported: the plain words of the model live in v
     normalize_severity,
     role_label as role_label,
 )
+
 SEVERITY_PATTERN = re.compile(r"^SEV-(\d)$")
 
 

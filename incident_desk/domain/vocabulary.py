@@ -1,7 +1,7 @@
-"""The words of the incident model that need no validation: roles, timeline kinds, channels, phases, work
-states, priorities and the incident id's parts. Plain enums and functions, importable without pydantic, so
-the commands that only read (`list`, `show`) do not pay for building the models (`domain.incident`
-re-exports every name)."""
+"""The words of the incident model that need no validation: severity level names, roles, timeline kinds,
+channels, phases, work states, priorities and the incident id's parts. Plain enums and functions, importable
+without pydantic, so the commands that only read (`list`, `show`) do not pay for building the models
+(`domain.incident` re-exports every name)."""
 
 from __future__ import annotations
 

@@ -86,12 +86,14 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, fsync: bool = True,
 
 def _link_previous(path: Path, previous: Path) -> None:
     """Keep the current generation of `path` as `previous` (a hard link: no copy, old bytes untouched)."""
-    previous.parent.mkdir(parents=True, exist_ok=True)
     link_tmp = previous.parent / f".{previous.name}.{secrets.token_hex(4)}.lnk"
     try:
         os.link(path, link_tmp)
-    except FileNotFoundError:
-        return
+    except FileNotFoundError:  # no current generation yet, or no folder for the previous one (made once)
+        if not path.exists():
+            return
+        previous.parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, link_tmp)
     os.replace(link_tmp, previous)
 
 

@@ -421,7 +421,8 @@ class Workspace:
         except (OSError, StoreError):  # the journal cannot be written: a marker file stands in for the intent
             marker = index_maintenance.place_marker(self.path, incident.id)
         path = self.incident_path(incident.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if previous is None:  # the first file of its year may need the year's folder
+            path.parent.mkdir(parents=True, exist_ok=True)
         _, stat = incident_file.write_whole(path, incident, previous=previous, actor=actor, action=action,
                                             changed=changed, keep_previous=self._previous_path(incident.id),
                                             detail=detail, doc=doc)
