@@ -2,12 +2,20 @@
 
     python benchmarks/speed_fixture.py 1000 10000 50000 [--events 20] [--cache DIR]
 
-Each workspace is `<cache>/<N>x<events>-3perday-in-order/workspace`, written by `store_fixture.build` (incident files with a
-valid audit chain, and the index); a `complete` marker says the build finished. Incidents start at a steady
-rate of three a day (`MINUTES_PER_INCIDENT`) in the order of their ids, so a bigger workspace holds a
-longer history, not a denser one: the 1,000-incident workspace covers about 11 months, the 50,000 one
-about 45 years. Building 50,000 incidents takes several minutes on a 2-core machine, so benchmarks reuse
-the cache and work on hard-linked copies.
+Each workspace is a history that ends on the day it is built, as a real desk's does: incidents start at a
+steady three a day (`MINUTES_PER_INCIDENT`), the newest half a day before the build, so a bigger workspace
+holds a longer history, not a denser one (1,000 incidents cover 11 months, 50,000 about 45 years) while
+the last days, weeks and months (the windows a report, the metrics and the maturity assessment read) hold
+the same incidents at every size. Ids are numbered per year of their start, in start order, as `declare`
+numbers them. Action items are closed as a team closes them: every item of an incident older than a year
+is done, 90 % of those of the year before the last 90 days, none of the last 90 days (so about 300 items are
+overdue at every size of a year or more).
+
+Written by `store_fixture.build` (incident files with a valid audit chain, and the index) at
+`<cache>/<N>x<events>-history-to-<day>/workspace`; a `complete` marker says the build finished. A build
+is reused for `MAX_AGE_DAYS` (its windows drift by a day a day), then built again. Building 50,000
+incidents takes several minutes on a 2-core machine, so benchmarks reuse the cache and work on
+hard-linked copies.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,21 +39,41 @@ from incident_desk.store import index  # noqa: E402
 
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "incident-desk-speed"
 MINUTES_PER_INCIDENT = 480
+MAX_AGE_DAYS = 7
 
 
 def cached_workspace(incidents: int, events: int, cache: Path = DEFAULT_CACHE) -> Path:
-    """The cached workspace of `incidents` x `events`, built first if missing."""
-    base = cache / f"{incidents}x{events}-3perday-in-order"
-    if not (base / "complete").exists():
-        shutil.rmtree(base, ignore_errors=True)
-        start = time.perf_counter()
-        build(base / "workspace", None, incidents, events, span_minutes=incidents * MINUTES_PER_INCIDENT,
-              in_order=True)
-        (base / "complete").touch()
-        print(f"built {incidents:,} incidents x {events} events in {time.perf_counter() - start:.0f} s at {base}",
-              file=sys.stderr)
-    current_layout(base / "workspace")
+    """The cached workspace of `incidents` x `events` whose history ends at most `MAX_AGE_DAYS` ago, built
+    first if there is none."""
+    today = datetime.now(timezone.utc).date()
+    for candidate in sorted(cache.glob(f"{incidents}x{events}-history-to-*"), reverse=True):
+        built = date.fromisoformat(candidate.name.rsplit("-to-", 1)[1])
+        if (candidate / "complete").exists() and (today - built).days <= MAX_AGE_DAYS:
+            current_layout(candidate / "workspace")
+            return candidate / "workspace"
+    base = cache / f"{incidents}x{events}-history-to-{today.isoformat()}"
+    shutil.rmtree(base, ignore_errors=True)
+    started = time.perf_counter()
+    end = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=12)
+    build(base / "workspace", None, incidents, events, plan=history_plan(incidents, end))
+    (base / "complete").touch()
+    print(f"built {incidents:,} incidents x {events} events in {time.perf_counter() - started:.0f} s at {base}",
+          file=sys.stderr)
     return base / "workspace"
+
+
+def history_plan(incidents: int, end: datetime) -> Callable[[int], tuple[str, datetime, float]]:
+    """Incident `number` of a history of `incidents` ending at `end`: its id, start and the share of its
+    action items done (by the age of the incident at `end`)."""
+    starts = [end - timedelta(minutes=MINUTES_PER_INCIDENT * (incidents - 1 - n)) for n in range(incidents)]
+    per_year: dict[int, int] = {}
+    plans = []
+    for start in starts:
+        per_year[start.year] = per_year.get(start.year, 0) + 1
+        age = end - start
+        done = 1.0 if age > timedelta(days=365) else 0.9 if age > timedelta(days=90) else 0.0
+        plans.append((f"INC-{start.year}-{per_year[start.year]:03d}", start, done))
+    return plans.__getitem__
 
 
 def current_layout(root: Path) -> None:

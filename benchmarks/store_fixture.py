@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
 
-from incident_desk.domain import Incident, summarize
+from incident_desk.domain import Incident, incident_number, summarize
 from incident_desk.store import audit, incident_file, index, schema
 from incident_desk.store.storage import atomic_write_bytes
 
@@ -31,11 +32,14 @@ def _iso(value: datetime) -> str:
 
 
 def incident_tables(incident_id: str, number: int, events: int, rng: random.Random,
-                    span_minutes: int = 700_000, minute: int | None = None) -> tuple[dict, dict]:
+                    span_minutes: int = 700_000, minute: int | None = None, *, started: datetime | None = None,
+                    items_done: float = 0.0) -> tuple[dict, dict]:
     """(TinyDB tables of the incident file, the incident as a plain dict for the stock twin). The start is
-    `minute` minutes after 2024-06-01 if given, else a random minute within `span_minutes`."""
-    offset = rng.randrange(0, span_minutes) if minute is None else minute
-    started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=offset)
+    `started` if given, else `minute` minutes after 2024-06-01, else a random minute within `span_minutes`.
+    Each action item (due 14 days after the start) is done with the probability `items_done`."""
+    if started is None:
+        offset = rng.randrange(0, span_minutes) if minute is None else minute
+        started = datetime(2024, 6, 1, tzinfo=timezone.utc) + timedelta(minutes=offset)
     status = rng.choice(STATUSES)
     resolved = started + timedelta(minutes=rng.randrange(10, 600)) if status in ("resolved", "closed", "post-mortem") else None
     incident = Incident(
@@ -49,7 +53,10 @@ def incident_tables(incident_id: str, number: int, events: int, rng: random.Rand
                "declared_at": started + timedelta(minutes=3), "resolved_at": resolved},
         severity={"computed": f"SEV-{rng.randrange(1, 5)}"},
         action_items=[{"id": f"AI-{k}", "title": f"Follow-up {k}", "owner": "owner", "priority": "high",
-                       "due": (started + timedelta(days=14)).date()} for k in range(rng.randrange(0, 3))],
+                       "due": (started + timedelta(days=14)).date(),
+                       **({"status": "done", "completed_at": started + timedelta(days=10)}
+                          if rng.random() < items_done else {})}
+                      for k in range(rng.randrange(0, 3))],
         created_by="bench",
     )
     core = incident.model_dump(mode="json", exclude={"timeline", "communications"})
@@ -75,11 +82,13 @@ def incident_tables(incident_id: str, number: int, events: int, rng: random.Rand
 
 
 def build(root: Path, stock_path: Path | None, incidents: int, events: int, seed: int = 7,
-          span_minutes: int = 700_000, in_order: bool = False) -> None:
+          span_minutes: int = 700_000, in_order: bool = False,
+          plan: Callable[[int], tuple[str, datetime, float]] | None = None) -> None:
     """Write a workspace of `incidents` x `events` at `root`, and the same data as one stock TinyDB file
     (unless `stock_path` is None: at 50,000 incidents the twin would need gigabytes of memory). Start times
     spread uniformly over `span_minutes` from 2024-06-01: at random, or `in_order` of the ids (each year's
-    ids in the order of their start times, as declared incidents are) with up to 10 hours of jitter."""
+    ids in the order of their start times, as declared incidents are) with up to 10 hours of jitter; or as
+    `plan(number)` says: (id, start, probability that each of its action items is done)."""
     rng = random.Random(seed)
     root.mkdir(parents=True)
     for folder in ("incidents", "index", "intents", "locks", "backups"):
@@ -89,11 +98,16 @@ def build(root: Path, stock_path: Path | None, incidents: int, events: int, seed
     stock: dict[str, dict] = {}
     per_year = (incidents + 1) // 2
     for number in range(incidents):
-        year, seq = (2025, number + 1) if number < per_year else (2026, number - per_year + 1)
-        incident_id = f"INC-{year}-{seq:03d}"
-        ordered = (year - 2025) + 2 * (seq - 1)  # interleave the two years so both cover the whole span
-        minute = ordered * span_minutes // (incidents + 1) + rng.randrange(0, 600) if in_order else None
-        tables, plain = incident_tables(incident_id, number, events, rng, span_minutes, minute)
+        if plan is not None:  # the caller's id, start and share of action items done
+            incident_id, started, items_done = plan(number)
+            year, seq = incident_number(incident_id)
+            tables, plain = incident_tables(incident_id, number, events, rng, started=started, items_done=items_done)
+        else:
+            year, seq = (2025, number + 1) if number < per_year else (2026, number - per_year + 1)
+            incident_id = f"INC-{year}-{seq:03d}"
+            ordered = (year - 2025) + 2 * (seq - 1)  # interleave the two years so both cover the whole span
+            minute = ordered * span_minutes // (incidents + 1) + rng.randrange(0, 600) if in_order else None
+            tables, plain = incident_tables(incident_id, number, events, rng, span_minutes, minute)
         path = root / "incidents" / str(year) / f"{incident_id}.json"
         path.parent.mkdir(exist_ok=True)
         stat = atomic_write_bytes(path, orjson.dumps(tables), fsync=False)

@@ -33,8 +33,11 @@ def incident_path(root: Path, incident_id: str) -> Path:
 
 def previous_path(root: Path, incident_id: str) -> Path:
     """The previous generation of an incident file, kept on each write."""
-    path = incident_path(root, incident_id)
-    return path.parent / ".prev" / path.name
+    return previous_of(incident_path(root, incident_id))
+
+
+def previous_of(incident_file: Path) -> Path:
+    return incident_file.parent / ".prev" / incident_file.name
 
 
 def shard_path(root: Path, incident_id: str) -> Path:

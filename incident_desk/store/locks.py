@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import socket
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from .errors import LockUnavailable, WorkspaceLocked, os_error_reason
@@ -35,8 +37,13 @@ except ImportError:  # Windows: no symlinks to fear in practice; filelock's msvc
 
 
 def _holder_note() -> str:
+    return f"{_holder(os.getpid())} since {time.strftime('%H:%M:%SZ', time.gmtime())}"
+
+
+@cache
+def _holder(pid: int) -> str:
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    return f"pid {os.getpid()} on {socket.gethostname()} ({program}) since {time.strftime('%H:%M:%SZ', time.gmtime())}"
+    return f"pid {pid} on {socket.gethostname()} ({program})"
 
 
 def open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
@@ -59,7 +66,11 @@ def open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
 
 def _check_inside(lock_path: Path) -> None:
     folder = lock_path.parent
-    if folder.is_symlink() or not folder.is_dir():
+    try:
+        plain_folder = stat.S_ISDIR(os.lstat(folder).st_mode)  # lstat: a symbolic link is not a folder here
+    except OSError:
+        plain_folder = False
+    if not plain_folder:
         raise LockUnavailable(lock_path, f"its folder {folder} is not a plain folder of the workspace "
                                          "(a symbolic link or missing); locks are only taken inside the workspace")
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # the models load on the first write or full read: list rows 
     from . import verification
 
 AUTO_BACKUP_AGE = timedelta(hours=24)
+PATHS_KEPT = 10_000
 
 
 class Workspace:
@@ -69,6 +70,9 @@ class Workspace:
         self._changes = ChangeLog(path / "changes.log")
         self._wrote = False
         self._caches = SummaryCaches()
+        #: paths worked out once: an update asks for its incident's file, lock and previous generation several times
+        self._paths: dict[str, Path] = {}
+        self._lock_paths: dict[str, Path] = {}
         self.closed = False
         #: set when the workspace could not be locked for writing (read-only file system, no permission):
         #: reads work, each write is refused by the operating system with a clear error
@@ -196,13 +200,21 @@ class Workspace:
     # ------------------------------------------------------------------ paths and locks
 
     def incident_path(self, incident_id: str) -> Path:
-        return layout.incident_path(self.path, incident_id)
+        path = self._paths.get(incident_id)
+        if path is None:
+            if len(self._paths) >= PATHS_KEPT:
+                self._paths.clear()
+            path = self._paths[incident_id] = layout.incident_path(self.path, incident_id)
+        return path
 
     def _previous_path(self, incident_id: str) -> Path:
-        return layout.previous_path(self.path, incident_id)
+        return layout.previous_of(self.incident_path(incident_id))
 
     def _lock(self, name: str, what: str):
-        return hold(layout.lock_path(self.path, name), what, self.lock_timeout)
+        path = self._lock_paths.get(name)
+        if path is None:
+            path = self._lock_paths[name] = layout.lock_path(self.path, name)
+        return hold(path, what, self.lock_timeout)
 
     def _incident_lock(self, incident_id: str):
         return self._lock(layout.incident_lock_name(incident_id), f"incident {incident_id} in {self.path}")
@@ -240,7 +252,7 @@ class Workspace:
         try:
             stored.check_sealed()
             return IncidentView.from_document(stored.core, len(stored.timeline), len(stored.communications))
-        except (DamagedFile, KeyError, TypeError, ValueError):
+        except Exception:  # not sealed, or not of the shape the desk writes (a malformed audit trail too)
             return IncidentView.of(self._to_incident(stored))
 
     @os_errors("read")
