@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import audit
 from .errors import DamagedFile, TamperedFile
-from .storage import atomic_write_bytes, dump_tinydb, parse_tinydb_bytes
+from .storage import atomic_write_bytes, dump_tinydb, parse_tinydb_bytes, read_with_stat
 
 if TYPE_CHECKING:  # the models load when an incident is validated, not to read its file
     from ..domain import Incident, TimelineEvent
@@ -98,9 +98,7 @@ def read_stored(path: Path, incident_id: str) -> StoredIncident:
 
 def read_stored_with_stamp(path: Path, incident_id: str) -> tuple[StoredIncident, os.stat_result]:
     """Read an incident file and the stat of exactly the bytes read (same open file)."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
-        stamp = os.fstat(handle.fileno())
+    raw, stamp = read_with_stat(path)
     return from_tables(path, parse_tinydb_bytes(raw, path), incident_id), stamp
 
 
@@ -157,8 +155,7 @@ def append_event(path: Path, incident_id: str, event: TimelineEvent, *, actor: s
 
     Reads the file once (the caller holds the incident's lock), checks it is sealed and a valid incident,
     writes once. Returns the new stored form and the stat of the file written."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    raw, _ = read_with_stat(path)
     stored = from_tables(path, parse_tinydb_bytes(raw, path), incident_id)
     stored.check_sealed()
     stored.to_incident()  # refuses (DamagedFile) to add to a file that is not a valid incident

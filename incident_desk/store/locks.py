@@ -120,12 +120,25 @@ class FolderLock:
             finally:
                 os.close(fd)
 
+    def write_note(self, note: bytes) -> None:
+        """Say who holds the lock in the lock file itself (flock ignores its content): no second file to open
+        on every acquisition. A lock file opened read-only (a read-only workspace) keeps its old note."""
+        if self._fd is not None:
+            try:
+                os.pwrite(self._fd, note, 0)
+            except OSError:
+                pass
+
+    def read_note(self) -> str:
+        return _read_note(self.path)
+
 
 class _WindowsLock:
     def __init__(self, path: Path) -> None:
         from filelock import FileLock
 
         self._lock = FileLock(path)
+        self._owner = Path(path).with_suffix(".owner")
 
     def acquire(self, timeout: float) -> bool:
         from filelock import Timeout
@@ -139,34 +152,43 @@ class _WindowsLock:
     def release(self) -> None:
         self._lock.release()
 
+    def write_note(self, note: bytes) -> None:  # Windows locks byte ranges of the lock file: a note beside it
+        _write_owner_note(self._owner, note)
+
+    def read_note(self) -> str:
+        return _read_note(self._owner)
+
 
 def _new_lock(path: Path) -> FolderLock | _WindowsLock:
     return FolderLock(path) if fcntl is not None else _WindowsLock(path)
 
 
-#: the owner note is written over the old one at a fixed width, never truncated first: truncating a file to
-#: zero makes ext4 flush it on close (its replace-by-truncate safeguard), which cost as much as an fsync
+#: the holder's note is written over the old one at a fixed width, never truncated first: truncating a file
+#: to zero makes ext4 flush it on close (its replace-by-truncate safeguard), which cost as much as an fsync
 #: on every write of an incident
 NOTE_WIDTH = 240
 
 
-def _write_owner_note(owner: Path) -> None:
+def _note_bytes() -> bytes:
+    return _holder_note().encode("utf-8")[:NOTE_WIDTH].ljust(NOTE_WIDTH)
+
+
+def _write_owner_note(owner: Path, note: bytes) -> None:
     try:
         fd = open_no_follow(owner, os.O_WRONLY | os.O_CREAT)
     except OSError:
         return
     try:
-        note = _holder_note().encode("utf-8")[:NOTE_WIDTH]
-        os.pwrite(fd, note.ljust(NOTE_WIDTH), 0)
+        os.pwrite(fd, note, 0)
     except OSError:
         pass
     finally:
         os.close(fd)
 
 
-def _read_owner_note(owner: Path) -> str:
+def _read_note(path: Path) -> str:
     try:
-        fd = os.open(owner, os.O_RDONLY | NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except OSError:
         return ""
     try:
@@ -182,13 +204,12 @@ def hold(lock_path: Path, what: str, timeout: float = DEFAULT_TIMEOUT) -> Iterat
     """Hold the lock at `lock_path`; raise `WorkspaceLocked` naming `what` and the holder after `timeout`,
     `LockUnavailable` when the lock file cannot be opened at all."""
     lock = _new_lock(lock_path)
-    owner = lock_path.with_suffix(".owner")
     if not lock.acquire(timeout):
-        holder = _read_owner_note(owner)
+        holder = lock.read_note()
         who = f"held by {holder}" if holder else "holder unknown"
         raise WorkspaceLocked(f"{what} is locked ({who}); waited {timeout:g} s; try again when it is free")
     try:
-        _write_owner_note(owner)
+        lock.write_note(_note_bytes())
         yield
     finally:
         lock.release()

@@ -97,6 +97,19 @@ def _link_previous(path: Path, previous: Path) -> None:
     os.replace(link_tmp, previous)
 
 
+def read_with_stat(path: Path | str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a file and the stat of exactly the file read (same open file); plain `os` calls, without
+    the buffered reader's extra system calls (an update reads its incident this way)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks), os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
 def parse_tinydb_bytes(raw: bytes, path: Path | str) -> dict[str, dict[str, Any]]:
     """Parse and shape-check the bytes of a TinyDB file; raise `DamagedFile` naming `path` otherwise."""
     if not raw:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -112,35 +114,40 @@ def test_kill_9_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Pa
 
 
 def test_a_lock_held_too_long_is_reported_with_its_holder(tmp_path: Path) -> None:
-    from filelock import FileLock
-
     from incident_desk.store import WorkspaceLocked
 
     with Workspace.open(tmp_path / "ws", create=True, lock_timeout=0.2) as ws:
         ws.create(make_incident(), actor="alice")
         before = ws.incident_path("INC-2025-001").read_bytes()
-        stripe = layout.incident_lock_name("INC-2025-001")
-        holder = FileLock(ws.path / "locks" / f"{stripe}.lock")
-        with holder:
-            (ws.path / "locks" / f"{stripe}.owner").write_text("pid 4242 on desk (incident-desk gui)")
+        stripe = ws.path / "locks" / f"{layout.incident_lock_name('INC-2025-001')}.lock"
+        holder = subprocess.Popen(  # another desk process, holding the incident's lock
+            [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom incident_desk.store.locks import hold\n"
+             "with hold(Path(sys.argv[1]), 'an incident'):\n    print('held', flush=True)\n    time.sleep(60)",
+             str(stripe)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
             try:
                 ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")
             except WorkspaceLocked as error:
                 message = str(error)
             else:
                 raise AssertionError("the update should have waited for the lock and given up")
+        finally:
+            holder.kill()
+            holder.wait()
         assert message.startswith("incident INC-2025-001 in ")
-        assert "is locked (held by pid 4242 on desk (incident-desk gui)); waited 0.2 s" in message
+        assert f"is locked (held by pid {holder.pid} on {socket.gethostname()} (-c) since " in message
+        assert message.endswith("waited 0.2 s; try again when it is free")
         assert ws.incident_path("INC-2025-001").read_bytes() == before
         ws.update("INC-2025-001", lambda i: setattr(i, "title", "x"), actor="bob", action="edit")
 
 
 def test_the_owner_note_names_the_current_holder_even_over_a_longer_older_note(tmp_path: Path) -> None:
-    from incident_desk.store.locks import _read_owner_note, hold
+    from incident_desk.store.locks import _read_note, hold
 
     locks = tmp_path / "locks"
     locks.mkdir()
-    (locks / "ids.owner").write_text("pid 1 on an-old-host (a previous holder) " + "x" * 600)
+    (locks / "ids.lock").write_text("pid 1 on an-old-host (a previous holder) " + "x" * 600)
     with hold(locks / "ids.lock", "the id counter"):
-        note = _read_owner_note(locks / "ids.owner")
+        note = _read_note(locks / "ids.lock")
     assert note.startswith(f"pid {os.getpid()} on ") and "previous holder" not in note and "x" not in note[-5:]
