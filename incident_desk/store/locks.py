@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 import socket
+import stat
 import sys
 import time
 from collections.abc import Iterator
