@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..domain import DomainError, Incident
+from ..domain import DomainError
 from ..domain.improvement_findings import Context
 from ..engine import RulesError
 from ..engine.improvements import DerivedItem, load_improvements
 from .desk import Desk, SummaryQuery
 from .rules_service import bundled_rules_dir
+
+if TYPE_CHECKING:
+    from ..domain import Incident
 
 IMPROVEMENTS_FILE = "improvements.yaml"
 

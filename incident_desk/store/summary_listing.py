@@ -11,11 +11,11 @@ Incidents on disk but missing from the index are summarised from their files. So
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -229,14 +229,14 @@ def iter_summaries(root: Path, caches: SummaryCaches, query: SummaryQuery = EVER
     """The summaries `query` wants, built one at a time as they are consumed (a caller that streams them out
     never holds them all): in id order, or newest first (start time, else declaration time; none last);
     at most `limit` of them (0: all). Every incident selected is checked against its file by stat first."""
+    from .summary_builder import summary_from_doc as build  # the models load with the first summary built
+
     hits = _select(root, caches, query, index_lock, notices, newest_first=newest_first, keep=keep)
     if newest_first:
         hits.sort(key=lambda hit: hit[4], reverse=True)
     if limit:
         hits = hits[:limit]
     built = caches.built
-    from .summary_builder import summary_from_doc as build
-
     for incident_id, text, stamp, summary, _ in hits:
         if summary is None:
             cached = built.get(incident_id)
