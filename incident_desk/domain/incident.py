@@ -33,6 +33,7 @@ from .validation import (
     id_problem,
 )
 from .vocabulary import (  # re-exported: the plain words of the model live in vocabulary
+    NEW_ITEM_STATUS,
     PRIORITY_RANK as PRIORITY_RANK,
     ROLE_PATTERN,
     Channel as Channel,
@@ -414,7 +415,7 @@ class ActionItem(Model):
     owner: NonBlank
     due: SaneDate | None = None
     recurrence: Literal["weekly", "monthly", "quarterly", "yearly"] | None = None
-    status: WorkStatus = WorkStatus.NOT_STARTED
+    status: WorkStatus = NEW_ITEM_STATUS
     created_at: OptionalUTC = None
     completed_at: OptionalUTC = None
 

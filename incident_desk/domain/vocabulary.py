@@ -126,6 +126,10 @@ class WorkStatus(StrEnum):
         return self not in (WorkStatus.DONE, WorkStatus.CANCELLED)
 
 
+#: what a new action item starts as (its model's default; the index reads summaries that leave it out)
+NEW_ITEM_STATUS = WorkStatus.NOT_STARTED
+
+
 class Priority(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"

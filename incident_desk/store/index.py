@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..domain import Status, WorkStatus, incident_number
+from ..domain.vocabulary import NEW_ITEM_STATUS
 from .errors import DamagedFile
 from .storage import atomic_write_bytes, parse_tinydb_bytes
 
@@ -69,7 +70,7 @@ def summary_doc(summary: IncidentSummary) -> dict[str, Any]:
 
 
 _OPEN_WORK = frozenset(w.value for w in WorkStatus if w.is_open)
-_DEFAULT_WORK_STATUS = WorkStatus.NOT_STARTED.value  # ActionItem's default, left out of dumped summaries
+_DEFAULT_WORK_STATUS = NEW_ITEM_STATUS.value  # left out of dumped summaries, being the default
 ROWS = "rows"
 #: what a query reads without parsing the summary itself; `doc` is the summary (JSON text in a shard, a dict
 #: once parsed), `due` the earliest due date of the open action items

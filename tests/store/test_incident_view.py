@@ -65,6 +65,15 @@ def test_the_view_of_a_sealed_file_equals_the_view_of_the_validated_incident(des
         len(desk.get(incident_id).timeline), 1, 1)
 
 
+def test_the_view_carries_every_instant_of_the_clock():
+    """The view lists the clock's fields by name (it must not load the models): a field added to the model
+    must be added to the view, or `show` would drop it on both paths alike and the equality tests pass."""
+    from incident_desk.domain import Clock
+    from incident_desk.domain.incident_view import CLOCK_FIELDS
+
+    assert CLOCK_FIELDS == tuple(Clock.model_fields)
+
+
 def test_every_demo_incident_reads_the_same_both_ways(tmp_path_factory):
     root = demo_workspace(tmp_path_factory, "view-demo", 80)
     desk = open_desk(root, actor="tester")
